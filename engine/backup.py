@@ -1,0 +1,247 @@
+"""Backup, verify and restore (SPEC §4.5, §7.11).
+
+Backups use SQLite's online backup API, which copies a consistent snapshot including committed
+rows still in a `-wal` file (a bare file copy of a WAL database would lose them). The copy is
+written under a `.partial` name, verified, then renamed, so a backup that exists is complete.
+Name: `<stem>.<YYYYmmdd-HHMMSS>.v<version>.sqlmig-backup<suffix>`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import stat
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from engine.checks import quick_check, row_counts
+from engine.connect import check_path, open_readonly, read_facts
+from engine.errors import Refused, from_os_error, from_sqlite
+
+BACKUP_PATTERN = re.compile(
+    r"^(?P<stem>.+)\.(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.v(?P<version>\d+|none)"
+    r"\.sqlmig-backup(?P<suffix>.*)$"
+)
+PAGES_PER_STEP = 4096
+UNCHANGED = "The database was not changed."
+
+Progress = Callable[[int, int], None]  # (pages done, pages total)
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    source: Path
+    pages: int
+    seconds: float
+    verify_seconds: float
+    user_version: int
+    row_counts: dict[str, int]
+
+
+def backup_name(
+    db: Path, version: int | None, *, folder: Path | None = None, when: datetime | None = None
+) -> Path:
+    """A new, unused backup path for `db` (a counter is added within the same second)."""
+    when = when or datetime.now(timezone.utc).astimezone()
+    stamp = when.strftime("%Y%m%d-%H%M%S")
+    label = "none" if version is None else str(version)
+    base = folder or db.parent
+    suffix = db.suffix
+    stem = db.name[: -len(suffix)] if suffix else db.name
+    candidate = base / f"{stem}.{stamp}.v{label}.sqlmig-backup{suffix}"
+    n = 1
+    while candidate.exists() or candidate.with_name(candidate.name + ".partial").exists():
+        n += 1
+        candidate = base / f"{stem}.{stamp}-{n}.v{label}.sqlmig-backup{suffix}"
+    return candidate
+
+
+def find_backups(db: Path, folder: Path | None = None) -> list[Path]:
+    """Backups of `db`, newest first."""
+    base = folder or db.parent
+    suffix = db.suffix
+    stem = db.name[: -len(suffix)] if suffix else db.name
+    found = []
+    for entry in base.glob(f"{glob_escape(stem)}.*.sqlmig-backup*"):
+        match = BACKUP_PATTERN.match(entry.name)
+        if match and match["stem"] == stem and match["suffix"] == suffix:
+            found.append(entry)
+    return sorted(found, key=lambda p: p.name, reverse=True)
+
+
+def glob_escape(text: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", text)
+
+
+def create_backup(
+    db: Path,
+    *,
+    version: int | None,
+    folder: Path | None = None,
+    destination: Path | None = None,
+    on_progress: Progress | None = None,
+) -> BackupResult:
+    """Copy `db` with the backup API, verify the copy, and return where it is."""
+    facts = read_facts(db)
+    if folder is not None and not folder.is_dir():
+        raise Refused(
+            f"The backup folder {folder} does not exist.",
+            hint="Create it or pick another folder. " + UNCHANGED,
+            code="missing",
+        )
+    target = destination or backup_name(db, version, folder=folder)
+    partial = target.with_name(target.name + ".partial")
+    started = time.monotonic()
+    source = open_readonly(facts)
+    try:
+        _copy(source, partial, on_progress)
+        copied = time.monotonic()
+        counts = row_counts(source)
+        user_version = int(source.execute("PRAGMA user_version").fetchone()[0])
+        _verify(partial, user_version, counts)
+        _keep_permissions(db, partial)
+        os.replace(partial, target)
+        _fsync_dir(target.parent)
+    except sqlite3.Error as exc:
+        _remove(partial)
+        raise from_sqlite(exc, state=f"No backup was made. {UNCHANGED}") from exc
+    except OSError as exc:
+        _remove(partial)
+        raise from_os_error(exc, path=str(target), state=f"No backup was made. {UNCHANGED}") from exc
+    except BaseException:
+        _remove(partial)
+        raise
+    finally:
+        source.close()
+    return BackupResult(
+        path=target,
+        source=db,
+        pages=_page_count(target),
+        seconds=copied - started,
+        verify_seconds=time.monotonic() - copied,
+        user_version=user_version,
+        row_counts=counts,
+    )
+
+
+def _copy(source: sqlite3.Connection, partial: Path, on_progress: Progress | None) -> None:
+    dest = sqlite3.connect(partial, isolation_level=None)
+    try:
+        def progress(_status: int, remaining: int, total: int) -> None:
+            if on_progress is not None:
+                on_progress(total - remaining, total)
+
+        source.backup(dest, pages=PAGES_PER_STEP, progress=progress)
+        # The copy is a plain rollback-journal file: it must not depend on a -wal beside it.
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    with partial.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def verify_backup(path: Path, user_version: int, counts: dict[str, int]) -> None:
+    """Opens, passes quick_check, same user_version, same row count per table (SPEC §7.11)."""
+    _verify(path, user_version, counts)
+
+
+def _verify(path: Path, user_version: int, counts: dict[str, int]) -> None:
+    conn = open_readonly(read_facts(path))
+    try:
+        problems = quick_check(conn)
+        if problems:
+            raise Refused(
+                f"The backup failed its check ({problems[0]}). {UNCHANGED}",
+                hint="Check the disk the backup is written to, then try again.",
+                code="check_failed",
+            )
+        copied_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        copied_counts = row_counts(conn)
+    finally:
+        conn.close()
+    if copied_version != user_version or copied_counts != counts:
+        raise Refused(
+            f"The backup does not match the database (user_version or row counts differ). {UNCHANGED}",
+            hint="Another program may be writing to the file; close it and try again.",
+            detail=f"expected {user_version} {counts}, got {copied_version} {copied_counts}",
+            code="check_failed",
+        )
+
+
+def _keep_permissions(original: Path, copy: Path) -> None:
+    mode = stat.S_IMODE(original.stat().st_mode)
+    os.chmod(copy, mode)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _page_count(path: Path) -> int:
+    facts = read_facts(path)
+    return facts.header_page_count or 0
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        pass
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    restored: Path
+    from_backup: Path
+    replaced_copy: Path
+
+
+def restore(db: Path, backup: Path) -> RestoreResult:
+    """Replace `db` atomically with `backup`, keeping a backup of what it replaces."""
+    check_path(backup)
+    facts = read_facts(backup)
+    conn = open_readonly(facts)
+    try:
+        problems = quick_check(conn)
+    finally:
+        conn.close()
+    if problems:
+        raise Refused(
+            f"The backup {backup.name} is damaged ({problems[0]}); nothing was restored.",
+            hint="Pick another backup.",
+            code="corrupt",
+        )
+    replaced = create_backup(db, version=None).path if db.exists() else db
+    staged = db.with_name(db.name + ".sqlmig-restore.partial")
+    try:
+        source = open_readonly(facts)
+        try:
+            _copy(source, staged, None)
+        finally:
+            source.close()
+        if db.exists():
+            _keep_permissions(db, staged)
+        for side in ("-wal", "-shm", "-journal"):
+            _remove(db.with_name(db.name + side))
+        os.replace(staged, db)
+        _fsync_dir(db.parent)
+    except OSError as exc:
+        _remove(staged)
+        raise from_os_error(exc, path=str(db), state="The database was not replaced.") from exc
+    return RestoreResult(db, backup, replaced)

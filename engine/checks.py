@@ -1,0 +1,178 @@
+"""Checks that prove a run lost nothing: row ledger, foreign-key damage, schema, quick_check.
+
+Ledger, foreign-key and schema checks run inside the transaction before COMMIT (SPEC §7.10);
+`quick_check` runs in the preflight and on the committed result.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from engine.catalog import Catalog
+from engine.connect import quote_ident
+from engine.schema import Snapshot, replay
+
+FkKey = tuple[str, str]  # (child table, parent table)
+
+
+def table_names(conn: sqlite3.Connection) -> list[str]:
+    return [
+        str(row[0])
+        for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+            "ESCAPE '\\' ORDER BY name"
+        )
+    ]
+
+
+def row_counts(conn: sqlite3.Connection, tables: Iterable[str] | None = None) -> dict[str, int]:
+    names = table_names(conn) if tables is None else list(tables)
+    return {
+        name: int(conn.execute(f"SELECT count(*) FROM {quote_ident(name)}").fetchone()[0])
+        for name in names
+    }
+
+
+@dataclass(frozen=True)
+class LedgerResult:
+    ledger: dict[str, list[int]]  # table -> [before, after]
+    losses: tuple[str, ...]  # sentences, one per table that lost rows
+
+    @property
+    def ok(self) -> bool:
+        return not self.losses
+
+
+def compare_ledger(
+    before: Mapping[str, int], after: Mapping[str, int], moves: Mapping[str, str] | None = None
+) -> LedgerResult:
+    """Every table keeps at least its rows; a moved table's rows are counted under its new name."""
+    moves = dict(moves or {})
+    ledger: dict[str, list[int]] = {}
+    losses: list[str] = []
+    for table, count in sorted(before.items()):
+        target = moves.get(table, table)
+        now = after.get(target, 0)
+        ledger[table] = [count, now]
+        if now < count:
+            where = f" (now {target})" if target != table else ""
+            gone = "is gone" if target not in after else f"has {now}"
+            losses.append(f"Table {table}{where} had {count} rows and {gone}.")
+    for table, count in sorted(after.items()):
+        if table not in ledger and table not in moves.values():
+            ledger[table] = [0, count]
+    return LedgerResult(ledger, tuple(losses))
+
+
+def foreign_key_damage(conn: sqlite3.Connection) -> Counter[FkKey]:
+    """Rows whose foreign key points nowhere, counted per (child, parent)."""
+    counts: Counter[FkKey] = Counter()
+    for table, _rowid, parent, _fkid in conn.execute("PRAGMA foreign_key_check"):
+        counts[(str(table), str(parent))] += 1
+    return counts
+
+
+def orphans_under(conn: sqlite3.Connection, expected: Snapshot) -> Counter[FkKey]:
+    """Rows that would violate the expected schema's foreign keys, counted before a run.
+
+    A constraint the run adds over rows that already pointed nowhere must count as existing damage,
+    not as damage the run did (the issue's "also when a head constraint is added over them").
+    """
+    present = {name: _columns(conn, name) for name in table_names(conn)}
+    counts: Counter[FkKey] = Counter()
+    for table in expected.tables.values():
+        columns = present.get(table.name)
+        if columns is None:
+            continue
+        for fk in table.foreign_keys:
+            if not set(fk.columns) <= columns:
+                continue
+            not_null = " AND ".join(f"c.{quote_ident(col)} IS NOT NULL" for col in fk.columns)
+            parent_columns = present.get(fk.parent)
+            if parent_columns is None:
+                sql = f"SELECT count(*) FROM {quote_ident(table.name)} AS c WHERE {not_null}"
+            else:
+                keys = _parent_keys(conn, fk.parent, fk.parent_columns)
+                if keys is None or not set(keys) <= parent_columns:
+                    continue
+                match = " AND ".join(
+                    f"p.{quote_ident(pk)} = c.{quote_ident(ck)}"
+                    for pk, ck in zip(keys, fk.columns, strict=False)
+                )
+                sql = (
+                    f"SELECT count(*) FROM {quote_ident(table.name)} AS c WHERE {not_null} "
+                    f"AND NOT EXISTS (SELECT 1 FROM {quote_ident(fk.parent)} AS p WHERE {match})"
+                )
+            found = int(conn.execute(sql).fetchone()[0])
+            if found:
+                key = (table.name, fk.parent)
+                counts[key] = max(counts[key], found)
+    return counts
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {str(row[1]) for row in conn.execute(f"PRAGMA table_info({quote_ident(table)})")}
+
+
+def _parent_keys(
+    conn: sqlite3.Connection, parent: str, declared: tuple[str | None, ...]
+) -> tuple[str, ...] | None:
+    if all(col is not None for col in declared) and declared:
+        return tuple(str(col) for col in declared)
+    pk = sorted(
+        (int(row[5]), str(row[1]))
+        for row in conn.execute(f"PRAGMA table_info({quote_ident(parent)})")
+        if int(row[5])
+    )
+    return tuple(name for _, name in pk) or None
+
+
+def new_damage(before: Counter[FkKey], after: Counter[FkKey]) -> list[str]:
+    out = []
+    for key, count in sorted(after.items()):
+        if count > before.get(key, 0):
+            child, parent = key
+            out.append(
+                f"{count - before.get(key, 0)} new row(s) in {child} point to missing {parent} rows."
+            )
+    return out
+
+
+def existing_damage(before: Counter[FkKey]) -> list[str]:
+    return [
+        f"{count} row(s) in {child} already pointed to missing {parent} rows (kept as they were)."
+        for (child, parent), count in sorted(before.items())
+    ]
+
+
+def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
+    pragma = "integrity_check" if full else "quick_check"
+    rows = [str(row[0]) for row in conn.execute(f"PRAGMA {pragma}(20)")]
+    return [] if rows == ["ok"] else rows
+
+
+class ExpectedSchemas:
+    """The expected schema after each version, built once by replaying the catalog in memory."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+        self._cache: dict[int, Snapshot] = {}
+
+    def names(self) -> dict[int, str]:
+        return dict(self._catalog.names())
+
+    def versions(self) -> list[int]:
+        return [m.version for m in self._catalog.migrations]
+
+    def at(self, version: int) -> Snapshot:
+        if version not in self._cache:
+            steps = [
+                (tuple(s.sql for s in m.up), m.directives.foreign_keys_off)
+                for m in self._catalog.migrations
+                if m.version <= version
+            ]
+            self._cache[version] = replay(steps)
+        return self._cache[version]

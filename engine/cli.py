@@ -1,0 +1,324 @@
+"""The `sqlmig` command: each verb parses its arguments, calls one engine function, renders it.
+
+Exit codes (SPEC §7.9): 0 success (or `status` classified a file), 1 a migration or check failed,
+2 usage error, 3 refused. `main(argv)` returns the code; nothing below it calls sys.exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from engine import api
+from engine.errors import EXIT_OK, EXIT_USAGE, EngineError, Problem, UsageError
+from engine.events import DoneEvent, Event
+from engine.inspect import Inspection
+from engine.upgrade import describe_event
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed its message
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    if not getattr(args, "command", None):
+        parser.print_help(out)
+        return EXIT_USAGE
+    handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+    try:
+        return handler(args, out)
+    except EngineError as exc:
+        if args.debug:
+            raise
+        return _render_error(exc, args, out)
+
+
+def main_entry() -> None:
+    sys.exit(main())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sqlmig",
+        description="Inspect and safely upgrade SQLite database files with plain SQL migrations.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace, TextIO], int]) -> Any:
+        doc = (handler.__doc__ or "").strip().splitlines()[0]
+        cmd = sub.add_parser(name, help=doc, description=doc)
+        cmd.set_defaults(handler=handler)
+        cmd.add_argument("--debug", action="store_true", default=False, help=argparse.SUPPRESS)
+        return cmd
+
+    status = command("status", cmd_status)
+    status.add_argument("path", type=Path, help="the database file")
+    _migrations_option(status)
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+
+    up = command("upgrade", cmd_upgrade)
+    up.add_argument("path", type=Path, help="the database file")
+    _migrations_option(up)
+    up.add_argument("--to", type=int, default=None, metavar="N", help="stop at version N")
+    up.add_argument("--dry-run", action="store_true", help="show every statement; write nothing")
+    up.add_argument(
+        "--mode",
+        choices=("atomic", "stepwise"),
+        default="atomic",
+        help="atomic: one transaction for the whole plan (default); stepwise: one per migration",
+    )
+    where = up.add_mutually_exclusive_group()
+    where.add_argument("--backup-dir", type=Path, default=None, help="folder for the backup")
+    where.add_argument("--no-backup", action="store_true", help="do not back up first")
+    up.add_argument(
+        "--wait", type=float, default=10.0, metavar="SECONDS",
+        help="how long to wait for another program's write lock (default 10)",
+    )
+    up.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    verify = command("verify", cmd_verify)
+    verify.add_argument("path", type=Path, help="the database file")
+    _migrations_option(verify)
+    verify.add_argument("--full", action="store_true", help="integrity_check instead of quick_check")
+    verify.add_argument("--json", action="store_true", help="print one JSON object")
+
+    backup = command("backup", cmd_backup)
+    backup.add_argument("path", type=Path, help="the database file")
+    backup.add_argument("--to", type=Path, default=None, metavar="FILE", help="backup file name")
+    backup.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    restore = command("restore", cmd_restore)
+    restore.add_argument("path", type=Path, help="the database file to replace")
+    restore.add_argument("--from", dest="source", type=Path, required=True, metavar="BACKUP")
+    restore.add_argument("--json", action="store_true", help="print JSON Lines events")
+    return parser
+
+
+def _migrations_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--migrations", type=Path, default=None, metavar="DIR",
+        help="migrations folder (default: the bundled agent-world chain)",
+    )
+
+
+# -- verbs ------------------------------------------------------------------------------------
+
+
+def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
+    """Classify a database file and show its version, history and pending migrations."""
+    catalog = api.load_catalog(args.migrations)
+    inspection = api.inspect_file(args.path, catalog)
+    problems = [p.to_json() for p in api.catalog_problems(catalog)]
+    if args.json:
+        data = inspection.to_json()
+        data["problems"] = data["problems"] + problems
+        _print_json(data, out)
+    else:
+        _print_status(inspection, api.catalog_problems(catalog), out)
+    return EXIT_OK
+
+
+def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    """Back up, then apply the pending migrations (dry-run shows every statement first)."""
+    if args.wait < 0:
+        raise UsageError("--wait cannot be negative.", hint="Give a number of seconds, e.g. 10.")
+    catalog = api.load_catalog(args.migrations)
+    render = _JsonRenderer(out) if args.json else _TextRenderer(out, dry_run=args.dry_run)
+    with render:
+        result = api.upgrade(
+            args.path,
+            catalog,
+            target=args.to,
+            mode=args.mode,
+            backup=not args.no_backup,
+            backup_dir=args.backup_dir,
+            dry_run=args.dry_run,
+            wait=args.wait,
+            on_event=render,
+        )
+    if result.error is not None and not args.json and result.error.hint:
+        print(f"hint: {result.error.hint}", file=out)
+    return result.exit_code
+
+
+def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
+    """Check a file: quick_check, foreign keys, and its schema against its version's schema."""
+    catalog = api.load_catalog(args.migrations)
+    report = api.verify(args.path, catalog, full=args.full)
+    if args.json:
+        _print_json(report.to_json(), out)
+    else:
+        for line in report.lines():
+            print(line, file=out)
+    return report.exit_code
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
+    """Make a verified backup copy with SQLite's backup API."""
+    made = api.backup(args.path, destination=args.to)
+    if args.json:
+        _print_json({"event": "done", "ok": True, "backup": str(made.path), "pages": made.pages,
+                     "seconds": round(made.seconds, 3),
+                     "verify_seconds": round(made.verify_seconds, 3)}, out)
+    else:
+        print(f"Backup written and verified: {made.path}", file=out)
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
+    """Replace a database file with a backup, keeping a copy of what it replaces."""
+    done = api.restore(args.path, args.source)
+    if args.json:
+        _print_json({"event": "done", "ok": True, "restored": str(done.restored),
+                     "from": str(done.from_backup), "replaced_copy": str(done.replaced_copy)}, out)
+    else:
+        print(f"Restored {done.restored} from {done.from_backup}.", file=out)
+        print(f"The replaced file was kept as {done.replaced_copy}.", file=out)
+    return EXIT_OK
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def _print_json(data: dict[str, Any], out: TextIO) -> None:
+    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+def _render_error(exc: EngineError, args: argparse.Namespace, out: TextIO) -> int:
+    if getattr(args, "json", False):
+        problem = exc.problem().to_json()
+        if args.command == "status":
+            _print_json({"path": str(args.path), "state": None, "current_version": None,
+                         "head_version": None, "pending": [], "problems": [problem]}, out)
+        else:
+            _print_json(DoneEvent(0.0, ok=False, from_version=None, to_version=None,
+                                  backup=None, problems=(problem,),
+                                  message=exc.message).to_json(), out)
+    else:
+        print(f"error: {exc.message}", file=sys.stderr)
+        if exc.hint:
+            print(f"hint: {exc.hint}", file=sys.stderr)
+    return exc.exit_code
+
+
+def _print_status(inspection: Inspection, catalog_problems: Sequence[Problem], out: TextIO) -> None:
+    i = inspection
+    print(f"{i.path.name}: {i.diagnosis}", file=out)
+    rows = [("state", i.state), ("file", f"{i.path}")]
+    if i.state != "damaged":
+        journal = f", {i.journal_mode.upper()} journal" if i.journal_mode else ""
+        rows.append(("size", f"{i.size:,} bytes, {i.page_count or 0} pages of {i.page_size or 0}"
+                     f"{journal}"))
+        rows.append(("user_version", str(i.user_version)))
+        target = f"v{i.head_version}" if i.head_version is not None else "none"
+        current = f"v{i.current_version}" if i.current_version is not None else "none"
+        rows.append(("version", f"{current} → {target} (newest migration)"))
+    if i.applied:
+        statuses: dict[str, int] = {}
+        for a in i.applied:
+            statuses[a.status] = statuses.get(a.status, 0) + 1
+        summary = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
+        rows.append(("history", f"{len(i.applied)} row(s): {summary}"))
+    if i.pending and i.state in ("fresh", "tracked"):
+        shown = ", ".join(f"{p.version:04d} {p.name}" for p in i.pending[:4])
+        more = f" … (+{len(i.pending) - 4})" if len(i.pending) > 4 else ""
+        rows.append(("pending", shown + more))
+    if i.extras:
+        rows.append(("extra tables", ", ".join(i.extras)))
+    for label, value in rows:
+        print(f"  {label:<13}{value}", file=out)
+    for problem in list(i.problems) + list(catalog_problems):
+        where = f" [{problem.file}:{problem.line}]" if problem.file else ""
+        print(f"  ! {problem.message}{where}", file=out)
+        if problem.hint:
+            print(f"    hint: {problem.hint}", file=out)
+
+
+class _JsonRenderer:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def __call__(self, event: Event) -> None:
+        _print_json(event.to_json(), self.out)
+
+    def __enter__(self) -> _JsonRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.out.flush()
+
+
+class _TextRenderer:
+    """Plain lines; on a terminal a rich progress bar over the statements."""
+
+    def __init__(self, out: TextIO, *, dry_run: bool) -> None:
+        self.out = out
+        self.dry_run = dry_run
+        self.progress: Any = None
+        self.task: Any = None
+        self.tty = out.isatty() if hasattr(out, "isatty") else False
+
+    def __enter__(self) -> _TextRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop_bar()
+
+    def __call__(self, event: Event) -> None:
+        data = event.to_json()
+        name = data["event"]
+        if name == "plan":
+            self._plan(data)
+            return
+        if self.tty and name in ("statement", "heartbeat", "step_start"):
+            self._bar(data)
+            return
+        if name == "done":
+            self._stop_bar()
+        line = describe_event(event)
+        if line and name != "statement":
+            print(line, file=self.out)
+
+    def _plan(self, data: dict[str, Any]) -> None:
+        steps = data["steps"]
+        frm = data["from_version"]
+        head = f"v{frm}" if frm is not None else "empty"
+        print(f"Plan: {head} → v{data['to_version']}, {len(steps)} step(s), "
+              f"mode {data['mode']}, {data['segments']} transaction(s).", file=self.out)
+        for step in steps:
+            label = f"{step['version']:04d}_{step['name']}" if step["version"] is not None else step["name"]
+            flags = [f for f, on in (("foreign keys off", step["foreign_keys_off"]),
+                                     ("outside a transaction", not step["transaction"])) if on]
+            extra = f" ({', '.join(flags)})" if flags else ""
+            print(f"  {step['kind']} {label}{extra}", file=self.out)
+            if self.dry_run:
+                for line, sql in step["statements"]:
+                    text = sql.replace("\n", "\n" + " " * 14)
+                    print(f"    line {line:>4}: {text}", file=self.out)
+        self.total = sum(len(s["statements"]) for s in steps) or 1
+
+    def _bar(self, data: dict[str, Any]) -> None:
+        if self.progress is None:
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(
+                TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                transient=True,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("starting", total=getattr(self, "total", 1))
+        if data["event"] == "statement":
+            self.progress.update(self.task, advance=1, description=data["step"])
+
+    def _stop_bar(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None

@@ -1,0 +1,196 @@
+"""Open database files safely: the one home for SQLite connection quirks.
+
+- A path is opened through a `file:` URI with `mode=ro` or `mode=rw`, so a missing file is never
+  created by accident.
+- Every connection treats the file as untrusted: `trusted_schema` off (no SQL functions from the
+  schema run with side effects), no extension loading, `cell_size_check` on.
+- `isolation_level=None`: the runner issues its own `BEGIN IMMEDIATE … COMMIT`.
+- A WAL-mode file without a `-wal` beside it is opened `immutable`, so inspection creates no
+  `-wal`/`-shm` files: there is nothing in a WAL that does not exist.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import Refused, from_os_error, from_sqlite
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+HEADER_SIZE = 100
+UNCHANGED = "Nothing was changed."
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the first 100 bytes and the file system say, before SQLite parses anything."""
+
+    path: Path
+    size: int
+    page_size: int | None
+    header_page_count: int | None
+    wal_mode: bool
+    wal_size: int | None  # size of the -wal file beside it, None when absent
+    journal_present: bool  # a rollback journal: a crash left work SQLite will roll back
+    text_encoding: int | None
+
+    @property
+    def empty(self) -> bool:
+        return self.size == 0
+
+
+def _uri(path: Path, **params: str) -> str:
+    query = urllib.parse.urlencode(params)
+    return f"file:{urllib.parse.quote(str(path))}?{query}"
+
+
+def check_path(path: Path) -> Path:
+    """Refuse a missing path, a directory or a special file before SQLite sees it."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise Refused(
+                f"{path} is a broken symbolic link.",
+                hint="Open the file the link should point to.",
+                code="missing",
+            ) from None
+        raise Refused(
+            f"{path} does not exist.",
+            hint="Check the path; sqlmig never creates a database file by itself.",
+            code="missing",
+        ) from None
+    except OSError as exc:
+        raise from_os_error(exc, path=str(path), state=UNCHANGED) from exc
+    if stat.S_ISDIR(st.st_mode):
+        raise Refused(
+            f"{path} is a folder, not a database file.",
+            hint="Pick the database file inside it (for agent-world usually database.db).",
+            code="is_directory",
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise Refused(
+            f"{path} is not a regular file.",
+            hint="Pick a database file.",
+            code="not_sqlite",
+        )
+    return path
+
+
+def read_facts(path: Path) -> FileFacts:
+    """Read the header without SQLite: refuses what is clearly not a database."""
+    check_path(path)
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(HEADER_SIZE)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise from_os_error(exc, path=str(path), state=UNCHANGED) from exc
+    wal = path.with_name(path.name + "-wal")
+    wal_size = wal.stat().st_size if wal.exists() else None
+    journal_present = path.with_name(path.name + "-journal").exists()
+    if size == 0:
+        return FileFacts(path, 0, None, None, False, wal_size, journal_present, None)
+    if not header.startswith(SQLITE_MAGIC[: min(len(header), 16)]) or len(header) < 16:
+        raise Refused(
+            f"{path.name} is not a SQLite database (its first bytes are not the SQLite header; "
+            "it may be another kind of file, or encrypted).",
+            hint="Check that you picked the right file; an encrypted database must be "
+            "decrypted with its own tool first.",
+            detail=f"first bytes: {header[:16]!r}",
+            code="not_sqlite",
+        )
+    if len(header) < HEADER_SIZE:
+        raise Refused(
+            f"{path.name} is truncated: it is only {size} bytes long, shorter than a SQLite header.",
+            hint="The file was cut off while being copied; get a complete copy of it.",
+            code="corrupt",
+        )
+    raw_page = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if raw_page == 1 else raw_page
+    if page_size < 512 or page_size & (page_size - 1):
+        raise Refused(
+            f"{path.name} has a damaged header (page size {raw_page} is impossible).",
+            hint="Work on a backup copy; the file's first page is damaged.",
+            code="corrupt",
+        )
+    wal_mode = header[18] == 2 and header[19] == 2
+    page_count = int.from_bytes(header[28:32], "big")
+    encoding = int.from_bytes(header[56:60], "big")
+    return FileFacts(path, size, page_size, page_count, wal_mode, wal_size, journal_present, encoding)
+
+
+def _harden(conn: sqlite3.Connection) -> None:
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        # SQLite 3.40 does not mark the JSON functions innocuous, so a schema with a json_extract()
+        # index (agent-world 0011) fails to parse with trusted_schema off. Our connections register
+        # no functions of their own, so trusting the schema can only call SQLite's built-ins.
+        if "unsafe use of" not in str(exc):
+            raise
+        conn.execute("PRAGMA trusted_schema = ON")
+
+
+def open_readonly(facts: FileFacts) -> sqlite3.Connection:
+    """A read-only connection that writes nothing and creates no file when it can avoid it."""
+    params = {"mode": "ro"}
+    if (facts.wal_mode and not facts.wal_size) or facts.empty:
+        # Nothing lives outside the main file, so no locking or -shm is needed to read it.
+        params["immutable"] = "1"
+    try:
+        conn = sqlite3.connect(
+            _uri(facts.path.resolve(), **params),
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        _harden(conn)
+        conn.execute("PRAGMA query_only = ON")
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, state=UNCHANGED) from exc
+    return conn
+
+
+def open_readwrite(path: Path, *, wait_seconds: float = 10.0) -> sqlite3.Connection:
+    """A read-write connection to an existing file (never creates one)."""
+    check_path(path)
+    try:
+        conn = sqlite3.connect(
+            _uri(path.resolve(), mode="rw"),
+            uri=True,
+            isolation_level=None,
+            timeout=wait_seconds,
+            check_same_thread=False,
+        )
+        _harden(conn)
+        # Writing the agent-world chain creates json_extract() indexes, which SQLite 3.40 only
+        # accepts from a trusted schema. Safe here: these connections register no SQL functions,
+        # extension loading stays off, and SQLite's built-ins have no side effects.
+        conn.execute("PRAGMA trusted_schema = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(wait_seconds * 1000)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, state=UNCHANGED) from exc
+    return conn
+
+
+def open_memory() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def writable(path: Path) -> bool:
+    """Can this process write the file and create a journal beside it?"""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)

@@ -1,0 +1,220 @@
+"""One exception family for everything the engine can refuse or fail at.
+
+    EngineError                 message (one sentence), hint (what to do), detail (technical)
+     ├── UsageError             exit 2: the command line asked for something impossible
+     ├── Refused                exit 3: nothing was written (missing, damaged, locked, ahead, …)
+     ├── RunFailed              exit 1: a migration or a check failed; the file is at its last good state
+     │    └── Cancelled         exit 1: the user cancelled; the file is at its last good state
+     └── InternalError          exit 1: a bug in sqlmig (never a problem with the user's file)
+
+Every error carries a stable problem `code` (SPEC §7.7). The CLI and the GUI show the message first,
+then the hint; the detail is one click (or `--debug`) away.
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding worth showing: `{code, message, hint, file?, line?}` in JSON."""
+
+    code: str
+    message: str
+    hint: str = ""
+    file: str | None = None
+    line: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message, "hint": self.hint}
+        if self.file is not None:
+            out["file"] = self.file
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+class EngineError(Exception):
+    exit_code = EXIT_FAILED
+    default_code = "error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str = "",
+        detail: str = "",
+        code: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.detail = detail
+        self.code = code or self.default_code
+        self.file = file
+        self.line = line
+
+    def problem(self) -> Problem:
+        return Problem(self.code, self.message, self.hint, self.file, self.line)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(EngineError):
+    exit_code = EXIT_USAGE
+    default_code = "usage"
+
+
+class Refused(EngineError):
+    exit_code = EXIT_REFUSED
+    default_code = "refused"
+
+
+class RunFailed(EngineError):
+    exit_code = EXIT_FAILED
+    default_code = "migration_failed"
+
+
+class Cancelled(RunFailed):
+    default_code = "cancelled"
+
+
+class InternalError(EngineError):
+    exit_code = EXIT_FAILED
+    default_code = "internal"
+
+
+# SQLite primary result codes (sqlite_errorcode & 0xff) that describe the file or its environment.
+_SQLITE_KNOWN: dict[str, tuple[str, str, str]] = {
+    # name: (problem code, sentence, hint)
+    "SQLITE_BUSY": (
+        "locked",
+        "The database is in use by another program that is writing to it.",
+        "Close the application that uses this file (or wait for it to finish) and try again.",
+    ),
+    "SQLITE_LOCKED": (
+        "locked",
+        "The database is locked by another connection.",
+        "Close other programs that use this file and try again.",
+    ),
+    "SQLITE_READONLY": (
+        "read_only",
+        "The database cannot be written: the file or its folder is read-only.",
+        "Copy the file to a folder you can write to, or fix its permissions, and try again.",
+    ),
+    "SQLITE_CANTOPEN": (
+        "read_only",
+        "SQLite could not open the file or create its journal next to it.",
+        "Check that the file and its folder exist and are readable and writable.",
+    ),
+    "SQLITE_NOTADB": (
+        "not_sqlite",
+        "The file is not a SQLite database (or it is encrypted).",
+        "Check that you picked the right file; an encrypted database must be decrypted first.",
+    ),
+    "SQLITE_CORRUPT": (
+        "corrupt",
+        "The database file is damaged.",
+        "Work on a backup copy; `sqlite3 FILE .recover` can often rescue the rows.",
+    ),
+    "SQLITE_FULL": (
+        "no_space",
+        "The disk is full.",
+        "Free some disk space (at least twice the database's size) and try again.",
+    ),
+    "SQLITE_IOERR": (
+        "io_error",
+        "The operating system reported a read or write error on the file.",
+        "Copy the file to a local disk and try again.",
+    ),
+    "SQLITE_PERM": (
+        "read_only",
+        "Access to the database was denied.",
+        "Check the file's permissions.",
+    ),
+    "SQLITE_NOMEM": (
+        "no_memory",
+        "SQLite ran out of memory.",
+        "Close other programs and try again.",
+    ),
+    "SQLITE_INTERRUPT": (
+        "cancelled",
+        "The operation was interrupted.",
+        "Run it again when you are ready.",
+    ),
+}
+
+
+def sqlite_error_name(exc: sqlite3.Error) -> str:
+    name = getattr(exc, "sqlite_errorname", None)
+    if not isinstance(name, str):
+        return "SQLITE_ERROR"
+    # Extended names (SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_WRITE, …) share their primary's meaning.
+    for primary in _SQLITE_KNOWN:
+        if name == primary or name.startswith(primary + "_"):
+            return primary
+    return name
+
+
+def is_known_sqlite_error(exc: sqlite3.Error) -> bool:
+    return sqlite_error_name(exc) in _SQLITE_KNOWN
+
+
+def from_sqlite(exc: sqlite3.Error, *, state: str, kind: type[EngineError] = Refused) -> EngineError:
+    """Translate a SQLite error about the file or its environment into a sentence.
+
+    `state` says what the file looks like now, e.g. "Nothing was changed."
+    """
+    name = sqlite_error_name(exc)
+    detail = f"{getattr(exc, 'sqlite_errorname', name)}: {exc}"
+    if name in _SQLITE_KNOWN:
+        code, sentence, hint = _SQLITE_KNOWN[name]
+        error_kind: type[EngineError] = Cancelled if code == "cancelled" else kind
+        return error_kind(f"{sentence} {state}".strip(), hint=hint, detail=detail, code=code)
+    return kind(f"SQLite reported an error: {exc}. {state}".strip(), detail=detail)
+
+
+def from_os_error(exc: OSError, *, path: str, state: str) -> EngineError:
+    """Translate an operating-system error about `path` into a sentence."""
+    detail = f"{type(exc).__name__}: {exc}"
+    if exc.errno == errno.ENOSPC:
+        return Refused(
+            f"The disk is full while writing {path}. {state}",
+            hint="Free some disk space and try again.",
+            detail=detail,
+            code="no_space",
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return Refused(
+            f"Permission denied for {path}. {state}",
+            hint="Check the permissions of the file and its folder.",
+            detail=detail,
+            code="read_only",
+        )
+    if exc.errno == errno.ENOENT:
+        return Refused(
+            f"{path} does not exist. {state}",
+            hint="Check the path.",
+            detail=detail,
+            code="missing",
+        )
+    if exc.errno == errno.ELOOP:
+        return Refused(
+            f"{path} is a symbolic link that points to itself. {state}",
+            hint="Open the real file instead of the link.",
+            detail=detail,
+            code="missing",
+        )
+    return Refused(f"Could not access {path}: {exc.strerror}. {state}", detail=detail, code="io_error")

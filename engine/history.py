@@ -1,0 +1,133 @@
+"""The `schema_migrations` table, compatible with the app's own runner.
+
+The app creates `schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at
+TIMESTAMP DEFAULT CURRENT_TIMESTAMP)` and reads nothing else. We add nullable columns of our own
+(`checksum`, `duration_ms`, `method`) with ALTER TABLE, which keeps every existing row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from engine.connect import quote_ident
+
+TABLE = "schema_migrations"
+AUDIT_TABLE = "sqlmig_log"
+EXTRA_COLUMNS = (("checksum", "TEXT"), ("duration_ms", "INTEGER"), ("method", "TEXT"))
+# Reading history must stay cheap even on a hostile file with millions of rows.
+MAX_ROWS = 10_000
+
+CREATE_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {TABLE} (\n"
+    "  version INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n"
+    "  checksum TEXT,\n"
+    "  duration_ms INTEGER,\n"
+    "  method TEXT\n"
+    ")"
+)
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    version: int
+    name: str
+    applied_at: str | None
+    checksum: str | None
+    duration_ms: int | None
+    method: str | None
+
+
+@dataclass(frozen=True)
+class History:
+    exists: bool
+    compatible: bool  # has at least `version` and `name`
+    columns: tuple[str, ...]
+    rows: tuple[HistoryRow, ...]
+    garbage: int  # rows whose version or name cannot be used
+    truncated: bool
+
+    @property
+    def versions(self) -> frozenset[int]:
+        return frozenset(row.version for row in self.rows)
+
+    def names(self) -> dict[int, str]:
+        return {row.version: row.name for row in self.rows}
+
+
+NO_HISTORY = History(False, False, (), (), 0, False)
+
+
+def table_columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
+    rows = conn.execute(f"PRAGMA table_info({quote_ident(table)})").fetchall()
+    return tuple(str(row[1]) for row in rows)
+
+
+def read_history(conn: sqlite3.Connection, table_names: set[str] | frozenset[str]) -> History:
+    if TABLE not in table_names:
+        return NO_HISTORY
+    columns = table_columns(conn, TABLE)
+    if "version" not in columns or "name" not in columns:
+        return History(True, False, columns, (), 0, False)
+    select = ", ".join(
+        col if col in columns else "NULL"
+        for col in ("version", "name", "applied_at", "checksum", "duration_ms", "method")
+    )
+    raw = conn.execute(
+        f"SELECT {select} FROM {TABLE} ORDER BY version LIMIT {MAX_ROWS + 1}"
+    ).fetchall()
+    truncated = len(raw) > MAX_ROWS
+    rows: list[HistoryRow] = []
+    garbage = 0
+    for version, name, applied_at, checksum, duration_ms, method in raw[:MAX_ROWS]:
+        # The app only ever writes small non-negative integers and text names.
+        if not isinstance(version, int) or not 0 <= version < 2**31 or not isinstance(name, str):
+            garbage += 1
+            continue
+        rows.append(
+            HistoryRow(
+                version,
+                name,
+                applied_at if isinstance(applied_at, str) else None,
+                checksum if isinstance(checksum, str) else None,
+                duration_ms if isinstance(duration_ms, int) else None,
+                method if isinstance(method, str) else None,
+            )
+        )
+    return History(True, True, columns, tuple(rows), garbage, truncated)
+
+
+def ensure_history_table(conn: sqlite3.Connection) -> None:
+    """Create the table, or add our nullable columns to an app-made one (rows are kept)."""
+    conn.execute(CREATE_SQL)
+    present = set(table_columns(conn, TABLE))
+    for column, sql_type in EXTRA_COLUMNS:
+        if column not in present:
+            conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column} {sql_type}")
+
+
+def record(
+    conn: sqlite3.Connection,
+    *,
+    version: int,
+    name: str,
+    checksum: str | None,
+    duration_ms: int,
+    method: str,
+) -> None:
+    conn.execute(
+        f"INSERT INTO {TABLE} (version, name, checksum, duration_ms, method) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (version, name, checksum, duration_ms, method),
+    )
+
+
+def set_user_version(conn: sqlite3.Connection, version: int) -> None:
+    # PRAGMA takes no parameters; the value is an int we computed, clamped to SQLite's signed 32 bits.
+    conn.execute(f"PRAGMA user_version = {int(version)}")
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])

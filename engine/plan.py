@@ -1,0 +1,196 @@
+"""The plan: every step and every statement of an upgrade, computed before anything is written.
+
+A plan is immutable. The runner executes exactly its statements; the dry-run and the GUI preview
+show exactly them. Planning opens no connection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.catalog import Catalog, Migration
+from engine.errors import Refused, UsageError
+from engine.events import PlannedStep
+from engine.inspect import AHEAD, DAMAGED, FOREIGN, FRESH, LEGACY, TRACKED, Inspection
+from engine.sqltext import Statement
+
+ATOMIC = "atomic"
+STEPWISE = "stepwise"
+MODES = (ATOMIC, STEPWISE)
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # "migrate" (run its SQL), "adopt" (record only), "repair" (unnumbered script)
+    version: int | None
+    name: str
+    source: str  # file name, for messages
+    method: str  # what the history row records: executed / adopted / repaired
+    checksum: str | None
+    statements: tuple[Statement, ...]
+    transaction: bool = True
+    foreign_keys_off: bool = False
+    when: str | None = None
+
+    @classmethod
+    def from_migration(cls, migration: Migration, *, method: str = "executed") -> Step:
+        return cls(
+            kind="migrate",
+            version=migration.version,
+            name=migration.name,
+            source=migration.filename,
+            method=method,
+            checksum=migration.checksum,
+            statements=migration.up,
+            transaction=migration.directives.transaction,
+            foreign_keys_off=migration.directives.foreign_keys_off,
+            when=migration.directives.when,
+        )
+
+    @property
+    def label(self) -> str:
+        return f"{self.version:04d}_{self.name}" if self.version is not None else self.name
+
+    def describe(self) -> PlannedStep:
+        return PlannedStep(
+            version=self.version,
+            name=self.name,
+            kind=self.kind,
+            method=self.method,
+            statements=tuple((s.line, s.sql) for s in self.statements),
+            transaction=self.transaction,
+            foreign_keys_off=self.foreign_keys_off,
+            when=self.when,
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    path_state: str
+    from_version: int | None
+    to_version: int | None
+    mode: str
+    steps: tuple[Step, ...]
+    expected_applied: frozenset[int]  # the applied set the plan was computed from (compare-and-set)
+
+    @property
+    def empty(self) -> bool:
+        return not self.steps
+
+    @property
+    def foreign_keys_off(self) -> bool:
+        return any(step.foreign_keys_off for step in self.steps)
+
+    def segments(self) -> tuple[tuple[Step, ...], ...]:
+        """Groups of steps that share one transaction.
+
+        Stepwise: one step each. Atomic: the whole plan, split around steps that must run outside
+        a transaction (each of those is its own segment).
+        """
+        if self.mode == STEPWISE:
+            return tuple((step,) for step in self.steps)
+        out: list[tuple[Step, ...]] = []
+        current: list[Step] = []
+        for step in self.steps:
+            if step.transaction:
+                current.append(step)
+                continue
+            if current:
+                out.append(tuple(current))
+                current = []
+            out.append((step,))
+        if current:
+            out.append(tuple(current))
+        return tuple(out)
+
+
+def plan_upgrade(
+    inspection: Inspection,
+    catalog: Catalog,
+    *,
+    target: int | None = None,
+    mode: str = ATOMIC,
+) -> Plan:
+    """Steps from the file's position to `target` (default: the newest migration)."""
+    if mode not in MODES:
+        raise UsageError(f"Unknown mode '{mode}'.", hint="Use --mode atomic or --mode stepwise.")
+    _refuse_unplannable(inspection, catalog)
+    head = catalog.head_version
+    to_version = head if target is None else target
+    if target is not None:
+        if catalog.get(target) is None:
+            raise UsageError(
+                f"There is no migration {target} in {catalog.folder}.",
+                hint=f"Pick a version between 0 and {head}.",
+            )
+        current = inspection.current_version
+        if current is not None and target < current:
+            raise UsageError(
+                f"The file is already at v{current}; upgrade cannot go down to v{target}.",
+                hint="Use a backup to go back, or the down command when it exists.",
+            )
+    applied = frozenset(
+        a.version for a in inspection.applied if a.status in ("ok", "unverified", "changed")
+    )
+    steps = tuple(
+        Step.from_migration(m)
+        for m in catalog.migrations
+        if m.version not in applied and (to_version is None or m.version <= to_version)
+    )
+    return Plan(
+        path_state=inspection.state,
+        from_version=inspection.current_version,
+        to_version=to_version if steps or inspection.current_version is None else max(
+            to_version or 0, inspection.current_version
+        ),
+        mode=mode,
+        steps=steps,
+        expected_applied=applied,
+    )
+
+
+def _refuse_unplannable(inspection: Inspection, catalog: Catalog) -> None:
+    state = inspection.state
+    if state == DAMAGED:
+        problem = inspection.problems[0]
+        raise Refused(
+            f"{problem.message} Nothing was changed.", hint=problem.hint, code=problem.code
+        )
+    if not catalog.ok:
+        first = catalog.problems[0]
+        more = f" (and {len(catalog.problems) - 1} more problem(s))" if len(catalog.problems) > 1 else ""
+        raise Refused(
+            f"The migrations folder has problems: {first.message}{more} Nothing was changed.",
+            hint=first.hint or "Fix the migration files; `sqlmig status` lists every problem.",
+            code="bad_catalog",
+            file=first.file,
+            line=first.line,
+        )
+    if state == AHEAD:
+        raise Refused(
+            f"{inspection.diagnosis} Upgrade refused; nothing was changed.",
+            hint="Open the file with the newer application, or update sqlmig.",
+            code="ahead",
+        )
+    if state == FOREIGN:
+        raise Refused(
+            f"{inspection.diagnosis} Upgrade refused; nothing was changed.",
+            hint="Check that you opened the right file.",
+            code="foreign",
+        )
+    if state == LEGACY:
+        diverged = [p for p in inspection.problems if p.code == "diverged"]
+        if diverged:
+            raise Refused(
+                f"{diverged[0].message} Upgrade refused; nothing was changed.",
+                hint=diverged[0].hint,
+                code="diverged",
+            )
+        raise Refused(
+            f"{inspection.diagnosis} Upgrade refused; nothing was changed.",
+            hint="This file predates the tracked migration history; upgrading it needs the "
+            "legacy bridge.",
+            code="needs_bridge",
+        )
+    if state not in (FRESH, TRACKED):  # pragma: no cover - every state is handled above
+        raise Refused(f"Cannot upgrade a file in state {state}.", code="refused")

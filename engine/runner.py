@@ -1,0 +1,402 @@
+"""Execute a plan: transactions, compare-and-set on the version, history rows, progress, cancel.
+
+Each segment (the whole plan in atomic mode, one step in stepwise mode) is one `BEGIN IMMEDIATE`
+transaction holding the SQL, the history rows, `user_version` and the checks; COMMIT comes last.
+Inside the transaction the runner re-reads the applied set: when another runner got there first,
+it rolls back and asks its caller to re-plan, so two runners never apply a step twice and no lock
+row can go stale.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from engine import history as hist
+from engine.checks import (
+    ExpectedSchemas,
+    FkKey,
+    compare_ledger,
+    foreign_key_damage,
+    new_damage,
+    orphans_under,
+    row_counts,
+)
+from engine.errors import Cancelled, EngineError, Refused, RunFailed, from_sqlite
+from engine.events import (
+    Clock,
+    EventSink,
+    HeartbeatEvent,
+    StatementEvent,
+    StepEndEvent,
+    StepStartEvent,
+    VerifyEvent,
+    shorten,
+)
+from engine.plan import Plan, Step
+from engine.schema import compare, format_diff, snapshot
+from engine.sqltext import Statement
+
+PROGRESS_OPS = 20_000  # SQLite VM instructions between progress-handler calls
+HEARTBEAT_SECONDS = 0.25
+IGNORED_IN_SCHEMA_CHECK = frozenset({hist.TABLE, hist.AUDIT_TABLE})
+
+
+class CancelToken:
+    """Thread-safe cancel: a flag, the progress handler, and `interrupt()` on the live connection."""
+
+    def __init__(self) -> None:
+        self._flag = threading.Event()
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self._flag.is_set()
+
+    def cancel(self) -> None:
+        self._flag.set()
+        with self._lock:
+            if self._conn is not None:
+                self._conn.interrupt()
+
+    def attach(self, conn: sqlite3.Connection | None) -> None:
+        with self._lock:
+            self._conn = conn
+
+
+@dataclass
+class RunOutcome:
+    replan: bool = False
+    applied: list[int] = field(default_factory=list)
+    last_version: int | None = None
+    ledger: dict[str, list[int]] = field(default_factory=dict)
+    existing_damage: Counter[FkKey] = field(default_factory=Counter)
+    extras: tuple[str, ...] = ()
+
+
+class Runner:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        plan: Plan,
+        *,
+        expected: ExpectedSchemas,
+        sink: EventSink,
+        clock: Clock,
+        cancel: CancelToken,
+        moves: Mapping[str, str] | None = None,
+    ) -> None:
+        self.conn = conn
+        self.plan = plan
+        self.expected = expected
+        self.sink = sink
+        self.clock = clock
+        self.cancel = cancel
+        self.moves = dict(moves or {})
+        self.applied = set(plan.expected_applied)
+        self.committed_version = plan.from_version
+        self._step_no = 0
+        self._beat: tuple[Step, int, float] | None = None
+        self._last_beat = 0.0
+
+    # -- public -------------------------------------------------------------------------------
+
+    def run(self) -> RunOutcome:
+        outcome = RunOutcome(last_version=self.plan.from_version)
+        self.conn.set_progress_handler(self._progress, PROGRESS_OPS)
+        self.cancel.attach(self.conn)
+        try:
+            for segment in self.plan.segments():
+                if not self._run_segment(segment, outcome):
+                    outcome.replan = True
+                    break
+        finally:
+            self.cancel.attach(None)
+            self.conn.set_progress_handler(None, 0)
+        return outcome
+
+    # -- segments -----------------------------------------------------------------------------
+
+    def _run_segment(self, steps: tuple[Step, ...], outcome: RunOutcome) -> bool:
+        fk_off = any(step.foreign_keys_off for step in steps)
+        if fk_off:
+            self.conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction
+        try:
+            if not steps[0].transaction:
+                return self._run_outside_transaction(steps[0], outcome)
+            self._begin()
+            if not self._state_is_expected():
+                self._rollback()
+                return False
+            target = max((s.version for s in steps if s.version is not None), default=None)
+            baseline = self._baseline(target)
+            hist.ensure_history_table(self.conn)
+            done: list[int] = []
+            for step in steps:
+                self._run_step(step, done)
+            self._checks_before_commit(baseline, target, outcome)
+            self._check_cancel()
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback()
+            raise self._translate(exc) from exc
+        finally:
+            if fk_off:
+                self.conn.execute("PRAGMA foreign_keys = ON")
+        self.applied.update(done)
+        outcome.applied.extend(done)
+        if target is not None:
+            self.committed_version = self._current_version()
+            outcome.last_version = self.committed_version
+        return True
+
+    def _run_outside_transaction(self, step: Step, outcome: RunOutcome) -> bool:
+        if not self._state_is_expected():
+            return False
+        done: list[int] = []
+        self._run_step(step, done, record=False)
+        self._begin()
+        if not self._state_is_expected():
+            self._rollback()
+            return False
+        hist.ensure_history_table(self.conn)
+        self._record(step, done, duration_ms=0)
+        self.conn.execute("COMMIT")
+        self.applied.update(done)
+        outcome.applied.extend(done)
+        self.committed_version = self._current_version()
+        outcome.last_version = self.committed_version
+        return True
+
+    # -- steps and statements -----------------------------------------------------------------
+
+    def _run_step(self, step: Step, done: list[int], *, record: bool = True) -> None:
+        self._step_no += 1
+        total = len(self.plan.steps)
+        self.sink(
+            StepStartEvent(
+                self.clock(), self._step_no, total, step.version, step.label, step.kind,
+                len(step.statements),
+            )
+        )
+        started = time.monotonic()
+        method = step.method
+        if step.kind != "adopt":
+            if step.when is not None and not self._when(step):
+                method = "adopted" if step.version is not None else "skipped"
+            else:
+                for index, statement in enumerate(step.statements, start=1):
+                    self._execute(step, index, statement)
+        duration_ms = int((time.monotonic() - started) * 1000)
+        if record:
+            self._record(step, done, duration_ms=duration_ms, method=method)
+        elif step.version is not None:
+            done.append(step.version)
+        self.sink(
+            StepEndEvent(self.clock(), self._step_no, step.version, step.label, method, duration_ms)
+        )
+
+    def _record(self, step: Step, done: list[int], *, duration_ms: int, method: str = "") -> None:
+        if step.version is None:
+            return
+        hist.record(
+            self.conn,
+            version=step.version,
+            name=step.name,
+            checksum=step.checksum,
+            duration_ms=duration_ms,
+            method=method or step.method,
+        )
+        if step.version not in done:
+            done.append(step.version)
+        top = max(self.applied | set(done))
+        hist.set_user_version(self.conn, top)
+
+    def _when(self, step: Step) -> bool:
+        assert step.when is not None
+        row = self.conn.execute(step.when).fetchone()
+        return bool(row and row[0])
+
+    def _execute(self, step: Step, index: int, statement: Statement) -> None:
+        self._check_cancel()
+        self.sink(
+            StatementEvent(
+                self.clock(), step.version, step.label, index, len(step.statements),
+                statement.line, shorten(statement.sql),
+            )
+        )
+        self._beat = (step, index, time.monotonic())
+        try:
+            self.conn.execute(statement.sql)
+        except sqlite3.Error as exc:
+            if self.cancel.cancelled:
+                raise Cancelled("Cancelled.") from exc
+            raise StatementFailed(step, statement, exc) from exc
+        finally:
+            self._beat = None
+
+    def _progress(self) -> int:
+        if self.cancel.cancelled:
+            return 1  # makes SQLite abort the running statement with SQLITE_INTERRUPT
+        beat = self._beat
+        now = time.monotonic()
+        if beat is not None and now - self._last_beat >= HEARTBEAT_SECONDS:
+            self._last_beat = now
+            step, index, started = beat
+            self.sink(HeartbeatEvent(self.clock(), step.version, step.label, index, now - started))
+        return 0
+
+    def _check_cancel(self) -> None:
+        if self.cancel.cancelled:
+            raise Cancelled("Cancelled.")
+
+    # -- transaction helpers ------------------------------------------------------------------
+
+    def _begin(self) -> None:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise from_sqlite(exc, state="Nothing was changed.") from exc
+
+    def _rollback(self) -> None:
+        # After an interrupt SQLite may already have rolled back; ROLLBACK then would raise.
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+
+    def _state_is_expected(self) -> bool:
+        names = set(self._tables())
+        history = hist.read_history(self.conn, names)
+        wanted = {s.version: s.name for s in self.plan.steps if s.version is not None}
+        catalog_names = {v: n for v, n in self.expected_names().items()}
+        applied = {
+            row.version
+            for row in history.rows
+            if catalog_names.get(row.version) == row.name or wanted.get(row.version) == row.name
+        }
+        return applied == self.applied
+
+    def expected_names(self) -> dict[int, str]:
+        return self.expected.names()
+
+    def _tables(self) -> list[str]:
+        return [str(r[0]) for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+
+    def _current_version(self) -> int | None:
+        current = None
+        for version in self.expected.versions():
+            if version not in self.applied:
+                break
+            current = version
+        return current
+
+    # -- checks -------------------------------------------------------------------------------
+
+    def _baseline(self, target: int | None) -> tuple[dict[str, int], Counter[FkKey]]:
+        counts = row_counts(self.conn)
+        damage = foreign_key_damage(self.conn)
+        if target is not None:
+            for key, found in orphans_under(self.conn, self.expected.at(target)).items():
+                damage[key] = max(damage[key], found)
+        return counts, damage
+
+    def _checks_before_commit(
+        self,
+        baseline: tuple[dict[str, int], Counter[FkKey]],
+        target: int | None,
+        outcome: RunOutcome,
+    ) -> None:
+        counts_before, damage_before = baseline
+        ledger = compare_ledger(counts_before, row_counts(self.conn), self.moves)
+        outcome.ledger.update(
+            {t: [outcome.ledger.get(t, pair)[0], pair[1]] for t, pair in ledger.ledger.items()}
+        )
+        self._verdict("ledger", ledger.ok, "No table lost rows.", ledger.losses)
+        fresh_damage = new_damage(damage_before, foreign_key_damage(self.conn))
+        outcome.existing_damage.update(damage_before)
+        self._verdict("foreign_keys", not fresh_damage, "No new foreign-key damage.", fresh_damage)
+        if target is not None:
+            diff = compare(
+                snapshot(self.conn, ignore=IGNORED_IN_SCHEMA_CHECK.__contains__),
+                self.expected.at(target),
+            )
+            outcome.extras = diff.extras
+            self._verdict(
+                "schema",
+                diff.ok,
+                f"Schema equals the expected schema of v{target}"
+                + (f" ({len(diff.extras)} extra object(s) kept)." if diff.extras else "."),
+                tuple(format_diff(diff)) if not diff.ok else tuple(diff.extras),
+                failed_details=not diff.ok,
+            )
+
+    def _verdict(
+        self,
+        check: str,
+        ok: bool,
+        message: str,
+        details: tuple[str, ...] | list[str],
+        *,
+        failed_details: bool = True,
+    ) -> None:
+        details = tuple(details)
+        if ok:
+            self.sink(VerifyEvent(self.clock(), check, True, message, details))
+            return
+        first = details[0] if details else "check failed"
+        self.sink(VerifyEvent(self.clock(), check, False, first, details))
+        raise RunFailed(
+            f"The {check.replace('_', '-')} check failed before commit: {first}",
+            hint="The transaction was rolled back. Send the report to a developer.",
+            detail="\n".join(details),
+            code="check_failed",
+        )
+
+    def _translate(self, exc: BaseException) -> BaseException:
+        where = self._position()
+        if isinstance(exc, StatementFailed):
+            sqlite_exc = exc.error
+            if getattr(sqlite_exc, "sqlite_errorname", "") in ("SQLITE_FULL",):
+                error = from_sqlite(sqlite_exc, state=f"Rolled back; {where}.", kind=RunFailed)
+                return error
+            return RunFailed(
+                f"Migration {exc.step.source} failed at line {exc.statement.line}: "
+                f"{sqlite_exc}. The step was rolled back; {where}.",
+                hint="Fix the migration (or the data it trips on) and run the upgrade again.",
+                detail=f"{getattr(sqlite_exc, 'sqlite_errorname', '')}: {sqlite_exc}\n"
+                f"{exc.statement.sql}",
+                code="migration_failed",
+                file=exc.step.source,
+                line=exc.statement.line,
+            )
+        if isinstance(exc, Cancelled):
+            return Cancelled(f"Cancelled: {where}.", code="cancelled")
+        if isinstance(exc, EngineError):
+            if exc.code == "check_failed":
+                exc.message = f"{exc.message} Rolled back; {where}."
+            return exc
+        if isinstance(exc, sqlite3.Error):
+            return from_sqlite(exc, state=f"Rolled back; {where}.", kind=RunFailed)
+        return exc
+
+    def _position(self) -> str:
+        version = self.committed_version
+        label = "empty" if version is None else f"v{version}"
+        if version == self.plan.from_version:
+            return f"the file is unchanged (still {label})"
+        return f"the file is at {label}, the last step that completed"
+
+
+class StatementFailed(Exception):
+    def __init__(self, step: Step, statement: Statement, error: sqlite3.Error) -> None:
+        super().__init__(str(error))
+        self.step = step
+        self.statement = statement
+        self.error = error
+
+
+__all__ = ["CancelToken", "Refused", "RunOutcome", "Runner"]

@@ -1,0 +1,280 @@
+"""One upgrade from start to end: inspect, plan, preflight, backup, run, verify, report.
+
+Every outcome ends with exactly one `done` event; the returned `UpgradeResult` carries the same
+facts plus the error (if any), so the CLI and the GUI never parse messages.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.backup import create_backup
+from engine.catalog import Catalog
+from engine.checks import ExpectedSchemas, existing_damage, quick_check
+from engine.connect import open_readonly, open_readwrite, read_facts, writable
+from engine.errors import EngineError, InternalError, Refused, RunFailed, from_sqlite
+from engine.events import (
+    BackupEvent,
+    Clock,
+    DoneEvent,
+    Event,
+    EventSink,
+    PlanEvent,
+    VerifyEvent,
+    ignore_events,
+)
+from engine.inspect import Inspection, inspect_file
+from engine.plan import ATOMIC, Plan, plan_upgrade
+from engine.runner import CancelToken, RunOutcome, Runner
+
+MAX_REPLANS = 5
+
+
+@dataclass
+class UpgradeResult:
+    ok: bool
+    path: Path
+    from_version: int | None
+    to_version: int | None
+    backup: Path | None = None
+    applied: list[int] = field(default_factory=list)
+    ledger: dict[str, list[int]] = field(default_factory=dict)
+    error: EngineError | None = None
+    dry_run: bool = False
+    plan: Plan | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.error is None else self.error.exit_code
+
+
+def upgrade(
+    path: str | Path,
+    catalog: Catalog,
+    *,
+    target: int | None = None,
+    mode: str = ATOMIC,
+    backup: bool = True,
+    backup_dir: Path | None = None,
+    dry_run: bool = False,
+    wait: float = 10.0,
+    on_event: EventSink | None = None,
+    cancel: CancelToken | None = None,
+) -> UpgradeResult:
+    """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError."""
+    path = Path(path)
+    sink = on_event or ignore_events
+    clock = Clock()
+    cancel = cancel or CancelToken()
+    result = UpgradeResult(ok=False, path=path, from_version=None, to_version=None, dry_run=dry_run)
+    try:
+        inspection = inspect_file(path, catalog)
+        result.from_version = inspection.current_version
+        plan = plan_upgrade(inspection, catalog, target=target, mode=mode)
+        result.plan = plan
+        _emit_plan(sink, clock, plan, dry_run)
+        if dry_run or plan.empty:
+            result.ok = True
+            result.to_version = plan.to_version if dry_run else inspection.current_version
+            if plan.empty:
+                result.notes.append(f"Nothing to do: {inspection.diagnosis}")
+        else:
+            _preflight(path, sink, clock, wait)
+            if backup:
+                result.backup = _backup(path, inspection, backup_dir, sink, clock)
+            _run(path, catalog, plan, result, target, mode, sink, clock, cancel, wait)
+            result.ok = True
+    except EngineError as exc:
+        result.error = exc
+    except sqlite3.Error as exc:
+        result.error = from_sqlite(exc, state="", kind=RunFailed)
+    except Exception as exc:  # a bug: report it as one, never as a problem with the file
+        result.error = InternalError(
+            f"sqlmig hit an internal error ({type(exc).__name__}: {exc}).",
+            hint="Please report this with the output of --json.",
+            detail=repr(exc),
+        )
+    sink(
+        DoneEvent(
+            clock(),
+            ok=result.ok,
+            from_version=result.from_version,
+            to_version=result.to_version,
+            backup=str(result.backup) if result.backup else None,
+            ledger=result.ledger,
+            problems=(result.error.problem().to_json(),) if result.error else (),
+            message=_summary(result),
+            dry_run=dry_run,
+            applied=tuple(result.applied),
+        )
+    )
+    return result
+
+
+def _emit_plan(sink: EventSink, clock: Clock, plan: Plan, dry_run: bool) -> None:
+    sink(
+        PlanEvent(
+            clock(),
+            from_version=plan.from_version,
+            to_version=plan.to_version,
+            mode=plan.mode,
+            dry_run=dry_run,
+            steps=tuple(step.describe() for step in plan.steps),
+            segments=len(plan.segments()),
+        )
+    )
+
+
+def _preflight(path: Path, sink: EventSink, clock: Clock, wait: float) -> None:
+    """Refuse before any write: the file must be writable and pass quick_check."""
+    if not writable(path):
+        raise Refused(
+            f"{path.name} cannot be written: the file or its folder is read-only. "
+            "Nothing was changed.",
+            hint="Copy the file to a folder you can write to, or fix its permissions.",
+            code="read_only",
+        )
+    conn = open_readonly(read_facts(path))
+    try:
+        problems = quick_check(conn)
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, state="Nothing was changed.") from exc
+    finally:
+        conn.close()
+    if problems:
+        sink(VerifyEvent(clock(), "quick_check", False, problems[0], tuple(problems)))
+        raise Refused(
+            f"The database is damaged ({problems[0]}). Nothing was changed.",
+            hint="Work on a backup copy; `sqlite3 FILE .recover` can often rescue the rows.",
+            detail="\n".join(problems),
+            code="corrupt",
+        )
+    sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check before the run."))
+
+
+def _backup(
+    path: Path, inspection: Inspection, folder: Path | None, sink: EventSink, clock: Clock
+) -> Path:
+    version = inspection.current_version
+    if version is None and inspection.user_version:
+        version = inspection.user_version
+
+    def progress(done: int, total: int) -> None:
+        sink(BackupEvent(clock(), "", done, total, False))
+
+    made = create_backup(path, version=version, folder=folder, on_progress=progress)
+    sink(BackupEvent(clock(), str(made.path), made.pages, made.pages, True, True))
+    return made.path
+
+
+def _run(
+    path: Path,
+    catalog: Catalog,
+    plan: Plan,
+    result: UpgradeResult,
+    target: int | None,
+    mode: str,
+    sink: EventSink,
+    clock: Clock,
+    cancel: CancelToken,
+    wait: float,
+) -> None:
+    expected = ExpectedSchemas(catalog)
+    conn = open_readwrite(path, wait_seconds=wait)
+    try:
+        for _ in range(MAX_REPLANS):
+            runner = Runner(conn, plan, expected=expected, sink=sink, clock=clock, cancel=cancel)
+            try:
+                outcome = runner.run()
+            finally:
+                result.to_version = runner.committed_version
+            _merge(result, outcome)
+            if not outcome.replan:
+                for line in existing_damage(outcome.existing_damage):
+                    result.notes.append(line)
+                break
+            # Another runner changed the file under us: start again from what it did.
+            conn.close()
+            inspection = inspect_file(path, catalog)
+            plan = plan_upgrade(inspection, catalog, target=target, mode=mode)
+            result.notes.append(
+                f"Another process upgraded the file meanwhile; continued from {inspection.diagnosis}"
+            )
+            result.to_version = inspection.current_version
+            conn = open_readwrite(path, wait_seconds=wait)
+            if plan.empty:
+                break
+        else:
+            raise RunFailed(
+                "The file kept changing under sqlmig; stopped to be safe.",
+                hint="Make sure only one program upgrades the file, then try again.",
+                code="locked",
+            )
+        problems = quick_check(conn)
+        sink(
+            VerifyEvent(
+                clock(),
+                "quick_check",
+                not problems,
+                "The upgraded file passed quick_check." if not problems else problems[0],
+                tuple(problems),
+            )
+        )
+        if problems:
+            raise RunFailed(
+                f"The upgraded file failed quick_check ({problems[0]}).",
+                hint="Restore the backup and send the file to a developer.",
+                code="check_failed",
+            )
+    finally:
+        conn.close()
+
+
+def _merge(result: UpgradeResult, outcome: RunOutcome) -> None:
+    result.applied.extend(outcome.applied)
+    for table, (before, after) in outcome.ledger.items():
+        if table in result.ledger:
+            result.ledger[table][1] = after
+        else:
+            result.ledger[table] = [before, after]
+
+
+def _summary(result: UpgradeResult) -> str:
+    if result.error is not None:
+        return result.error.message
+    if result.dry_run:
+        steps = len(result.plan.steps) if result.plan else 0
+        return f"Dry run: {steps} step(s) would run; nothing was written."
+    if not result.applied:
+        return result.notes[0] if result.notes else "Nothing to do."
+    return (
+        f"Upgraded from {_v(result.from_version)} to {_v(result.to_version)}: "
+        f"{len(result.applied)} migration(s) applied."
+    )
+
+
+def _v(version: int | None) -> str:
+    return "empty" if version is None else f"v{version}"
+
+
+def describe_event(event: Event) -> str:
+    """One line for a human reader (the CLI's plain output and the GUI's log)."""
+    data = event.to_json()
+    name = data["event"]
+    if name == "step_start":
+        return f"[{data['index']}/{data['total']}] {data['step']} ({data['statements']} statements)"
+    if name == "statement":
+        return f"    line {data['line']}: {data['sql']}"
+    if name == "step_end":
+        return f"    {data['method']} in {data['duration_ms']} ms"
+    if name == "verify":
+        mark = "ok" if data["ok"] else "FAILED"
+        return f"check {data['check']}: {mark} — {data['message']}"
+    if name == "backup" and data["done"]:
+        return f"backup written and verified: {data['path']}"
+    if name == "done":
+        return str(data["message"])
+    return ""
