@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from engine.catalog import Catalog
@@ -168,11 +168,27 @@ class ExpectedSchemas:
         return [m.version for m in self._catalog.migrations]
 
     def at(self, version: int) -> Snapshot:
+        """The schema after `version`; raises `ReplayFailed` naming the migration that broke."""
         if version not in self._cache:
-            steps = [
-                (tuple(s.sql for s in m.up), m.directives.foreign_keys_off)
-                for m in self._catalog.migrations
-                if m.version <= version
-            ]
-            self._cache[version] = replay(steps)
+            current: list[str] = []
+
+            def steps() -> Iterator[tuple[tuple[str, ...], bool]]:
+                for m in self._catalog.migrations:
+                    if m.version <= version:
+                        current[:] = [m.filename]
+                        yield tuple(s.sql for s in m.up), m.directives.foreign_keys_off
+
+            try:
+                self._cache[version] = replay(steps())
+            except sqlite3.Error as exc:
+                raise ReplayFailed(current[0] if current else "?", exc) from exc
         return self._cache[version]
+
+
+class ReplayFailed(Exception):
+    """A migration fails on an empty in-memory database, so there is no expected schema."""
+
+    def __init__(self, filename: str, error: sqlite3.Error) -> None:
+        super().__init__(f"{filename} fails when replayed on an empty database: {error}")
+        self.filename = filename
+        self.error = error

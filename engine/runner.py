@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from engine import history as hist
 from engine.checks import (
     ExpectedSchemas,
+    ReplayFailed,
     FkKey,
     compare_ledger,
     foreign_key_damage,
@@ -300,7 +301,11 @@ class Runner:
         counts = row_counts(self.conn)
         damage = foreign_key_damage(self.conn)
         if target is not None:
-            for key, found in orphans_under(self.conn, self.expected.at(target)).items():
+            try:
+                expected = self.expected.at(target)
+            except ReplayFailed:
+                return counts, damage  # the run itself will fail on it, with file and line
+            for key, found in orphans_under(self.conn, expected).items():
                 damage[key] = max(damage[key], found)
         return counts, damage
 
@@ -320,9 +325,13 @@ class Runner:
         outcome.existing_damage.update(damage_before)
         self._verdict("foreign_keys", not fresh_damage, "No new foreign-key damage.", fresh_damage)
         if target is not None:
+            try:
+                expected = self.expected.at(target)
+            except ReplayFailed as exc:
+                self._verdict("schema", False, "", (f"No expected schema: {exc}",))
+                return
             diff = compare(
-                snapshot(self.conn, ignore=IGNORED_IN_SCHEMA_CHECK.__contains__),
-                self.expected.at(target),
+                snapshot(self.conn, ignore=IGNORED_IN_SCHEMA_CHECK.__contains__), expected
             )
             outcome.extras = diff.extras
             self._verdict(

@@ -1,0 +1,6 @@
+-- Adds the chat id column to agent memory, so that each remembered message
+-- belongs to a chat, and indexes it.
+
+ALTER TABLE agent_memory ADD COLUMN chat_id TEXT;
+
+CREATE INDEX IF NOT EXISTS idx_agent_memory_chat_id ON agent_memory (chat_id);

@@ -1,0 +1,18 @@
+-- Numbers the events that have no sequence number yet. Within each world and
+-- chat (events without a chat form one group per world), the events whose seq
+-- is NULL get 1, 2, 3 ... in order of creation time, ties broken by id.
+-- Events that already have a seq keep it. No table is created.
+
+WITH numbered AS (
+    SELECT id,
+           ROW_NUMBER() OVER (
+               PARTITION BY world_id, COALESCE(chat_id, '')
+               ORDER BY created_at, id
+           ) AS n
+    FROM events
+    WHERE seq IS NULL
+)
+UPDATE events
+SET seq = numbered.n
+FROM numbered
+WHERE events.id = numbered.id;

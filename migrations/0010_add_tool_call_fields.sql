@@ -1,0 +1,5 @@
+-- Adds the tool call fields to agent memory (the calls an assistant message
+-- makes, and the call a tool result answers).
+
+ALTER TABLE agent_memory ADD COLUMN tool_calls TEXT;
+ALTER TABLE agent_memory ADD COLUMN tool_call_id TEXT;

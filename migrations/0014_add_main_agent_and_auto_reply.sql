@@ -1,0 +1,5 @@
+-- Adds the world's main agent, and the per-agent auto reply switch (on by
+-- default, so existing agents keep replying).
+
+ALTER TABLE worlds ADD COLUMN main_agent TEXT;
+ALTER TABLE agents ADD COLUMN auto_reply INTEGER NOT NULL DEFAULT 1;

@@ -1,0 +1,20 @@
+-- Creates the queue of user messages waiting to be sent to a chat, with a
+-- unique index on the message id and an index for reading a chat's queue.
+
+CREATE TABLE IF NOT EXISTS message_queue (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    world_id    TEXT NOT NULL,
+    chat_id     TEXT NOT NULL,
+    message_id  TEXT NOT NULL,
+    content     TEXT NOT NULL,
+    sender      TEXT NOT NULL DEFAULT 'human',
+    status      TEXT NOT NULL DEFAULT 'queued',
+    retry_count INTEGER NOT NULL DEFAULT 0,
+    created_at  TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+    updated_at  TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+    FOREIGN KEY (world_id) REFERENCES worlds (id) ON DELETE CASCADE,
+    FOREIGN KEY (chat_id) REFERENCES world_chats (id) ON DELETE CASCADE
+);
+
+CREATE UNIQUE INDEX IF NOT EXISTS idx_message_queue_message_id ON message_queue (message_id);
+CREATE INDEX IF NOT EXISTS idx_message_queue_chat ON message_queue (world_id, chat_id, status);

@@ -1,0 +1,1 @@
+"""Bundled agent-world migrations (data package, read with importlib.resources)."""
