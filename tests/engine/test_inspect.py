@@ -167,7 +167,9 @@ def test_missing_path_and_folder_are_refused_and_nothing_is_created(tmp_path: Pa
 
 def test_inspection_reads_only_the_schema_not_the_data(tmp_path: Path) -> None:
     """A damaged data page does not change what status says: it never reads the rows."""
-    db = head_db(tmp_path / "big.db")
+    db = tmp_path / "big.db"
+    db.touch()
+    assert engine.upgrade(db, target=17, backup=False).ok
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO worlds(id, name) VALUES ('w', 'W')")
         conn.execute(
@@ -182,7 +184,8 @@ def test_inspection_reads_only_the_schema_not_the_data(tmp_path: Path) -> None:
     raw[middle : middle + page] = b"\xff" * page
     db.write_bytes(bytes(raw))
     found = engine.inspect_file(db)
-    assert found.state == "tracked" and found.current_version == 18
+    assert found.state == "tracked" and found.current_version == 17
+    assert not engine.verify(db).ok
     result = engine.upgrade(db, backup=False)
     # The preflight's quick_check is what finds page damage.
     assert result.error is not None and result.error.code == "corrupt"
