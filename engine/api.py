@@ -141,8 +141,13 @@ def verify(path: str | Path, catalog: Catalog | None = None, *, full: bool = Fal
         return report
     conn = open_readonly(read_facts(Path(path)))
     try:
-        report.integrity = quick_check(conn, full=full)
+        try:
+            report.integrity = quick_check(conn, full=full)
+        except sqlite3.DatabaseError as exc:  # damage so bad that the check itself stops
+            report.integrity = [f"{from_sqlite(exc, state='').message} ({exc})"]
         report.checks["integrity_check" if full else "quick_check"] = not report.integrity
+        if report.integrity:
+            return report
         damage = foreign_key_damage(conn)
         report.damage = [f"{n} row(s) in {c} point to missing {p} rows." for (c, p), n in
                          sorted(damage.items())]
