@@ -2,33 +2,36 @@
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine import backup as backup_module
 from engine.catalog import Catalog, CatalogNotFound
 from engine.catalog import load_catalog as _load_catalog
-from engine.checks import ExpectedSchemas, foreign_key_damage, quick_check
-from engine.connect import open_readonly, read_facts
 from engine.errors import EXIT_FAILED, EXIT_OK, Problem, Refused, from_sqlite
-from engine.events import EventSink
 from engine.inspect import TRACKED, Inspection
 from engine.inspect import inspect_file as _inspect_file
-from engine.plan import ATOMIC, Plan, plan_upgrade
-from engine.runner import CancelToken
-from engine.schema import compare, format_diff, snapshot
-from engine.upgrade import UpgradeResult
-from engine.upgrade import upgrade as _upgrade
+
+# The runner, the schema comparison and the backup code load on first use: `status` needs none.
+if TYPE_CHECKING:
+    from engine.backups import BackupResult, Progress, RestoreResult
+    from engine.events import EventSink
+    from engine.planner import Plan
+    from engine.runner import CancelToken
+    from engine.upgrader import UpgradeResult
+
+ATOMIC = "atomic"
 
 BUNDLED_PACKAGE = "sqlmig_migrations"
 
 
 def bundled_migrations() -> Path:
     """The agent-world chain shipped with sqlmig."""
-    return Path(str(importlib.resources.files(BUNDLED_PACKAGE)))
+    # The package's own folder (not importlib.resources, which costs a zipfile import at start-up).
+    package = importlib.import_module(BUNDLED_PACKAGE)
+    return Path(next(iter(package.__path__)))
 
 
 def load_catalog(folder: str | Path | None = None) -> Catalog:
@@ -50,10 +53,15 @@ def inspect_file(path: str | Path, catalog: Catalog | None = None) -> Inspection
 
 
 def plan(
-    path: str | Path, catalog: Catalog | None = None, *, target: int | None = None,
+    path: str | Path,
+    catalog: Catalog | None = None,
+    *,
+    target: int | None = None,
     mode: str = ATOMIC,
 ) -> Plan:
     """The plan an upgrade would run (raises `Refused`/`UsageError` when it would refuse)."""
+    from engine.planner import plan_upgrade
+
     catalog = catalog or load_catalog()
     return plan_upgrade(_inspect_file(path, catalog), catalog, target=target, mode=mode)
 
@@ -72,6 +80,8 @@ def upgrade(
     cancel: CancelToken | None = None,
 ) -> UpgradeResult:
     """Back up and upgrade a file; never raises for problems with the file (see `.error`)."""
+    from engine.upgrader import upgrade as _upgrade
+
     return _upgrade(
         path,
         catalog or load_catalog(),
@@ -120,8 +130,10 @@ class VerifyReport:
 
     def lines(self) -> list[str]:
         version = f"v{self.version}" if self.version is not None else "no version"
-        out = [f"{self.path.name} ({self.state}, {version}): "
-               + ("all checks passed." if self.ok else "problems found.")]
+        out = [
+            f"{self.path.name} ({self.state}, {version}): "
+            + ("all checks passed." if self.ok else "problems found.")
+        ]
         for name, ok in self.checks.items():
             out.append(f"  {'ok    ' if ok else 'FAILED'} {name}")
         out += [f"  - {line}" for line in self.integrity + self.differences + self.damage]
@@ -132,13 +144,16 @@ class VerifyReport:
 
 def verify(path: str | Path, catalog: Catalog | None = None, *, full: bool = False) -> VerifyReport:
     """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema."""
+    from engine.checks import ExpectedSchemas, foreign_key_damage, quick_check
+    from engine.connect import open_readonly, read_facts
+    from engine.schema import compare, format_diff, snapshot
+
     catalog = catalog or load_catalog()
     inspection = _inspect_file(path, catalog)
     report = VerifyReport(Path(path), inspection.state, inspection.current_version)
     if inspection.state == "damaged":
-        report.checks["readable"] = False
-        report.integrity = [p.message for p in inspection.problems]
-        return report
+        problem = inspection.problems[0]
+        raise Refused(problem.message, hint=problem.hint, code=problem.code)
     conn = open_readonly(read_facts(Path(path)))
     try:
         try:
@@ -149,13 +164,15 @@ def verify(path: str | Path, catalog: Catalog | None = None, *, full: bool = Fal
         if report.integrity:
             return report
         damage = foreign_key_damage(conn)
-        report.damage = [f"{n} row(s) in {c} point to missing {p} rows." for (c, p), n in
-                         sorted(damage.items())]
+        report.damage = [
+            f"{n} row(s) in {c} point to missing {p} rows." for (c, p), n in sorted(damage.items())
+        ]
         report.checks["foreign_keys"] = not damage
         if inspection.state == TRACKED and inspection.current_version is not None:
             expected = ExpectedSchemas(catalog).at(inspection.current_version)
-            diff = compare(snapshot(conn, ignore={"schema_migrations", "sqlmig_log"}.__contains__),
-                           expected)
+            diff = compare(
+                snapshot(conn, ignore={"schema_migrations", "sqlmig_log"}.__contains__), expected
+            )
             report.differences = format_diff(diff) if not diff.ok else []
             report.extras = list(diff.extras)
             report.checks["schema"] = diff.ok
@@ -166,28 +183,47 @@ def verify(path: str | Path, catalog: Catalog | None = None, *, full: bool = Fal
     return report
 
 
-def backup(path: str | Path, *, destination: Path | None = None,
-           folder: Path | None = None) -> backup_module.BackupResult:
+def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:
+    """The version a backup name should carry: the tracked version, else `user_version`."""
+    inspection = inspect_file(path, catalog)
+    if inspection.current_version is not None:
+        return inspection.current_version
+    return inspection.user_version or None
+
+
+def backup(
+    path: str | Path,
+    *,
+    destination: Path | None = None,
+    folder: Path | None = None,
+    on_progress: Progress | None = None,
+) -> BackupResult:
     """A verified copy made with SQLite's backup API."""
-    inspection = inspect_file(path)
-    version = inspection.current_version
-    if version is None and inspection.user_version:
-        version = inspection.user_version
-    return backup_module.create_backup(Path(path), version=version, folder=folder,
-                                       destination=destination)
+    from engine.backups import create_backup
+
+    return create_backup(
+        Path(path),
+        version=file_version(path),
+        folder=folder,
+        destination=destination,
+        on_progress=on_progress,
+    )
 
 
-def restore(path: str | Path, source: Path) -> backup_module.RestoreResult:
+def restore(path: str | Path, source: Path) -> RestoreResult:
     """Replace `path` with `source` atomically; the replaced file is kept as a backup."""
-    return backup_module.restore(Path(path), Path(source))
+    from engine.backups import restore as _restore
+
+    replaced_version = file_version(path) if Path(path).exists() else None
+    return _restore(Path(path), Path(source), replaced_version=replaced_version)
 
 
 __all__ = [
-    "CancelToken",
     "VerifyReport",
     "backup",
     "bundled_migrations",
     "catalog_problems",
+    "file_version",
     "inspect_file",
     "load_catalog",
     "plan",

@@ -15,7 +15,7 @@ import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.checks import quick_check, row_counts
@@ -47,7 +47,7 @@ def backup_name(
     db: Path, version: int | None, *, folder: Path | None = None, when: datetime | None = None
 ) -> Path:
     """A new, unused backup path for `db` (a counter is added within the same second)."""
-    when = when or datetime.now(timezone.utc).astimezone()
+    when = when or datetime.now(UTC).astimezone()
     stamp = when.strftime("%Y%m%d-%H%M%S")
     label = "none" if version is None else str(version)
     base = folder or db.parent
@@ -94,6 +94,12 @@ def create_backup(
             hint="Create it or pick another folder. " + UNCHANGED,
             code="missing",
         )
+    if destination is not None and (destination.exists() or destination.is_symlink()):
+        raise Refused(
+            f"{destination} already exists; a backup never overwrites a file. {UNCHANGED}",
+            hint="Pick a new file name, or leave out --to for an automatic name.",
+            code="exists",
+        )
     target = destination or backup_name(db, version, folder=folder)
     partial = target.with_name(target.name + ".partial")
     started = time.monotonic()
@@ -112,7 +118,9 @@ def create_backup(
         raise from_sqlite(exc, state=f"No backup was made. {UNCHANGED}") from exc
     except OSError as exc:
         _remove(partial)
-        raise from_os_error(exc, path=str(target), state=f"No backup was made. {UNCHANGED}") from exc
+        raise from_os_error(
+            exc, path=str(target), state=f"No backup was made. {UNCHANGED}"
+        ) from exc
     except BaseException:
         _remove(partial)
         raise
@@ -132,6 +140,7 @@ def create_backup(
 def _copy(source: sqlite3.Connection, partial: Path, on_progress: Progress | None) -> None:
     dest = sqlite3.connect(partial, isolation_level=None)
     try:
+
         def progress(_status: int, remaining: int, total: int) -> None:
             if on_progress is not None:
                 on_progress(total - remaining, total)
@@ -166,7 +175,8 @@ def _verify(path: Path, user_version: int, counts: dict[str, int]) -> None:
         conn.close()
     if copied_version != user_version or copied_counts != counts:
         raise Refused(
-            f"The backup does not match the database (user_version or row counts differ). {UNCHANGED}",
+            "The backup does not match the database (user_version or row counts differ). "
+            + UNCHANGED,
             hint="Another program may be writing to the file; close it and try again.",
             detail=f"expected {user_version} {counts}, got {copied_version} {copied_counts}",
             code="check_failed",
@@ -212,7 +222,7 @@ class RestoreResult:
     replaced_copy: Path
 
 
-def restore(db: Path, backup: Path) -> RestoreResult:
+def restore(db: Path, backup: Path, *, replaced_version: int | None = None) -> RestoreResult:
     """Replace `db` atomically with `backup`, keeping a backup of what it replaces."""
     check_path(backup)
     facts = read_facts(backup)
@@ -227,7 +237,7 @@ def restore(db: Path, backup: Path) -> RestoreResult:
             hint="Pick another backup.",
             code="corrupt",
         )
-    replaced = create_backup(db, version=None).path if db.exists() else db
+    replaced = create_backup(db, version=replaced_version).path if db.exists() else db
     staged = db.with_name(db.name + ".sqlmig-restore.partial")
     try:
         source = open_readonly(facts)

@@ -136,7 +136,8 @@ def new_damage(before: Counter[FkKey], after: Counter[FkKey]) -> list[str]:
         if count > before.get(key, 0):
             child, parent = key
             out.append(
-                f"{count - before.get(key, 0)} new row(s) in {child} point to missing {parent} rows."
+                f"{count - before.get(key, 0)} new row(s) in {child} "
+                f"point to missing {parent} rows."
             )
     return out
 

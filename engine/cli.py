@@ -11,13 +11,15 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from engine import api
 from engine.errors import EXIT_OK, EXIT_USAGE, EngineError, Problem, UsageError
-from engine.events import DoneEvent, Event
-from engine.inspect import Inspection
-from engine.upgrade import describe_event
+
+# Only `status` must start fast; the other verbs import what they render on first use.
+if TYPE_CHECKING:
+    from engine.events import Event
+    from engine.inspect import Inspection
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
@@ -78,7 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--backup-dir", type=Path, default=None, help="folder for the backup")
     where.add_argument("--no-backup", action="store_true", help="do not back up first")
     up.add_argument(
-        "--wait", type=float, default=10.0, metavar="SECONDS",
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
         help="how long to wait for another program's write lock (default 10)",
     )
     up.add_argument("--json", action="store_true", help="print JSON Lines events")
@@ -86,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify = command("verify", cmd_verify)
     verify.add_argument("path", type=Path, help="the database file")
     _migrations_option(verify)
-    verify.add_argument("--full", action="store_true", help="integrity_check instead of quick_check")
+    verify.add_argument(
+        "--full", action="store_true", help="integrity_check instead of quick_check"
+    )
     verify.add_argument("--json", action="store_true", help="print one JSON object")
 
     backup = command("backup", cmd_backup)
@@ -103,7 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _migrations_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
-        "--migrations", type=Path, default=None, metavar="DIR",
+        "--migrations",
+        type=Path,
+        default=None,
+        metavar="DIR",
         help="migrations folder (default: the bundled agent-world chain)",
     )
 
@@ -127,6 +137,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     """Back up, then apply the pending migrations (dry-run shows every statement first)."""
+
     if args.wait < 0:
         raise UsageError("--wait cannot be negative.", hint="Give a number of seconds, e.g. 10.")
     catalog = api.load_catalog(args.migrations)
@@ -148,12 +159,52 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     return result.exit_code
 
 
+HINTS = {
+    "quick_check": "The file is damaged: work on a backup; `sqlite3 FILE .recover` can rescue "
+    "rows.",
+    "integrity_check": "The file is damaged: work on a backup; `sqlite3 FILE .recover` can rescue "
+    "rows.",
+    "foreign_keys": "Some rows point to rows that do not exist; the app may not show them.",
+    "schema": "The schema differs from what its version should have; `sqlmig upgrade` or a "
+    "developer can repair it.",
+}
+
+
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     """Check a file: quick_check, foreign keys, and its schema against its version's schema."""
+    from engine.events import Clock, DoneEvent, VerifyEvent
+
     catalog = api.load_catalog(args.migrations)
+    clock = Clock()
     report = api.verify(args.path, catalog, full=args.full)
     if args.json:
-        _print_json(report.to_json(), out)
+        details = {
+            "quick_check": report.integrity,
+            "integrity_check": report.integrity,
+            "readable": report.integrity,
+            "foreign_keys": report.damage,
+            "schema": report.differences or report.extras,
+        }
+        for check, ok in report.checks.items():
+            lines = tuple(details.get(check, []))
+            message = "passed" if ok else (lines[0] if lines else "failed")
+            _print_json(VerifyEvent(clock(), check, ok, message, lines).to_json(), out)
+        problems = tuple(
+            {"code": "check_failed", "message": f"The {check} check failed.", "hint": HINTS[check]}
+            for check, ok in report.checks.items()
+            if not ok
+        )
+        done = DoneEvent(
+            clock(),
+            ok=report.ok,
+            from_version=report.version,
+            to_version=report.version,
+            backup=None,
+            problems=problems,
+            message="All checks passed." if report.ok else "Problems found.",
+        ).to_json()
+        done.update(report.to_json())
+        _print_json(done, out)
     else:
         for line in report.lines():
             print(line, file=out)
@@ -162,11 +213,36 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
     """Make a verified backup copy with SQLite's backup API."""
-    made = api.backup(args.path, destination=args.to)
+    from engine.events import BackupEvent, Clock, DoneEvent
+
+    clock = Clock()
+
+    def progress(done: int, total: int) -> None:
+        if args.json:
+            _print_json(BackupEvent(clock(), "", done, total, False).to_json(), out)
+
+    made = api.backup(args.path, destination=args.to, on_progress=progress)
     if args.json:
-        _print_json({"event": "done", "ok": True, "backup": str(made.path), "pages": made.pages,
-                     "seconds": round(made.seconds, 3),
-                     "verify_seconds": round(made.verify_seconds, 3)}, out)
+        _print_json(
+            BackupEvent(clock(), str(made.path), made.pages, made.pages, True, True).to_json(), out
+        )
+        done = DoneEvent(
+            clock(),
+            ok=True,
+            from_version=made.user_version,
+            to_version=made.user_version,
+            backup=str(made.path),
+            ledger={table: [n, n] for table, n in made.row_counts.items()},
+            message=f"Backup written and verified: {made.path}",
+        ).to_json()
+        done.update(
+            {
+                "pages": made.pages,
+                "seconds": round(made.seconds, 3),
+                "verify_seconds": round(made.verify_seconds, 3),
+            }
+        )
+        _print_json(done, out)
     else:
         print(f"Backup written and verified: {made.path}", file=out)
     return EXIT_OK
@@ -174,10 +250,28 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     """Replace a database file with a backup, keeping a copy of what it replaces."""
+    from engine.events import Clock, DoneEvent
+
+    clock = Clock()
+    before = api.file_version(args.path) if args.path.exists() else None
     done = api.restore(args.path, args.source)
     if args.json:
-        _print_json({"event": "done", "ok": True, "restored": str(done.restored),
-                     "from": str(done.from_backup), "replaced_copy": str(done.replaced_copy)}, out)
+        event = DoneEvent(
+            clock(),
+            ok=True,
+            from_version=before,
+            to_version=api.file_version(args.path),
+            backup=str(done.replaced_copy),
+            message=f"Restored {done.restored} from {done.from_backup}.",
+        ).to_json()
+        event.update(
+            {
+                "restored": str(done.restored),
+                "from": str(done.from_backup),
+                "replaced_copy": str(done.replaced_copy),
+            }
+        )
+        _print_json(event, out)
     else:
         print(f"Restored {done.restored} from {done.from_backup}.", file=out)
         print(f"The replaced file was kept as {done.replaced_copy}.", file=out)
@@ -193,15 +287,35 @@ def _print_json(data: dict[str, Any], out: TextIO) -> None:
 
 
 def _render_error(exc: EngineError, args: argparse.Namespace, out: TextIO) -> int:
+    from engine.events import DoneEvent
+
     if getattr(args, "json", False):
         problem = exc.problem().to_json()
         if args.command == "status":
-            _print_json({"path": str(args.path), "state": None, "current_version": None,
-                         "head_version": None, "pending": [], "problems": [problem]}, out)
+            _print_json(
+                {
+                    "path": str(args.path),
+                    "state": None,
+                    "current_version": None,
+                    "head_version": None,
+                    "pending": [],
+                    "problems": [problem],
+                },
+                out,
+            )
         else:
-            _print_json(DoneEvent(0.0, ok=False, from_version=None, to_version=None,
-                                  backup=None, problems=(problem,),
-                                  message=exc.message).to_json(), out)
+            _print_json(
+                DoneEvent(
+                    0.0,
+                    ok=False,
+                    from_version=None,
+                    to_version=None,
+                    backup=None,
+                    problems=(problem,),
+                    message=exc.message,
+                ).to_json(),
+                out,
+            )
     else:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
@@ -215,8 +329,9 @@ def _print_status(inspection: Inspection, catalog_problems: Sequence[Problem], o
     rows = [("state", i.state), ("file", f"{i.path}")]
     if i.state != "damaged":
         journal = f", {i.journal_mode.upper()} journal" if i.journal_mode else ""
-        rows.append(("size", f"{i.size:,} bytes, {i.page_count or 0} pages of {i.page_size or 0}"
-                     f"{journal}"))
+        rows.append(
+            ("size", f"{i.size:,} bytes, {i.page_count or 0} pages of {i.page_size or 0}{journal}")
+        )
         rows.append(("user_version", str(i.user_version)))
         target = f"v{i.head_version}" if i.head_version is not None else "none"
         current = f"v{i.current_version}" if i.current_version is not None else "none"
@@ -283,6 +398,8 @@ class _TextRenderer:
             return
         if name == "done":
             self._stop_bar()
+        from engine.upgrader import describe_event
+
         line = describe_event(event)
         if line and name != "statement":
             print(line, file=self.out)
@@ -291,12 +408,25 @@ class _TextRenderer:
         steps = data["steps"]
         frm = data["from_version"]
         head = f"v{frm}" if frm is not None else "empty"
-        print(f"Plan: {head} → v{data['to_version']}, {len(steps)} step(s), "
-              f"mode {data['mode']}, {data['segments']} transaction(s).", file=self.out)
+        print(
+            f"Plan: {head} → v{data['to_version']}, {len(steps)} step(s), "
+            f"mode {data['mode']}, {data['segments']} transaction(s).",
+            file=self.out,
+        )
         for step in steps:
-            label = f"{step['version']:04d}_{step['name']}" if step["version"] is not None else step["name"]
-            flags = [f for f, on in (("foreign keys off", step["foreign_keys_off"]),
-                                     ("outside a transaction", not step["transaction"])) if on]
+            label = (
+                f"{step['version']:04d}_{step['name']}"
+                if step["version"] is not None
+                else step["name"]
+            )
+            flags = [
+                f
+                for f, on in (
+                    ("foreign keys off", step["foreign_keys_off"]),
+                    ("outside a transaction", not step["transaction"]),
+                )
+                if on
+            ]
             extra = f" ({', '.join(flags)})" if flags else ""
             print(f"  {step['kind']} {label}{extra}", file=self.out)
             if self.dry_run:
@@ -310,7 +440,9 @@ class _TextRenderer:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TimeElapsedColumn(),
                 transient=True,
             )
             self.progress.start()

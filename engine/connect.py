@@ -106,7 +106,8 @@ def read_facts(path: Path) -> FileFacts:
         )
     if len(header) < HEADER_SIZE:
         raise Refused(
-            f"{path.name} is truncated: it is only {size} bytes long, shorter than a SQLite header.",
+            f"{path.name} is truncated: it is only {size} bytes long, "
+            "shorter than a SQLite header.",
             hint="The file was cut off while being copied; get a complete copy of it.",
             code="corrupt",
         )
@@ -120,8 +121,19 @@ def read_facts(path: Path) -> FileFacts:
         )
     wal_mode = header[18] == 2 and header[19] == 2
     page_count = int.from_bytes(header[28:32], "big")
+    # The in-header size is trustworthy when its "valid-for" number equals the change counter.
+    size_valid = header[92:96] == header[24:28]
+    if size_valid and not wal_size and page_count * page_size > size:
+        raise Refused(
+            f"{path.name} is truncated: its header says {page_count * page_size:,} bytes but the "
+            f"file has only {size:,}.",
+            hint="The file was cut off (an interrupted copy or download); get a complete copy.",
+            code="corrupt",
+        )
     encoding = int.from_bytes(header[56:60], "big")
-    return FileFacts(path, size, page_size, page_count, wal_mode, wal_size, journal_present, encoding)
+    return FileFacts(
+        path, size, page_size, page_count, wal_mode, wal_size, journal_present, encoding
+    )
 
 
 def _harden(conn: sqlite3.Connection) -> None:

@@ -3,7 +3,7 @@
     EngineError                 message (one sentence), hint (what to do), detail (technical)
      ├── UsageError             exit 2: the command line asked for something impossible
      ├── Refused                exit 3: nothing was written (missing, damaged, locked, ahead, …)
-     ├── RunFailed              exit 1: a migration or a check failed; the file is at its last good state
+     ├── RunFailed              exit 1: a migration or check failed; file at its last good state
      │    └── Cancelled         exit 1: the user cancelled; the file is at its last good state
      └── InternalError          exit 1: a bug in sqlmig (never a problem with the user's file)
 
@@ -172,7 +172,9 @@ def is_known_sqlite_error(exc: sqlite3.Error) -> bool:
     return sqlite_error_name(exc) in _SQLITE_KNOWN
 
 
-def from_sqlite(exc: sqlite3.Error, *, state: str, kind: type[EngineError] = Refused) -> EngineError:
+def from_sqlite(
+    exc: sqlite3.Error, *, state: str, kind: type[EngineError] = Refused
+) -> EngineError:
     """Translate a SQLite error about the file or its environment into a sentence.
 
     `state` says what the file looks like now, e.g. "Nothing was changed."
@@ -217,4 +219,6 @@ def from_os_error(exc: OSError, *, path: str, state: str) -> EngineError:
             detail=detail,
             code="missing",
         )
-    return Refused(f"Could not access {path}: {exc.strerror}. {state}", detail=detail, code="io_error")
+    return Refused(
+        f"Could not access {path}: {exc.strerror}. {state}", detail=detail, code="io_error"
+    )

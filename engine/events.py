@@ -58,7 +58,8 @@ class PlanEvent(Event):
     mode: str
     dry_run: bool
     steps: tuple[PlannedStep, ...]
-    segments: int  # transactions the plan needs (more than 1 in atomic mode only with no-transaction steps)
+    # Transactions the plan needs: in atomic mode more than one only around no-transaction steps.
+    segments: int
 
 
 @dataclass(frozen=True)

@@ -125,7 +125,7 @@ def record(
 
 
 def set_user_version(conn: sqlite3.Connection, version: int) -> None:
-    # PRAGMA takes no parameters; the value is an int we computed, clamped to SQLite's signed 32 bits.
+    # PRAGMA takes no parameters; the value is an int we computed ourselves.
     conn.execute(f"PRAGMA user_version = {int(version)}")
 
 

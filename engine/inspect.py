@@ -7,7 +7,7 @@ data, so the cost does not grow with the file. Page-level damage is the prefligh
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +154,9 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _classify(conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: Catalog) -> Inspection:
+def _classify(
+    conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: Catalog
+) -> Inspection:
     names = {
         str(row[0])
         for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -181,20 +183,23 @@ def _classify(conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: C
         if m.version not in matching
     )
     head = catalog.head_version
-    base = {
-        "path": path,
-        "user_version": user_version,
-        "head_version": head,
-        "applied": applied,
-        "tables": tables,
-        "extras": extras,
-        "size": facts.size,
-        "page_size": facts.page_size,
-        "page_count": page_count,
-        "journal_mode": "wal" if facts.wal_mode else ("delete" if facts.size else None),
-        "history_rows": len(history.rows),
-        "facts": facts,
-    }
+    base = Inspection(
+        path=path,
+        state=FRESH,
+        diagnosis="",
+        user_version=user_version,
+        current_version=None,
+        head_version=head,
+        applied=applied,
+        tables=tables,
+        extras=extras,
+        size=facts.size,
+        page_size=facts.page_size,
+        page_count=page_count,
+        journal_mode="wal" if facts.wal_mode else ("delete" if facts.size else None),
+        history_rows=len(history.rows),
+        facts=facts,
+    )
     if history.garbage or history.truncated:
         problems.append(
             Problem(
@@ -209,13 +214,13 @@ def _classify(conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: C
     if not data_tables and not history.rows:
         count = len(catalog.migrations)
         what = "Empty file (0 bytes)" if facts.empty else "Empty database (no tables)"
-        return Inspection(
+        return replace(
+            base,
             state=FRESH,
             diagnosis=f"{what}: all {count} migrations are pending.",
             current_version=None,
             pending=pending,
             problems=tuple(problems),
-            **base,
         )
 
     top_row = max((row.version for row in history.rows), default=-1)
@@ -229,13 +234,13 @@ def _classify(conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: C
                 "Use the newer application or a newer sqlmig; do not downgrade the file.",
             )
         )
-        return Inspection(
+        return replace(
+            base,
             state=AHEAD,
             diagnosis=f"Newer than this tool (v{newest}; this tool knows up to v{head}).",
             current_version=current,
             pending=(),
             problems=tuple(problems),
-            **base,
         )
 
     has_catalog_rows = bool(matching)
@@ -251,13 +256,14 @@ def _classify(conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: C
                 "anyway, baseline it at a chosen version.",
             )
         )
-        return Inspection(
+        return replace(
+            base,
             state=FOREIGN,
-            diagnosis=f"Not an {app} database: {len(data_tables)} table(s), none of them the app's.",
+            diagnosis=f"Not an {app} database: {len(data_tables)} table(s), "
+            "none of them the app's.",
             current_version=None,
             pending=(),
             problems=tuple(problems),
-            **base,
         )
 
     renamed = [a for a in applied if a.status == "renamed"]
@@ -271,13 +277,13 @@ def _classify(conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: C
             )
         else:
             diagnosis = f"Up to date (v{current})."
-        return Inspection(
+        return replace(
+            base,
             state=TRACKED,
             diagnosis=diagnosis,
             current_version=current,
             pending=pending,
             problems=tuple(problems),
-            **base,
         )
 
     # Everything else with app tables is legacy: no history, an empty or partial one, or
@@ -308,17 +314,19 @@ def _classify(conn: sqlite3.Connection, path: Path, facts: FileFacts, catalog: C
             "Upgrade it with the legacy bridge.",
         )
     )
-    return Inspection(
+    return replace(
+        base,
         state=LEGACY,
         diagnosis=f"Untracked {app} file ({claimed}): needs the legacy bridge.",
         current_version=None,
         pending=pending,
         problems=tuple(problems),
-        **base,
     )
 
 
-def _applied(history: hist.History, catalog: Catalog) -> tuple[tuple[AppliedMigration, ...], list[Problem]]:
+def _applied(
+    history: hist.History, catalog: Catalog
+) -> tuple[tuple[AppliedMigration, ...], list[Problem]]:
     out: list[AppliedMigration] = []
     for row in history.rows:
         migration = catalog.get(row.version)
@@ -388,5 +396,5 @@ def _span(versions: Any) -> str:
     if not values:
         return "none"
     if values == list(range(values[0], values[-1] + 1)):
-        return f"{values[0]}–{values[-1]}" if len(values) > 1 else str(values[0])
+        return f"{values[0]}–{values[-1]}" if len(values) > 1 else str(values[0])  # noqa: RUF001
     return ", ".join(str(v) for v in values)

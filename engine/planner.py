@@ -140,9 +140,9 @@ def plan_upgrade(
     return Plan(
         path_state=inspection.state,
         from_version=inspection.current_version,
-        to_version=to_version if steps or inspection.current_version is None else max(
-            to_version or 0, inspection.current_version
-        ),
+        to_version=to_version
+        if steps or inspection.current_version is None
+        else max(to_version or 0, inspection.current_version),
         mode=mode,
         steps=steps,
         expected_applied=applied,
@@ -154,11 +154,15 @@ def _refuse_unplannable(inspection: Inspection, catalog: Catalog) -> None:
     if state == DAMAGED:
         problem = inspection.problems[0]
         raise Refused(
-            f"{problem.message} Nothing was changed.", hint=problem.hint, code=problem.code
+            _unchanged(problem.message), hint=problem.hint, code=problem.code
         )
     if not catalog.ok:
         first = catalog.problems[0]
-        more = f" (and {len(catalog.problems) - 1} more problem(s))" if len(catalog.problems) > 1 else ""
+        more = (
+            f" (and {len(catalog.problems) - 1} more problem(s))"
+            if len(catalog.problems) > 1
+            else ""
+        )
         raise Refused(
             f"The migrations folder has problems: {first.message}{more} Nothing was changed.",
             hint=first.hint or "Fix the migration files; `sqlmig status` lists every problem.",
@@ -194,3 +198,8 @@ def _refuse_unplannable(inspection: Inspection, catalog: Catalog) -> None:
         )
     if state not in (FRESH, TRACKED):  # pragma: no cover - every state is handled above
         raise Refused(f"Cannot upgrade a file in state {state}.", code="refused")
+
+
+def _unchanged(message: str) -> str:
+    suffix = "Nothing was changed."
+    return message if message.endswith(suffix) else f"{message} {suffix}"

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from engine import history as hist
 from engine.checks import (
     ExpectedSchemas,
-    ReplayFailed,
     FkKey,
+    ReplayFailed,
     compare_ledger,
     foreign_key_damage,
     new_damage,
@@ -38,7 +38,7 @@ from engine.events import (
     VerifyEvent,
     shorten,
 )
-from engine.plan import Plan, Step
+from engine.planner import Plan, Step
 from engine.schema import compare, format_diff, snapshot
 from engine.sqltext import Statement
 
@@ -48,7 +48,7 @@ IGNORED_IN_SCHEMA_CHECK = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
 
 class CancelToken:
-    """Thread-safe cancel: a flag, the progress handler, and `interrupt()` on the live connection."""
+    """Thread-safe cancel: a flag, the progress handler, and `interrupt()` on the connection."""
 
     def __init__(self) -> None:
         self._flag = threading.Event()
@@ -181,7 +181,12 @@ class Runner:
         total = len(self.plan.steps)
         self.sink(
             StepStartEvent(
-                self.clock(), self._step_no, total, step.version, step.label, step.kind,
+                self.clock(),
+                self._step_no,
+                total,
+                step.version,
+                step.label,
+                step.kind,
                 len(step.statements),
             )
         )
@@ -227,8 +232,13 @@ class Runner:
         self._check_cancel()
         self.sink(
             StatementEvent(
-                self.clock(), step.version, step.label, index, len(step.statements),
-                statement.line, shorten(statement.sql),
+                self.clock(),
+                step.version,
+                step.label,
+                index,
+                len(step.statements),
+                statement.line,
+                shorten(statement.sql),
             )
         )
         self._beat = (step, index, time.monotonic())
@@ -285,7 +295,10 @@ class Runner:
         return self.expected.names()
 
     def _tables(self) -> list[str]:
-        return [str(r[0]) for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return [
+            str(r[0])
+            for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
 
     def _current_version(self) -> int | None:
         current = None

@@ -10,7 +10,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from engine.backup import create_backup
+from engine.backups import create_backup
 from engine.catalog import Catalog
 from engine.checks import ExpectedSchemas, existing_damage, quick_check
 from engine.connect import open_readonly, open_readwrite, read_facts, writable
@@ -26,8 +26,8 @@ from engine.events import (
     ignore_events,
 )
 from engine.inspect import Inspection, inspect_file
-from engine.plan import ATOMIC, Plan, plan_upgrade
-from engine.runner import CancelToken, RunOutcome, Runner
+from engine.planner import ATOMIC, Plan, plan_upgrade
+from engine.runner import CancelToken, Runner, RunOutcome
 
 MAX_REPLANS = 5
 
@@ -75,14 +75,18 @@ def upgrade(
         result.from_version = inspection.current_version
         plan = plan_upgrade(inspection, catalog, target=target, mode=mode)
         result.plan = plan
+        if not plan.empty:
+            # A refusal is one `done` event, so everything that can refuse runs before `plan`.
+            _preflight(path, wait=wait, write=not dry_run)
         _emit_plan(sink, clock, plan, dry_run)
+        if not plan.empty:
+            sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check."))
         if dry_run or plan.empty:
             result.ok = True
             result.to_version = plan.to_version if dry_run else inspection.current_version
             if plan.empty:
                 result.notes.append(f"Nothing to do: {inspection.diagnosis}")
         else:
-            _preflight(path, sink, clock, wait)
             if backup:
                 result.backup = _backup(path, inspection, backup_dir, sink, clock)
             _run(path, catalog, plan, result, target, mode, sink, clock, cancel, wait)
@@ -128,15 +132,8 @@ def _emit_plan(sink: EventSink, clock: Clock, plan: Plan, dry_run: bool) -> None
     )
 
 
-def _preflight(path: Path, sink: EventSink, clock: Clock, wait: float) -> None:
-    """Refuse before any write: the file must be writable and pass quick_check."""
-    if not writable(path):
-        raise Refused(
-            f"{path.name} cannot be written: the file or its folder is read-only. "
-            "Nothing was changed.",
-            hint="Copy the file to a folder you can write to, or fix its permissions.",
-            code="read_only",
-        )
+def _preflight(path: Path, *, wait: float, write: bool) -> None:
+    """Refuse before any write: the file must pass quick_check, be writable and not locked."""
     conn = open_readonly(read_facts(path))
     try:
         problems = quick_check(conn)
@@ -145,14 +142,29 @@ def _preflight(path: Path, sink: EventSink, clock: Clock, wait: float) -> None:
     finally:
         conn.close()
     if problems:
-        sink(VerifyEvent(clock(), "quick_check", False, problems[0], tuple(problems)))
         raise Refused(
             f"The database is damaged ({problems[0]}). Nothing was changed.",
             hint="Work on a backup copy; `sqlite3 FILE .recover` can often rescue the rows.",
             detail="\n".join(problems),
             code="corrupt",
         )
-    sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check before the run."))
+    if not write:
+        return
+    if not writable(path):
+        raise Refused(
+            f"{path.name} cannot be written: the file or its folder is read-only. "
+            "Nothing was changed.",
+            hint="Copy the file to a folder you can write to, or fix its permissions.",
+            code="read_only",
+        )
+    probe = open_readwrite(path, wait_seconds=wait)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, state="Nothing was changed.") from exc
+    finally:
+        probe.close()
 
 
 def _backup(
@@ -201,7 +213,8 @@ def _run(
             inspection = inspect_file(path, catalog)
             plan = plan_upgrade(inspection, catalog, target=target, mode=mode)
             result.notes.append(
-                f"Another process upgraded the file meanwhile; continued from {inspection.diagnosis}"
+                "Another process upgraded the file meanwhile; continued from "
+                + inspection.diagnosis
             )
             result.to_version = inspection.current_version
             conn = open_readwrite(path, wait_seconds=wait)
