@@ -1,0 +1,1 @@
+"""Bundled resources: icons, style sheets, desktop entry (read with importlib.resources)."""

@@ -1,0 +1,1 @@
+"""Small reusable widgets: state badge, SQL view with highlighting, log view."""
