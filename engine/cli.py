@@ -7,11 +7,13 @@ Exit codes (SPEC §7.9): 0 success (or `status` classified a file), 1 a migratio
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from engine import api
 from engine.errors import EXIT_OK, EXIT_USAGE, EngineError, Problem, UsageError
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    out = stdout or sys.stdout
+    out = cast(TextIO, _Output(stdout or sys.stdout))
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -43,6 +45,35 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 
 def main_entry() -> None:
     sys.exit(main())
+
+
+class _Output:
+    """stdout that survives a reader going away (`sqlmig … | head`): the work still finishes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._closed = False
+
+    def write(self, text: str) -> int:
+        if not self._closed:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._closed = True
+                # Python would report the broken pipe again when it flushes stdout at exit.
+                with contextlib.suppress(OSError):
+                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return len(text)
+
+    def flush(self) -> None:
+        if not self._closed:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._closed = True
+
+    def isatty(self) -> bool:
+        return not self._closed and self._stream.isatty()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument(
         "--full", action="store_true", help="integrity_check instead of quick_check"
     )
-    verify.add_argument("--json", action="store_true", help="print one JSON object")
+    verify.add_argument("--json", action="store_true", help="print JSON Lines events")
 
     backup = command("backup", cmd_backup)
     backup.add_argument("path", type=Path, help="the database file")
@@ -103,7 +134,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     restore = command("restore", cmd_restore)
     restore.add_argument("path", type=Path, help="the database file to replace")
-    restore.add_argument("--from", dest="source", type=Path, required=True, metavar="BACKUP")
+    restore.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="BACKUP",
+        help="the backup file to put in place",
+    )
     restore.add_argument("--json", action="store_true", help="print JSON Lines events")
     return parser
 
