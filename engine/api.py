@@ -58,12 +58,19 @@ def plan(
     *,
     target: int | None = None,
     mode: str = ATOMIC,
+    accept_diverged: bool = False,
 ) -> Plan:
     """The plan an upgrade would run (raises `Refused`/`UsageError` when it would refuse)."""
     from engine.planner import plan_upgrade
 
     catalog = catalog or load_catalog()
-    return plan_upgrade(_inspect_file(path, catalog), catalog, target=target, mode=mode)
+    return plan_upgrade(
+        _inspect_file(path, catalog),
+        catalog,
+        target=target,
+        mode=mode,
+        accept_diverged=accept_diverged,
+    )
 
 
 def upgrade(
@@ -78,6 +85,7 @@ def upgrade(
     wait: float = 10.0,
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
+    accept_diverged: bool = False,
 ) -> UpgradeResult:
     """Back up and upgrade a file; never raises for problems with the file (see `.error`)."""
     from engine.upgrader import upgrade as _upgrade
@@ -93,6 +101,7 @@ def upgrade(
         wait=wait,
         on_event=on_event,
         cancel=cancel,
+        accept_diverged=accept_diverged,
     )
 
 

@@ -43,7 +43,11 @@ _REPAIR_NAME = re.compile(r"^([a-z0-9_]+)\.sql$")
 _MARKER = re.compile(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
 _CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
-_KNOWN = ("transaction", "foreign-keys", "when", "before", "present")
+_KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves")
+_MOVES = re.compile(r"^([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)$")
+# Column-list templates that repair scripts may use; the runner expands them (engine/templates.py).
+_TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
+_TEMPLATE_OK = re.compile(r"^\s*columns\(\s*[A-Za-z_]\w*\s*(?:,\s*[A-Za-z_]\w*\s*)?\)\s*$")
 _MAX_VERSION = 2**31 - 1  # user_version is a signed 32-bit integer
 _NAME_HINT = (
     "Name migration files NNNN_slug.sql: four or more digits, an underscore, then lower-case "
@@ -84,6 +88,9 @@ class Directives:
     when: str | None = None  # SQL query; the step runs when its first value is true
     before: int | None = None  # repair scripts: run just before this migration version
     present: str | None = None  # legacy bridge: true when the effect is already present
+    reason: str | None = None  # repairs: one sentence for `status` when `when` is true
+    # Row moves the ledger must allow: (source table, target tables).
+    moves: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +209,7 @@ class _Reader:
             self._misplaced(lines, down_marker + 1, end)
             down = down or None  # an empty down part means "cannot be rolled back"
         self._check_transactions(up + (down or ()), directives)
+        self._check_templates(up + (down or ()))
         return _Parsed(checksum(text), directives, up, down)
 
     def _markers(self, lines: list[str]) -> tuple[int | None, int | None]:
@@ -227,6 +235,7 @@ class _Reader:
     def _directives(self, lines: list[str], block_end: int) -> Directives:
         """Directives from file lines 1 .. block_end - 1 (the leading comment block)."""
         found: dict[str, tuple[str, int]] = {}
+        moves: list[tuple[str, int]] = []
         index = 0
         while index < block_end - 1:
             number, hit = index + 1, _directive(lines[index].strip())
@@ -251,11 +260,13 @@ class _Reader:
                     break
                 value += "\n" + cont.group(1).rstrip()
                 index += 1
-            if name in found:
+            if name == "moves":
+                moves.append((value, number))
+            elif name in found:
                 self.problem("bad_directive", number, f"directive '{name}:' is given twice")
             else:
                 found[name] = (value, number)
-        result = Directives()
+        result = Directives(moves=self._moves(moves))
         for name, (value, number) in found.items():
             error = self._bad_value(name, value)
             if error:
@@ -268,9 +279,37 @@ class _Reader:
                 result = replace(result, before=int(value))
             elif name == "when":
                 result = replace(result, when=_query(value))
+            elif name == "reason":
+                result = replace(result, reason=value.strip())
             else:
                 result = replace(result, present=_query(value))
         return result
+
+    def _moves(self, given: list[tuple[str, int]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        out = []
+        for value, number in given:
+            hit = _MOVES.match(value.strip())
+            if hit is None:
+                self.problem(
+                    "bad_directive",
+                    number,
+                    f"'moves: {value}' must read 'moves: source -> target[, target2]'",
+                )
+                continue
+            targets = tuple(t.strip() for t in hit.group(2).split(","))
+            out.append((hit.group(1), targets))
+        return tuple(out)
+
+    def _check_templates(self, statements: tuple[Statement, ...]) -> None:
+        for st in statements:
+            for hit in _TEMPLATE.finditer(st.sql):
+                if not self.repair:
+                    what = "column-list templates ({{...}}) are only for repair scripts"
+                    self.problem("bad_directive", st.line, what)
+                elif not _TEMPLATE_OK.match(hit.group(1)):
+                    what = f"unknown template '{{{{{hit.group(1).strip()}}}}}'"
+                    hint = "The only template is {{columns(table)}} or {{columns(a, b)}}."
+                    self.problem("bad_directive", st.line, what, hint)
 
     def _bad_value(self, name: str, value: str) -> str | None:
         """What is wrong with a known directive's value in this kind of file, if anything."""
@@ -290,6 +329,8 @@ class _Reader:
                 return f"'before: {value}' is not a migration number such as 0012"
         elif name == "present" and self.repair:
             return "'present:' is only for numbered migrations"
+        elif name == "reason":
+            return None if value.strip() else "'reason:' needs a sentence"
         else:
             error = _query_error(_query(value))
             return f"'{name}:' {error}" if error else None

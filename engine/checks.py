@@ -47,24 +47,47 @@ class LedgerResult:
 
 
 def compare_ledger(
-    before: Mapping[str, int], after: Mapping[str, int], moves: Mapping[str, str] | None = None
+    before: Mapping[str, int],
+    after: Mapping[str, int],
+    moves: Mapping[str, tuple[str, ...]] | None = None,
 ) -> LedgerResult:
-    """Every table keeps at least its rows; a moved table's rows are counted under its new name."""
-    moves = dict(moves or {})
+    """No table loses rows; rows that moved are counted across the tables they moved between.
+
+    `moves` maps a source table to the tables its rows went to (a rename, a salvage, a split
+    into `<table>_unplaced`). Such tables are checked as one group: the group's rows after the
+    run must be at least its rows before.
+    """
+    group = _groups(moves or {})
     ledger: dict[str, list[int]] = {}
+    for table in sorted(set(before) | set(after)):
+        ledger[table] = [before.get(table, 0), after.get(table, 0)]
     losses: list[str] = []
-    for table, count in sorted(before.items()):
-        target = moves.get(table, table)
-        now = after.get(target, 0)
-        ledger[table] = [count, now]
-        if now < count:
-            where = f" (now {target})" if target != table else ""
-            gone = "is gone" if target not in after else f"has {now}"
-            losses.append(f"Table {table}{where} had {count} rows and {gone}.")
-    for table, count in sorted(after.items()):
-        if table not in ledger and table not in moves.values():
-            ledger[table] = [0, count]
+    for members in sorted(
+        {tuple(sorted(m)) for m in group.values()} | {(t,) for t in before if t not in group}
+    ):
+        was = sum(before.get(t, 0) for t in members)
+        now = sum(after.get(t, 0) for t in members)
+        if now >= was:
+            continue
+        if len(members) == 1:
+            table = members[0]
+            gone = "is gone" if table not in after else f"has {now}"
+            losses.append(f"Table {table} had {was} rows and {gone}.")
+        else:
+            losses.append(f"Tables {', '.join(members)} had {was} rows together and have {now}.")
     return LedgerResult(ledger, tuple(losses))
+
+
+def _groups(moves: Mapping[str, tuple[str, ...]]) -> dict[str, set[str]]:
+    """Tables connected by moves, each mapped to its whole group."""
+    group: dict[str, set[str]] = {}
+    for source, targets in moves.items():
+        members = {source, *targets}
+        for table in list(members):
+            members |= group.get(table, set())
+        for table in members:
+            group[table] = members
+    return group
 
 
 def foreign_key_damage(conn: sqlite3.Connection) -> Counter[FkKey]:

@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long to wait for another program's write lock (default 10)",
     )
+    up.add_argument(
+        "--accept-diverged",
+        action="store_true",
+        help="move history rows written by another branch of the app to the audit table "
+        "sqlmig_log and run this tool's migrations instead",
+    )
     up.add_argument("--json", action="store_true", help="print JSON Lines events")
 
     verify = command("verify", cmd_verify)
@@ -191,6 +197,7 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
             dry_run=args.dry_run,
             wait=args.wait,
             on_event=render,
+            accept_diverged=args.accept_diverged,
         )
     if result.error is not None and not args.json and result.error.hint:
         print(f"hint: {result.error.hint}", file=out)

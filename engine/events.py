@@ -48,6 +48,9 @@ class PlannedStep:
     transaction: bool
     foreign_keys_off: bool
     when: str | None
+    bridge: bool = False  # statements whose object already exists are skipped at run time
+    recorded: bool = False  # already in the file's history; only missing effects are added
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class StatementEvent(Event):
     total: int
     line: int
     sql: str  # first line of the statement, shortened
+    skipped: bool = False  # the bridge found its object already there
 
 
 @dataclass(frozen=True)

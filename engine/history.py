@@ -7,6 +7,7 @@ TIMESTAMP DEFAULT CURRENT_TIMESTAMP)` and reads nothing else. We add nullable co
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 
@@ -71,6 +72,12 @@ def read_history(conn: sqlite3.Connection, table_names: set[str] | frozenset[str
     columns = table_columns(conn, TABLE)
     if "version" not in columns or "name" not in columns:
         return History(True, False, columns, (), 0, False)
+    # The app's table keys rows by `version INTEGER PRIMARY KEY`; without that key a row could be
+    # recorded twice, so such a table is treated like one with unusable rows.
+    keyed = conn.execute(
+        f"SELECT 1 FROM pragma_table_info('{TABLE}') WHERE name = 'version' AND pk = 1 "
+        "AND upper(type) = 'INTEGER'"
+    ).fetchone()
     select = ", ".join(
         col if col in columns else "NULL"
         for col in ("version", "name", "applied_at", "checksum", "duration_ms", "method")
@@ -96,6 +103,8 @@ def read_history(conn: sqlite3.Connection, table_names: set[str] | frozenset[str
                 method if isinstance(method, str) else None,
             )
         )
+    if keyed is None:
+        garbage = max(garbage, 1)
     return History(True, True, columns, tuple(rows), garbage, truncated)
 
 
@@ -121,6 +130,50 @@ def record(
         f"INSERT INTO {TABLE} (version, name, checksum, duration_ms, method) "
         "VALUES (?, ?, ?, ?, ?)",
         (version, name, checksum, duration_ms, method),
+    )
+
+
+def set_method(conn: sqlite3.Connection, version: int, method: str) -> None:
+    conn.execute(f"UPDATE {TABLE} SET method = ? WHERE version = ?", (method, version))
+
+
+def forget(conn: sqlite3.Connection, version: int, name: str) -> str | None:
+    """Remove a history row (a diverged branch's); return it as JSON for the audit table."""
+    columns = table_columns(conn, TABLE)
+    row = conn.execute(
+        f"SELECT * FROM {TABLE} WHERE version = ? AND name = ?", (version, name)
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute(f"DELETE FROM {TABLE} WHERE version = ? AND name = ?", (version, name))
+    return json.dumps(dict(zip(columns, row, strict=False)), default=str)
+
+
+AUDIT_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n"
+    "  kind TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  checksum TEXT,\n"
+    "  detail TEXT\n"
+    ")"
+)
+
+
+def audit(
+    conn: sqlite3.Connection,
+    kind: str,
+    name: str,
+    *,
+    checksum: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """One row in the audit table `sqlmig_log` (repairs run, history rows moved)."""
+    conn.execute(AUDIT_SQL)
+    conn.execute(
+        f"INSERT INTO {AUDIT_TABLE} (kind, name, checksum, detail) VALUES (?, ?, ?, ?)",
+        (kind, name, checksum, detail),
     )
 
 

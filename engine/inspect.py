@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from engine import history as hist
+from engine import legacy
 from engine.catalog import Catalog
 from engine.connect import FileFacts, open_readonly, read_facts
 from engine.errors import Problem, Refused, from_sqlite
+from engine.legacy import LegacyReport
 
 FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED = (
     "fresh",
@@ -67,7 +69,8 @@ class Inspection:
     journal_mode: str | None = None
     sqlite_version: str = sqlite3.sqlite_version
     history_rows: int = 0
-    legacy: Any = None  # the legacy bridge's diagnosis object, when it has one
+    legacy: LegacyReport | None = None  # the bridge's diagnosis (legacy, or a drifted tracked file)
+    needs_repair: bool = False  # a tracked file whose shape lacks an effect its rows claim
     facts: FileFacts | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -75,7 +78,7 @@ class Inspection:
         return self.state == TRACKED and not self.pending
 
     def to_json(self) -> dict[str, Any]:
-        legacy = self.legacy.to_json() if hasattr(self.legacy, "to_json") else self.legacy
+        legacy_json = self.legacy.to_json() if self.legacy is not None else None
         return {
             "path": str(self.path),
             "state": self.state,
@@ -99,7 +102,7 @@ class Inspection:
             "problems": [p.to_json() for p in self.problems],
             "tables": list(self.tables),
             "extras": list(self.extras),
-            "legacy": legacy,
+            "legacy": legacy_json,
             "file": {
                 "size": self.size,
                 "page_size": self.page_size,
@@ -174,7 +177,6 @@ def _classify(
     extras = tuple(sorted(data_tables - app_tables)) if profile else ()
 
     applied, problems = _applied(history, catalog)
-    catalog_names = catalog.names()
     matching = {a.version for a in applied if a.status in ("ok", "unverified", "changed")}
     current = _current_version(matching, catalog)
     pending = tuple(
@@ -204,9 +206,10 @@ def _classify(
         problems.append(
             Problem(
                 "bad_history",
-                f"The history table has {history.garbage} unusable row(s)"
-                + (" and more rows than sqlmig reads" if history.truncated else "")
-                + "; they are ignored.",
+                "The history table schema_migrations is not usable: "
+                + f"{history.garbage} row(s) or its key are not what the app writes"
+                + (", and it has more rows than sqlmig reads" if history.truncated else "")
+                + ".",
                 "Look at schema_migrations with a SQLite browser before upgrading.",
             )
         )
@@ -268,8 +271,28 @@ def _classify(
 
     renamed = [a for a in applied if a.status == "renamed"]
     first = catalog.migrations[0].version if catalog.migrations else None
+    recorded = {row.version: row.name for row in history.rows}
+    report = legacy.diagnose(conn, catalog, user_version=user_version, recorded=recorded)
     if current is not None and not renamed and first in matching:
         problems.extend(_checksum_problems(applied))
+        drift = [v for v in report.missing if v in matching]
+        if drift or report.repairs:
+            # A tracked file whose shape lacks what its rows claim gets a repair in its plan.
+            problems.extend(legacy.problems_for(report))
+            diagnosis = (
+                f"Tracked at v{current}, but {len(report.differences)} problem(s) found; "
+                "the upgrade repairs them."
+            )
+            return replace(
+                base,
+                state=TRACKED,
+                diagnosis=diagnosis,
+                current_version=current,
+                pending=pending,
+                problems=tuple(problems),
+                legacy=report,
+                needs_repair=True,
+            )
         if pending:
             diagnosis = (
                 f"Tracked at v{current}: {len(pending)} migration(s) pending "
@@ -287,40 +310,17 @@ def _classify(
         )
 
     # Everything else with app tables is legacy: no history, an empty or partial one, or
-    # rows whose names differ from the catalog's. The legacy bridge decides what to do.
-    if renamed:
-        problems.append(
-            Problem(
-                "diverged",
-                "The history records "
-                + ", ".join(f"v{a.version} as '{a.name}'" for a in renamed[:4])
-                + " where this tool's migrations say "
-                + ", ".join(f"'{catalog_names.get(a.version)}'" for a in renamed[:4])
-                + ": the file was upgraded by a different branch of the app.",
-                "Ask a developer before upgrading; the legacy bridge can adopt such a file.",
-            )
-        )
-    claimed = f"legacy user_version {user_version}"
-    if history.rows:
-        claimed += f", history rows {_span(r.version for r in history.rows)}"
-    elif history.exists:
-        claimed += ", empty history table"
+    # rows whose names differ from the catalog's. The bridge places it by its shape.
+    problems.extend(legacy.problems_for(report))
     app = profile.app_name if profile else "app"
-    problems.append(
-        Problem(
-            "needs_bridge",
-            f"Untracked {app} file ({claimed}): its position on the migration chain must be "
-            "decided from its shape.",
-            "Upgrade it with the legacy bridge.",
-        )
-    )
     return replace(
         base,
         state=LEGACY,
-        diagnosis=f"Untracked {app} file ({claimed}): needs the legacy bridge.",
+        diagnosis=legacy.summary(report, app, head),
         current_version=None,
         pending=pending,
         problems=tuple(problems),
+        legacy=report,
     )
 
 

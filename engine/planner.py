@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.catalog import Catalog, Migration
+from engine.catalog import Catalog, Migration, RepairScript
 from engine.errors import Refused, UsageError
 from engine.events import PlannedStep
 from engine.inspect import AHEAD, DAMAGED, FOREIGN, FRESH, LEGACY, TRACKED, Inspection
@@ -31,9 +31,23 @@ class Step:
     transaction: bool = True
     foreign_keys_off: bool = False
     when: str | None = None
+    # The legacy bridge: decide statement by statement what the file already has.
+    bridge: bool = False
+    recorded: bool = False  # the history already has this version (the app wrote the row)
+    present: str | None = None  # query: true when the whole effect is already there
+    reason: str | None = None  # repairs: a sentence for people
+    moves: tuple[tuple[str, tuple[str, ...]], ...] = ()  # row moves the ledger allows
+    forget: tuple[tuple[int, str], ...] = ()  # "unrecord" steps: (version, name) rows to move
 
     @classmethod
-    def from_migration(cls, migration: Migration, *, method: str = "executed") -> Step:
+    def from_migration(
+        cls,
+        migration: Migration,
+        *,
+        method: str = "executed",
+        bridge: bool = False,
+        recorded: bool = False,
+    ) -> Step:
         return cls(
             kind="migrate",
             version=migration.version,
@@ -45,6 +59,28 @@ class Step:
             transaction=migration.directives.transaction,
             foreign_keys_off=migration.directives.foreign_keys_off,
             when=migration.directives.when,
+            bridge=bridge,
+            recorded=recorded,
+            present=migration.directives.present,
+            moves=migration.directives.moves,
+        )
+
+    @classmethod
+    def from_repair(cls, repair: RepairScript) -> Step:
+        d = repair.directives
+        return cls(
+            kind="repair",
+            version=None,
+            name=repair.name,
+            source=f"repairs/{repair.path.name}",
+            method="repaired",
+            checksum=repair.checksum,
+            statements=repair.statements,
+            foreign_keys_off=d.foreign_keys_off,
+            when=d.when,
+            bridge=True,
+            reason=d.reason,
+            moves=d.moves,
         )
 
     @property
@@ -61,6 +97,9 @@ class Step:
             transaction=self.transaction,
             foreign_keys_off=self.foreign_keys_off,
             when=self.when,
+            bridge=self.bridge,
+            recorded=self.recorded,
+            reason=self.reason,
         )
 
 
@@ -72,6 +111,7 @@ class Plan:
     mode: str
     steps: tuple[Step, ...]
     expected_applied: frozenset[int]  # the applied set the plan was computed from (compare-and-set)
+    bridge: bool = False  # a legacy bridge: every migration, checked against the file's shape
 
     @property
     def empty(self) -> bool:
@@ -110,11 +150,12 @@ def plan_upgrade(
     *,
     target: int | None = None,
     mode: str = ATOMIC,
+    accept_diverged: bool = False,
 ) -> Plan:
     """Steps from the file's position to `target` (default: the newest migration)."""
     if mode not in MODES:
         raise UsageError(f"Unknown mode '{mode}'.", hint="Use --mode atomic or --mode stepwise.")
-    _refuse_unplannable(inspection, catalog)
+    _refuse_unplannable(inspection, catalog, accept_diverged=accept_diverged)
     head = catalog.head_version
     to_version = head if target is None else target
     if target is not None:
@@ -132,6 +173,8 @@ def plan_upgrade(
     applied = frozenset(
         a.version for a in inspection.applied if a.status in ("ok", "unverified", "changed")
     )
+    if inspection.state == LEGACY or inspection.needs_repair:
+        return _bridge_plan(inspection, catalog, applied, to_version, mode)
     steps = tuple(
         Step.from_migration(m)
         for m in catalog.migrations
@@ -149,13 +192,62 @@ def plan_upgrade(
     )
 
 
-def _refuse_unplannable(inspection: Inspection, catalog: Catalog) -> None:
+def _bridge_plan(
+    inspection: Inspection,
+    catalog: Catalog,
+    applied: frozenset[int],
+    to_version: int | None,
+    mode: str,
+) -> Plan:
+    """Every migration up to the target, checked against the file's shape, with the repairs.
+
+    Diverged history rows (same number, another name) are moved to the audit table first, so
+    this tool's migration of that number can run and be recorded.
+    """
+    steps: list[Step] = []
+    diverged = tuple((a.version, a.name) for a in inspection.applied if a.status == "renamed")
+    if diverged:
+        steps.append(
+            Step(
+                kind="unrecord",
+                version=None,
+                name="move_diverged_history",
+                source="schema_migrations",
+                method="repaired",
+                checksum=None,
+                statements=(),
+                forget=diverged,
+            )
+        )
+    repairs: dict[int, list[RepairScript]] = {}
+    for repair in catalog.repairs:
+        if repair.directives.before is not None:
+            repairs.setdefault(repair.directives.before, []).append(repair)
+    for migration in catalog.migrations:
+        if to_version is not None and migration.version > to_version:
+            break
+        for repair in sorted(repairs.get(migration.version, []), key=lambda r: r.name):
+            steps.append(Step.from_repair(repair))
+        recorded = migration.version in applied
+        steps.append(Step.from_migration(migration, bridge=True, recorded=recorded))
+    return Plan(
+        path_state=inspection.state,
+        from_version=inspection.current_version,
+        to_version=to_version,
+        mode=mode,
+        steps=tuple(steps),
+        expected_applied=applied,
+        bridge=True,
+    )
+
+
+def _refuse_unplannable(
+    inspection: Inspection, catalog: Catalog, *, accept_diverged: bool = False
+) -> None:
     state = inspection.state
     if state == DAMAGED:
         problem = inspection.problems[0]
-        raise Refused(
-            _unchanged(problem.message), hint=problem.hint, code=problem.code
-        )
+        raise Refused(_unchanged(problem.message), hint=problem.hint, code=problem.code)
     if not catalog.ok:
         first = catalog.problems[0]
         more = (
@@ -169,6 +261,14 @@ def _refuse_unplannable(inspection: Inspection, catalog: Catalog) -> None:
             code="bad_catalog",
             file=first.file,
             line=first.line,
+        )
+    unusable = [p for p in inspection.problems if p.code == "bad_history"]
+    if unusable:
+        raise Refused(
+            f"{unusable[0].message} Upgrade refused; nothing was changed.",
+            hint="Repair or remove the schema_migrations table with a SQLite tool first, or ask "
+            "a developer.",
+            code="bad_history",
         )
     if state == AHEAD:
         raise Refused(
@@ -184,19 +284,13 @@ def _refuse_unplannable(inspection: Inspection, catalog: Catalog) -> None:
         )
     if state == LEGACY:
         diverged = [p for p in inspection.problems if p.code == "diverged"]
-        if diverged:
+        if diverged and not accept_diverged:
             raise Refused(
                 f"{diverged[0].message} Upgrade refused; nothing was changed.",
                 hint=diverged[0].hint,
                 code="diverged",
             )
-        raise Refused(
-            f"{inspection.diagnosis} Upgrade refused; nothing was changed.",
-            hint="This file predates the tracked migration history; upgrading it needs the "
-            "legacy bridge.",
-            code="needs_bridge",
-        )
-    if state not in (FRESH, TRACKED):  # pragma: no cover - every state is handled above
+    if state not in (FRESH, TRACKED, LEGACY):  # pragma: no cover - every state is handled above
         raise Refused(f"Cannot upgrade a file in state {state}.", code="refused")
 
 

@@ -35,6 +35,15 @@ class ProfileError(ValueError):
 
 
 @dataclass(frozen=True)
+class Era:
+    """A birth era of legacy files: its name, the user_version a new file got, and a test."""
+
+    name: str
+    born_user_version: int
+    when: str  # SQL query: true when a file's shape matches this era
+
+
+@dataclass(frozen=True)
 class Profile:
     path: Path  # the profile.toml file
     app_name: str
@@ -43,6 +52,12 @@ class Profile:
     legacy_min: int  # legacy user_version range, inclusive
     legacy_max: int
     repairs_dir: Path | None  # absolute; None if not configured
+    eras: tuple[Era, ...] = ()  # tried in order; the first whose query is true names the era
+    # A legacy user_version N corresponds to tracked migration N + tracked_offset.
+    tracked_offset: int = 0
+    # The first tracked migration a legacy user_version can claim (a legacy base schema is not
+    # the tracked base).
+    claims_from: int = 0
 
 
 def load_profile(folder: Path) -> Profile | None:
@@ -114,7 +129,34 @@ def _build(path: Path, data: dict[str, Any]) -> Profile:
         legacy_min=low,
         legacy_max=high,
         repairs_dir=base / repairs if repairs else None,
+        eras=_eras(legacy),
+        tracked_offset=_offset(legacy, "tracked_offset"),
+        claims_from=_offset(legacy, "claims_from"),
     )
+
+
+def _eras(legacy: dict[str, Any]) -> tuple[Era, ...]:
+    raw = legacy.get("eras", [])
+    if not isinstance(raw, list):
+        raise _missing("[[legacy.eras]]", "a list of tables")
+    out = []
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise _missing("[[legacy.eras]]", "a list of tables")
+        name, born, when = entry.get("name"), entry.get("born_user_version"), entry.get("when")
+        if not isinstance(name, str) or not isinstance(when, str) or not name or not when:
+            raise _missing("[[legacy.eras]] name and when", "non-empty strings")
+        if not isinstance(born, int) or isinstance(born, bool):
+            raise _missing("[[legacy.eras]] born_user_version", "a whole number")
+        out.append(Era(name, born, when.strip().rstrip(";")))
+    return tuple(out)
+
+
+def _offset(legacy: dict[str, Any], key: str) -> int:
+    value = legacy.get(key, 0)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _missing(f"[legacy] {key}", "a whole number")
+    return value
 
 
 def _missing(key: str, what: str) -> ProfileError:

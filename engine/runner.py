@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from engine import history as hist
+from engine import templates
 from engine.checks import (
     ExpectedSchemas,
     FkKey,
@@ -38,8 +39,9 @@ from engine.events import (
     VerifyEvent,
     shorten,
 )
+from engine.guards import guard_of, present
 from engine.planner import Plan, Step
-from engine.schema import compare, format_diff, snapshot
+from engine.schema import compare, snapshot
 from engine.sqltext import Statement
 
 PROGRESS_OPS = 20_000  # SQLite VM instructions between progress-handler calls
@@ -90,7 +92,7 @@ class Runner:
         sink: EventSink,
         clock: Clock,
         cancel: CancelToken,
-        moves: Mapping[str, str] | None = None,
+        moves: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.conn = conn
         self.plan = plan
@@ -191,21 +193,87 @@ class Runner:
             )
         )
         started = time.monotonic()
-        method = step.method
-        if step.kind != "adopt":
-            if step.when is not None and not self._when(step):
-                method = "adopted" if step.version is not None else "skipped"
-            else:
-                for index, statement in enumerate(step.statements, start=1):
-                    self._execute(step, index, statement)
+        if step.kind == "unrecord":
+            method = self._unrecord(step)
+        elif step.kind == "repair":
+            method = self._repair(step)
+        else:
+            method = self._migrate(step)
         duration_ms = int((time.monotonic() - started) * 1000)
-        if record:
+        if step.kind != "migrate" or step.version is None:
+            pass
+        elif step.recorded:
+            # The app recorded this step; we only completed what its shape lacked.
+            if method in ("executed", "repaired"):
+                method = "repaired"
+                hist.set_method(self.conn, step.version, method)
+            else:
+                method = "kept"
+        elif record:
             self._record(step, done, duration_ms=duration_ms, method=method)
-        elif step.version is not None:
+        else:
             done.append(step.version)
         self.sink(
             StepEndEvent(self.clock(), self._step_no, step.version, step.label, method, duration_ms)
         )
+
+    def _migrate(self, step: Step) -> str:
+        if not step.bridge:
+            if step.when is not None and not self._query(step, step.when, "when"):
+                return "adopted"
+            for index, statement in enumerate(step.statements, start=1):
+                self._execute(step, index, statement)
+            return step.method
+        if self._effect_present(step):
+            for index, statement in enumerate(step.statements, start=1):
+                self._announce(step, index, statement, skipped=True)
+            return "adopted"
+        ran = skipped = 0
+        for index, statement in enumerate(step.statements, start=1):
+            guard = guard_of(statement.sql)
+            # Objects the file has stay; a recorded step's data statements never run twice.
+            if (guard is not None and present(self.conn, guard)) or (
+                guard is None and step.recorded and step.present is None
+            ):
+                self._announce(step, index, statement, skipped=True)
+                skipped += 1
+                continue
+            self._execute(step, index, statement)
+            ran += 1
+        if ran == 0:
+            return "adopted"
+        for source, targets in step.moves:
+            self.moves[source] = tuple(dict.fromkeys((*self.moves.get(source, ()), *targets)))
+        return "executed" if skipped == 0 else "repaired"
+
+    def _effect_present(self, step: Step) -> bool:
+        if step.present is not None:
+            return self._query(step, step.present, "present")
+        known = [g for g in (guard_of(s.sql) for s in step.statements) if g is not None]
+        if not known:
+            return step.recorded  # nothing to look at: trust the history
+        return all(present(self.conn, g) for g in known)
+
+    def _repair(self, step: Step) -> str:
+        if step.when is not None and not self._query(step, step.when, "when"):
+            return "skipped"
+        for index, statement in enumerate(step.statements, start=1):
+            guard = guard_of(statement.sql)
+            if guard is not None and present(self.conn, guard):
+                self._announce(step, index, statement, skipped=True)
+                continue
+            self._execute(step, index, statement)
+        for source, targets in step.moves:
+            self.moves[source] = tuple(dict.fromkeys((*self.moves.get(source, ()), *targets)))
+        hist.audit(self.conn, "repair", step.name, checksum=step.checksum, detail=step.reason)
+        return "repaired"
+
+    def _unrecord(self, step: Step) -> str:
+        for version, name in step.forget:
+            row = hist.forget(self.conn, version, name)
+            if row is not None:
+                hist.audit(self.conn, "history_moved", f"{version} {name}", detail=row)
+        return "repaired"
 
     def _record(self, step: Step, done: list[int], *, duration_ms: int, method: str = "") -> None:
         if step.version is None:
@@ -223,13 +291,16 @@ class Runner:
         top = max(self.applied | set(done))
         hist.set_user_version(self.conn, top)
 
-    def _when(self, step: Step) -> bool:
-        assert step.when is not None
-        row = self.conn.execute(step.when).fetchone()
+    def _query(self, step: Step, query: str, what: str) -> bool:
+        try:
+            row = self.conn.execute(query).fetchone()
+        except sqlite3.Error as exc:
+            if self.cancel.cancelled:
+                raise Cancelled("Cancelled.") from exc
+            raise StatementFailed(step, Statement(f"-- {what}: {query}", 1), exc) from exc
         return bool(row and row[0])
 
-    def _execute(self, step: Step, index: int, statement: Statement) -> None:
-        self._check_cancel()
+    def _announce(self, step: Step, index: int, statement: Statement, *, skipped: bool) -> None:
         self.sink(
             StatementEvent(
                 self.clock(),
@@ -239,11 +310,19 @@ class Runner:
                 len(step.statements),
                 statement.line,
                 shorten(statement.sql),
+                skipped,
             )
         )
+
+    def _execute(self, step: Step, index: int, statement: Statement) -> None:
+        self._check_cancel()
+        self._announce(step, index, statement, skipped=False)
         self._beat = (step, index, time.monotonic())
         try:
-            self.conn.execute(statement.sql)
+            sql = statement.sql
+            if step.kind == "repair" and templates.has_templates(sql):
+                sql = templates.expand(self.conn, sql)
+            self.conn.execute(sql)
         except sqlite3.Error as exc:
             if self.cancel.cancelled:
                 raise Cancelled("Cancelled.") from exc
@@ -352,7 +431,7 @@ class Runner:
                 diff.ok,
                 f"Schema equals the expected schema of v{target}"
                 + (f" ({len(diff.extras)} extra object(s) kept)." if diff.extras else "."),
-                tuple(format_diff(diff)) if not diff.ok else tuple(diff.extras),
+                tuple(d.message for d in diff.differences) if not diff.ok else tuple(diff.extras),
                 failed_details=not diff.ok,
             )
 
@@ -407,7 +486,12 @@ class Runner:
 
     def _position(self) -> str:
         version = self.committed_version
-        label = "empty" if version is None else f"v{version}"
+        if version is not None:
+            label = f"v{version}"
+        elif self.plan.path_state == "legacy":
+            label = "a legacy file"
+        else:
+            label = "empty"
         if version == self.plan.from_version:
             return f"the file is unchanged (still {label})"
         return f"the file is at {label}, the last step that completed"

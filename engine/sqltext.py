@@ -179,3 +179,8 @@ def needs_no_transaction(sql: str) -> str | None:
         name = tokens[3] if len(tokens) >= 4 and tokens[2] == "." else tokens[1]
         return _NO_TRANSACTION_PRAGMAS.get(name)
     return None
+
+
+def strip_leading_comments(sql: str) -> str:
+    """``sql`` without the whitespace and comments before its first token."""
+    return sql[_skip_space_and_comments(sql, 0) :]

@@ -7,6 +7,7 @@ facts plus the error (if any), so the CLI and the GUI never parse messages.
 from __future__ import annotations
 
 import sqlite3
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +64,7 @@ def upgrade(
     wait: float = 10.0,
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
+    accept_diverged: bool = False,
 ) -> UpgradeResult:
     """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError."""
     path = Path(path)
@@ -73,7 +75,9 @@ def upgrade(
     try:
         inspection = inspect_file(path, catalog)
         result.from_version = inspection.current_version
-        plan = plan_upgrade(inspection, catalog, target=target, mode=mode)
+        plan = plan_upgrade(
+            inspection, catalog, target=target, mode=mode, accept_diverged=accept_diverged
+        )
         result.plan = plan
         if not plan.empty:
             # A refusal is one `done` event, so everything that can refuse runs before `plan`.
@@ -81,7 +85,11 @@ def upgrade(
         _emit_plan(sink, clock, plan, dry_run)
         if not plan.empty:
             sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check."))
-        if dry_run or plan.empty:
+        if dry_run and plan.bridge:
+            # What the bridge skips depends on the file's shape at each step: rehearse on a copy.
+            _rehearse(path, catalog, plan, result, target, mode, sink, clock, cancel)
+            result.ok = True
+        elif dry_run or plan.empty:
             result.ok = True
             result.to_version = plan.to_version if dry_run else inspection.current_version
             if plan.empty:
@@ -89,7 +97,19 @@ def upgrade(
         else:
             if backup:
                 result.backup = _backup(path, inspection, backup_dir, sink, clock)
-            _run(path, catalog, plan, result, target, mode, sink, clock, cancel, wait)
+            _run(
+                path,
+                catalog,
+                plan,
+                result,
+                target,
+                mode,
+                sink,
+                clock,
+                cancel,
+                wait,
+                accept_diverged,
+            )
             result.ok = True
     except EngineError as exc:
         result.error = exc
@@ -193,6 +213,7 @@ def _run(
     clock: Clock,
     cancel: CancelToken,
     wait: float,
+    accept_diverged: bool,
 ) -> None:
     expected = ExpectedSchemas(catalog)
     conn = open_readwrite(path, wait_seconds=wait)
@@ -211,7 +232,9 @@ def _run(
             # Another runner changed the file under us: start again from what it did.
             conn.close()
             inspection = inspect_file(path, catalog)
-            plan = plan_upgrade(inspection, catalog, target=target, mode=mode)
+            plan = plan_upgrade(
+                inspection, catalog, target=target, mode=mode, accept_diverged=accept_diverged
+            )
             result.notes.append(
                 "Another process upgraded the file meanwhile; continued from "
                 + inspection.diagnosis
@@ -244,6 +267,25 @@ def _run(
             )
     finally:
         conn.close()
+
+
+def _rehearse(
+    path: Path,
+    catalog: Catalog,
+    plan: Plan,
+    result: UpgradeResult,
+    target: int | None,
+    mode: str,
+    sink: EventSink,
+    clock: Clock,
+    cancel: CancelToken,
+) -> None:
+    """Run a bridge plan on a temporary copy, so the dry run shows exactly what would happen."""
+    with tempfile.TemporaryDirectory(prefix="sqlmig-dry-run-") as folder:
+        copy = Path(folder) / path.name
+        create_backup(path, version=None, destination=copy)
+        _run(copy, catalog, plan, result, target, mode, sink, clock, cancel, 10.0, True)
+    result.notes.append("Dry run: rehearsed on a temporary copy; the file was not touched.")
 
 
 def _merge(result: UpgradeResult, outcome: RunOutcome) -> None:
