@@ -1,0 +1,256 @@
+"""The generic bridge: guards, present queries, repair scripts, moves, diverged history.
+
+These use a tiny made-up app (a "notes" profile), so they test the engine, not agent-world.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine.checks import compare_ledger
+from engine.guards import Guard, guard_of
+from engine.templates import expand
+
+PROFILE = """
+[app]
+name = "notes-app"
+tables = ["notes", "tags", "notes_legacy", "notes_unplaced", "old_stats"]
+core_tables = ["notes"]
+
+[legacy]
+user_version_min = 0
+user_version_max = 3
+tracked_offset = -1
+claims_from = 1
+repairs = "repairs"
+
+[[legacy.eras]]
+name = "notes 1.x"
+born_user_version = 1
+when = "SELECT NOT EXISTS (SELECT 1 FROM pragma_table_info('notes') WHERE name = 'title')"
+"""
+
+MIGRATIONS = {
+    "0000_create_notes.sql": (
+        "-- present: SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'notes')\n"
+        "CREATE TABLE IF NOT EXISTS notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n"
+    ),
+    "0001_add_title.sql": (
+        "ALTER TABLE notes ADD COLUMN title TEXT;\n"
+        "CREATE INDEX IF NOT EXISTS idx_notes_title ON notes (title);\n"
+    ),
+    "0002_fill_titles.sql": "UPDATE notes SET title = substr(body, 1, 5) WHERE title IS NULL;\n",
+    "0003_create_tags.sql": "CREATE TABLE IF NOT EXISTS tags (note_id INTEGER, tag TEXT);\n",
+}
+
+REPAIR = """-- when: SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'old_stats')
+-- before: 0003
+-- reason: Old statistics are kept under their own name.
+-- moves: old_stats -> stats_legacy
+ALTER TABLE old_stats RENAME TO stats_legacy;
+"""
+
+
+def make_catalog(folder: Path, *, repair: bool = True) -> engine.Catalog:
+    folder.mkdir()
+    (folder / "profile.toml").write_text(PROFILE)
+    (folder / "repairs").mkdir()
+    for name, text in MIGRATIONS.items():
+        (folder / name).write_text(text)
+    if repair:
+        (folder / "repairs" / "keep_old_stats.sql").write_text(REPAIR)
+    catalog = engine.load_catalog(folder)
+    assert catalog.ok, catalog.problems
+    return catalog
+
+
+def make_db(path: Path, *sql: str) -> Path:
+    with sqlite3.connect(path) as conn:
+        for statement in sql:
+            conn.execute(statement)
+    return path
+
+
+def history(path: Path) -> dict[int, tuple[str, str | None]]:
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT version, name, method FROM schema_migrations").fetchall()
+    return {v: (n, m) for v, n, m in rows}
+
+
+@pytest.mark.parametrize(
+    ("sql", "guard"),
+    [
+        ("CREATE TABLE IF NOT EXISTS t (x)", Guard("table", "t")),
+        ('create table "my table"(x)', Guard("table", "my table")),
+        ("CREATE UNIQUE INDEX IF NOT EXISTS i ON t (x)", Guard("index", "i", "t")),
+        ("CREATE INDEX main.i ON [t] (x)", Guard("index", "i", "t")),
+        ("CREATE TRIGGER g AFTER UPDATE OF x ON t BEGIN SELECT 1; END", Guard("trigger", "g", "t")),
+        ("-- note\nALTER TABLE t ADD COLUMN c TEXT", Guard("column", "c", "t")),
+        ("ALTER TABLE t ADD c", Guard("column", "c", "t")),
+        ("CREATE VIEW v AS SELECT 1", Guard("view", "v")),
+        ("ALTER TABLE t RENAME TO u", None),
+        ("INSERT INTO t VALUES (1)", None),
+        ("DROP TABLE t", None),
+    ],
+)
+def test_guards_name_what_a_statement_creates(sql: str, guard: Guard | None) -> None:
+    assert guard_of(sql) == guard
+
+
+def test_column_templates_list_the_shared_columns_in_the_first_tables_order() -> None:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE a (id, body, extra)")
+    conn.execute("CREATE TABLE b (body, id, other)")
+    assert expand(conn, "SELECT {{columns(a, b)}} FROM b") == 'SELECT "id", "body" FROM b'
+    assert expand(conn, "{{ columns(a) }}") == '"id", "body", "extra"'
+    with pytest.raises(sqlite3.OperationalError, match="found no columns"):
+        expand(conn, "{{columns(missing)}}")
+
+
+def test_ledger_counts_moved_rows_across_their_tables() -> None:
+    before = {"a": 10, "a_unplaced": 0, "b": 3}
+    after = {"a": 8, "a_unplaced": 2, "b": 3}
+    assert not compare_ledger(before, after).ok
+    assert compare_ledger(before, after, {"a": ("a", "a_unplaced")}).ok
+    lost = compare_ledger(before, {"a": 7, "a_unplaced": 2, "b": 3}, {"a": ("a", "a_unplaced")})
+    assert lost.losses == ("Tables a, a_unplaced had 10 rows together and have 9.",)
+
+
+def test_legacy_file_is_placed_by_its_shape_not_its_user_version(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    # user_version 3 claims titles (legacy numbering: 0001 + 0002), but the title column is missing.
+    db = make_db(
+        tmp_path / "notes.db",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+        "INSERT INTO notes (body) VALUES ('hello world'), ('second note')",
+        "PRAGMA user_version = 3",
+    )
+    found = engine.inspect_file(db, catalog)
+    assert found.state == "legacy" and found.legacy is not None
+    report = found.legacy
+    assert report.claimed_version == 3 and report.shape_version == 0
+    assert report.era == "born in notes 1.x, upgraded from v1"
+    assert any("column notes.title" in d and "failed half-way" in d for d in report.differences)
+    assert found.to_json()["legacy"]["claimed_version"] == 3
+
+
+def test_bridge_adopts_present_effects_and_runs_missing_ones(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = make_db(
+        tmp_path / "notes.db",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, title TEXT)",
+        "INSERT INTO notes (body) VALUES ('hello world')",
+        "PRAGMA user_version = 2",
+    )
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.ok, result.error
+    rows = history(db)
+    assert rows[0] == ("create_notes", "adopted")
+    assert rows[1] == ("add_title", "repaired")  # the column was there, its index was not
+    assert rows[2] == ("fill_titles", "executed")
+    assert rows[3] == ("create_tags", "executed")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT title FROM notes").fetchall() == [("hello",)]
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 3
+    again = engine.upgrade(db, catalog, backup=False)
+    assert again.ok and again.applied == []
+
+
+def test_recorded_steps_get_missing_objects_but_never_rerun_their_data(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = tmp_path / "notes.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX idx_notes_title")
+        conn.execute("INSERT INTO notes (body, title) VALUES ('untitled here', NULL)")
+    found = engine.inspect_file(db, catalog)
+    assert found.state == "tracked" and found.needs_repair
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.ok, result.error
+    assert history(db)[1] == ("add_title", "repaired")
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT title FROM notes").fetchall() == [(None,)]
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name='idx_notes_title'").fetchone()
+
+
+def test_repair_scripts_run_when_due_and_are_audited_with_their_moves(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = make_db(
+        tmp_path / "notes.db",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+        "CREATE TABLE old_stats (n)",
+        "INSERT INTO old_stats VALUES (1), (2)",
+        "PRAGMA user_version = 1",
+    )
+    found = engine.inspect_file(db, catalog)
+    assert found.legacy is not None and found.legacy.repairs == ("keep_old_stats",)
+    assert "Old statistics are kept under their own name." in found.legacy.differences
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.ok, result.error
+    assert result.ledger["old_stats"] == [2, 0] and result.ledger["stats_legacy"] == [0, 2]
+    with sqlite3.connect(db) as conn:
+        log = conn.execute("SELECT kind, name, detail FROM sqlmig_log").fetchall()
+    assert log == [("repair", "keep_old_stats", "Old statistics are kept under their own name.")]
+    assert 3 in history(db)
+
+
+def test_a_repair_that_loses_rows_without_declaring_moves_rolls_back(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m", repair=False)
+    (catalog.folder / "repairs" / "drop_old.sql").write_text(
+        "-- when: SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'old_stats')\n"
+        "-- before: 0003\nDROP TABLE old_stats;\n"
+    )
+    catalog = engine.load_catalog(catalog.folder)
+    db = make_db(
+        tmp_path / "notes.db",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+        "CREATE TABLE old_stats (n)",
+        "INSERT INTO old_stats VALUES (1)",
+    )
+    before = db.read_bytes()
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.error is not None and result.error.code == "check_failed"
+    assert "old_stats had 1 rows and is gone" in result.error.message
+    assert db.read_bytes() == before
+
+
+def test_diverged_history_is_refused_unless_accepted_then_audited(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = tmp_path / "notes.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, target=2, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (3, 'branch_thing')")
+        conn.execute("CREATE TABLE branch_table (x)")
+        conn.execute("PRAGMA user_version = 3")
+    refused = engine.upgrade(db, catalog, backup=False)
+    assert refused.error is not None and refused.error.code == "diverged"
+    assert refused.error.exit_code == 3
+    result = engine.upgrade(db, catalog, backup=False, accept_diverged=True)
+    assert result.ok, result.error
+    assert history(db)[3] == ("create_tags", "executed")
+    with sqlite3.connect(db) as conn:
+        moved = conn.execute("SELECT kind, name FROM sqlmig_log").fetchall()
+        assert conn.execute("SELECT count(*) FROM branch_table").fetchone() == (0,)
+    assert moved == [("history_moved", "3 branch_thing")]
+
+
+def test_dry_run_of_a_bridge_rehearses_on_a_copy(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = make_db(
+        tmp_path / "notes.db",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, title TEXT)",
+        "PRAGMA user_version = 2",
+    )
+    before = db.read_bytes()
+    events: list[engine.Event] = []
+    result = engine.upgrade(db, catalog, dry_run=True, on_event=events.append)
+    assert result.ok and db.read_bytes() == before
+    skipped = [e for e in events if isinstance(e, engine.StatementEvent) and e.skipped]
+    assert any("ADD COLUMN title" in e.sql for e in skipped)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "notes.db"]
