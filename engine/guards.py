@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.sqltext import strip_leading_comments
@@ -86,6 +87,33 @@ def guard_of(sql: str) -> Guard | None:
         table = unquote(hit.group(2)) if kind in ("index", "trigger") else None
         return Guard(kind, unquote(hit.group(1)), table)
     return None
+
+
+_GONE = re.compile(
+    rf"^(?:DROP\s+(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+EXISTS\s+)?{_QUALIFIED}"
+    rf"|ALTER\s+TABLE\s+{_QUALIFIED}\s+RENAME\s+TO\b)",
+    re.I,
+)
+
+
+def lasting_guards(statements: Iterable[str]) -> list[Guard]:
+    """The objects a migration leaves behind: what it creates minus what it drops or renames later.
+
+    A table rebuild creates a table under a temporary name and renames it; that temporary name is
+    not part of the migration's effect.
+    """
+    found: list[Guard] = []
+    for sql in statements:
+        text = strip_leading_comments(sql)
+        gone = _GONE.match(text)
+        if gone is not None:
+            name = unquote(gone.group(1) or gone.group(2)).lower()
+            found = [g for g in found if g.kind == "column" or g.name.lower() != name]
+            continue
+        guard = guard_of(text)
+        if guard is not None:
+            found.append(guard)
+    return found
 
 
 def present(conn: sqlite3.Connection, guard: Guard) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.catalog import Catalog, Migration
 from engine.errors import Problem
-from engine.guards import guard_of, present
+from engine.guards import lasting_guards, present
 
 UNKNOWN = None
 
@@ -49,12 +49,9 @@ def truthy(conn: sqlite3.Connection, query: str) -> bool:
 
 def missing_objects(conn: sqlite3.Connection, migration: Migration) -> list[str]:
     """The objects this migration creates that the file does not have."""
-    out = []
-    for statement in migration.up:
-        guard = guard_of(statement.sql)
-        if guard is not None and not present(conn, guard):
-            out.append(guard.describe())
-    return out
+    return [
+        g.describe() for g in lasting_guards(s.sql for s in migration.up) if not present(conn, g)
+    ]
 
 
 def effect_present(conn: sqlite3.Connection, migration: Migration, recorded: bool) -> bool:
@@ -63,8 +60,7 @@ def effect_present(conn: sqlite3.Connection, migration: Migration, recorded: boo
             return truthy(conn, migration.directives.present)
         except sqlite3.Error:
             return False
-    guards = [guard_of(s.sql) for s in migration.up]
-    known = [g for g in guards if g is not None]
+    known = lasting_guards(s.sql for s in migration.up)
     if not known:
         return recorded  # nothing to look at: trust the history
     return all(present(conn, g) for g in known)

@@ -39,7 +39,7 @@ from engine.events import (
     VerifyEvent,
     shorten,
 )
-from engine.guards import guard_of, present
+from engine.guards import guard_of, lasting_guards, present
 from engine.planner import Plan, Step
 from engine.schema import compare, snapshot
 from engine.sqltext import Statement
@@ -249,7 +249,7 @@ class Runner:
     def _effect_present(self, step: Step) -> bool:
         if step.present is not None:
             return self._query(step, step.present, "present")
-        known = [g for g in (guard_of(s.sql) for s in step.statements) if g is not None]
+        known = lasting_guards(s.sql for s in step.statements)
         if not known:
             return step.recorded  # nothing to look at: trust the history
         return all(present(self.conn, g) for g in known)
