@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,8 +43,14 @@ class FileFacts:
 
 
 def _uri(path: Path, **params: str) -> str:
-    query = urllib.parse.urlencode(params)
-    return f"file:{urllib.parse.quote(str(path))}?{query}"
+    # Percent-encode by hand: urllib.parse costs `sqlmig status` more than the rest of its work.
+    safe = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-_.~")
+    encoded = "".join(
+        chr(b) if chr(b) in safe else f"%{b:02X}"
+        for b in str(path).encode("utf-8", "surrogateescape")
+    )
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"file:{encoded}?{query}"
 
 
 def check_path(path: Path) -> Path:

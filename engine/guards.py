@@ -9,6 +9,7 @@ RENAME, …) have no guard and always run.
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 from collections.abc import Iterable
@@ -19,38 +20,52 @@ from engine.sqltext import strip_leading_comments
 _IDENT = r'(?:"(?:[^"]|"")+"|\[[^\]]+\]|`(?:[^`]|``)+`|[A-Za-z_][\w$]*)'
 _QUALIFIED = rf"(?:{_IDENT}\s*\.\s*)?({_IDENT})"
 _IF_NOT_EXISTS = r"(?:IF\s+NOT\s+EXISTS\s+)?"
-_PATTERNS = (
-    (
-        "table",
-        re.compile(
-            rf"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TABLE\s+{_IF_NOT_EXISTS}{_QUALIFIED}", re.I
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Compiled on first use: `status` imports this module but rarely needs it."""
+    return (
+        (
+            "table",
+            re.compile(
+                rf"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TABLE\s+{_IF_NOT_EXISTS}{_QUALIFIED}", re.I
+            ),
         ),
-    ),
-    (
-        "view",
-        re.compile(
-            rf"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?VIEW\s+{_IF_NOT_EXISTS}{_QUALIFIED}", re.I
+        (
+            "view",
+            re.compile(
+                rf"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?VIEW\s+{_IF_NOT_EXISTS}{_QUALIFIED}", re.I
+            ),
         ),
-    ),
-    (
-        "index",
-        re.compile(
-            rf"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+{_IF_NOT_EXISTS}{_QUALIFIED}\s+ON\s+({_IDENT})", re.I
+        (
+            "index",
+            re.compile(
+                rf"^CREATE\s+(?:UNIQUE\s+)?INDEX\s+{_IF_NOT_EXISTS}{_QUALIFIED}\s+ON\s+({_IDENT})",
+                re.I,
+            ),
         ),
-    ),
-    (
-        "trigger",
-        re.compile(
-            rf"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\s+{_IF_NOT_EXISTS}{_QUALIFIED}"
-            rf"[\s\S]*?\bON\s+({_IDENT})",
-            re.I,
+        (
+            "trigger",
+            re.compile(
+                rf"^CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TRIGGER\s+{_IF_NOT_EXISTS}{_QUALIFIED}"
+                rf"[\s\S]*?\bON\s+({_IDENT})",
+                re.I,
+            ),
         ),
-    ),
-    (
-        "column",
-        re.compile(rf"^ALTER\s+TABLE\s+{_QUALIFIED}\s+ADD\s+(?:COLUMN\s+)?({_IDENT})", re.I),
-    ),
-)
+        (
+            "column",
+            re.compile(rf"^ALTER\s+TABLE\s+{_QUALIFIED}\s+ADD\s+(?:COLUMN\s+)?({_IDENT})", re.I),
+        ),
+        (
+            "gone",
+            re.compile(
+                rf"^(?:DROP\s+(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+EXISTS\s+)?{_QUALIFIED}"
+                rf"|ALTER\s+TABLE\s+{_QUALIFIED}\s+RENAME\s+TO\b)",
+                re.I,
+            ),
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -78,7 +93,9 @@ def unquote(identifier: str) -> str:
 def guard_of(sql: str) -> Guard | None:
     """The object `sql` creates, or None when it creates nothing a file could already have."""
     text = strip_leading_comments(sql)
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in _patterns():
+        if kind == "gone":
+            continue
         hit = pattern.match(text)
         if hit is None:
             continue
@@ -87,13 +104,6 @@ def guard_of(sql: str) -> Guard | None:
         table = unquote(hit.group(2)) if kind in ("index", "trigger") else None
         return Guard(kind, unquote(hit.group(1)), table)
     return None
-
-
-_GONE = re.compile(
-    rf"^(?:DROP\s+(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+EXISTS\s+)?{_QUALIFIED}"
-    rf"|ALTER\s+TABLE\s+{_QUALIFIED}\s+RENAME\s+TO\b)",
-    re.I,
-)
 
 
 def lasting_guards(statements: Iterable[str]) -> list[Guard]:
@@ -105,7 +115,7 @@ def lasting_guards(statements: Iterable[str]) -> list[Guard]:
     found: list[Guard] = []
     for sql in statements:
         text = strip_leading_comments(sql)
-        gone = _GONE.match(text)
+        gone = dict(_patterns())["gone"].match(text)
         if gone is not None:
             name = unquote(gone.group(1) or gone.group(2)).lower()
             found = [g for g in found if g.kind == "column" or g.name.lower() != name]
