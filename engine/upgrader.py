@@ -46,6 +46,7 @@ class UpgradeResult:
     dry_run: bool = False
     plan: Plan | None = None
     notes: list[str] = field(default_factory=list)
+    from_label: str | None = None  # how to name the start when it is not a tracked version
 
     @property
     def exit_code(self) -> int:
@@ -75,6 +76,8 @@ def upgrade(
     try:
         inspection = inspect_file(path, catalog)
         result.from_version = inspection.current_version
+        if inspection.state == "legacy":
+            result.from_label = f"legacy user_version {inspection.user_version}"
         plan = plan_upgrade(
             inspection, catalog, target=target, mode=mode, accept_diverged=accept_diverged
         )
@@ -305,9 +308,10 @@ def _summary(result: UpgradeResult) -> str:
         return f"Dry run: {steps} step(s) would run; nothing was written."
     if not result.applied:
         return result.notes[0] if result.notes else "Nothing to do."
+    start = result.from_label or _v(result.from_version)
     return (
-        f"Upgraded from {_v(result.from_version)} to {_v(result.to_version)}: "
-        f"{len(result.applied)} migration(s) applied."
+        f"Upgraded from {start} to {_v(result.to_version)}: "
+        f"{len(result.applied)} migration(s) recorded."
     )
 
 

@@ -54,8 +54,7 @@ EXPECTED: dict[str, Expect] = {
     "foreign_db": expect("foreign", "foreign", "foreign"),
     "ahead_db": expect("ahead", "ahead", "ahead"),
     "huge_user_version": expect("ahead", "ahead", "ahead"),
-    "garbage_history": expect("legacy", "needs_bridge", "needs_bridge"),
-    "legacy_like": expect("legacy", "needs_bridge", "needs_bridge"),
+    "garbage_history": expect("legacy", "bad_history", "bad_history"),
 }
 assert set(EXPECTED) == set(badfiles.BAD_FILES)
 NAMES = sorted(EXPECTED)

@@ -213,29 +213,34 @@ def test_status_damaged_exits_0(tmp_path: Path) -> None:
     assert data["problems"][0]["code"] == "not_sqlite"
 
 
-def test_status_legacy_and_upgrade_needs_bridge(tmp_path: Path) -> None:
-    path = badfiles.legacy_like(tmp_path)
-    before = sha256(path)
+def test_status_legacy_and_upgrade_bridges_it(tmp_path: Path) -> None:
+    from sqlmig_gui.demo import build_demo_database
+
+    path = build_demo_database(tmp_path)
     data = status(path)
     assert data["state"] == "legacy"
     # SPEC §7.1: a legacy file's user_version is never its current_version.
     assert data["current_version"] is None
     assert data["user_version"] == 5
-    assert "needs_bridge" in {p["code"] for p in data["problems"]}
     run = run_cli("upgrade", path, "--json")
-    assert run.code == 3, run.text
-    assert run.events() == [run.done]  # a refusal is one `done` line
+    assert run.code == 0, run.text
     check_stream(run.events())
-    assert run.done["ok"] is False
-    assert run.done["problems"][0]["code"] == "needs_bridge"
+    assert run.done["ok"] is True and run.done["to_version"] == 18
+    assert status(path)["state"] == "tracked"
+
+
+def test_a_legacy_shape_no_app_version_wrote_fails_cleanly(tmp_path: Path) -> None:
+    path = badfiles.legacy_like(tmp_path)  # archived_messages with both layouts' columns
+    before = sha256(path)
+    run = run_cli("upgrade", path, "--json", "--no-backup")
+    assert run.code == 1, run.text
+    problem = run.done["problems"][0]
+    assert problem["code"] == "migration_failed"
+    assert problem["file"] == "0012_add_tool_role.sql" and problem["line"] > 0
+    assert "unchanged" in problem["message"]
     assert sha256(path) == before
 
 
-@pytest.mark.xfail(
-    reason="status --json has no legacy.claimed_version yet (SPEC §7.1; 'legacy' is null until "
-    "the legacy bridge exists)",
-    strict=True,
-)
 def test_status_legacy_reports_claimed_version(tmp_path: Path) -> None:
     data = status(badfiles.legacy_like(tmp_path))
     assert isinstance(data.get("legacy"), dict)

@@ -202,16 +202,20 @@ def test_inspecting_a_wal_file_creates_no_side_files(fixture_copy) -> None:
     assert sha(db) == before
 
 
-def test_legacy_files_are_reported_and_upgrade_refuses_with_needs_bridge(fixture_copy) -> None:
+def test_legacy_files_report_their_claim_and_shape_and_upgrade_through_the_bridge(
+    fixture_copy,
+) -> None:
     db = fixture_copy("legacy-v5-2aafd789-fresh.db")
-    before = sha(db)
     found = engine.inspect_file(db)
     assert found.state == "legacy" and found.current_version is None
     assert found.user_version == 5
-    assert "needs_bridge" in [p.code for p in found.problems]
+    assert found.legacy is not None and found.legacy.claimed_version == 5
+    assert found.legacy.era is not None and "v0.6" in found.legacy.era
     result = engine.upgrade(db)
-    assert result.error is not None and result.error.code == "needs_bridge"
-    assert result.backup is None and sha(db) == before
+    assert result.ok, result.error
+    assert result.backup is not None and result.backup.exists()
+    after = engine.inspect_file(db)
+    assert after.state == "tracked" and after.current_version == 18
 
 
 def test_runner_that_failed_before_core_tables_is_legacy(fixture_copy) -> None:

@@ -288,15 +288,31 @@ def test_ledger_check_rolls_back_a_migration_that_deletes_rows(tmp_path: Path) -
     assert sha(db) == before
 
 
-def test_schema_drift_in_a_tracked_file_fails_the_check_and_rolls_back(tmp_path: Path) -> None:
+def test_a_tracked_file_missing_a_recorded_column_is_repaired(tmp_path: Path) -> None:
     catalog = write_catalog(tmp_path / "m", SMALL)
     db = _seed(tmp_path / "app.db", catalog, 1)
     with sqlite3.connect(db) as conn:
         conn.execute("ALTER TABLE notes DROP COLUMN title")
+    assert engine.inspect_file(db, catalog).needs_repair
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.ok, result.error
+    assert dict((v, m) for v, _, m in history(db))[1] == "repaired"
+    with sqlite3.connect(db) as conn:
+        assert "title" in [r[1] for r in conn.execute("PRAGMA table_info(notes)")]
+
+
+def test_schema_drift_the_bridge_cannot_mend_fails_the_check_and_rolls_back(
+    tmp_path: Path,
+) -> None:
+    catalog = write_catalog(tmp_path / "m", SMALL)
+    db = _seed(tmp_path / "app.db", catalog, 1)
+    with sqlite3.connect(db) as conn:  # same name, other type: no statement can fix that
+        conn.execute("ALTER TABLE notes DROP COLUMN title")
+        conn.execute("ALTER TABLE notes ADD COLUMN title INTEGER")
     before = sha(db)
     result = engine.upgrade(db, catalog, backup=False)
-    assert result.error is not None
-    assert result.error.code in ("check_failed", "migration_failed")
+    assert result.error is not None and result.error.code == "check_failed"
+    assert "notes.title" in result.error.message
     assert sha(db) == before
 
 

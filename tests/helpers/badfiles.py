@@ -313,7 +313,6 @@ BAD_FILES: dict[str, Builder] = {
     "ahead_db": ahead_db,
     "huge_user_version": huge_user_version,
     "garbage_history": garbage_history,
-    "legacy_like": legacy_like,
 }
 
 
