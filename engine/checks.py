@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from engine.catalog import Catalog
 from engine.connect import quote_ident
+from engine.guards import guard_of
 from engine.schema import Snapshot, replay
 
 FkKey = tuple[str, str]  # (child table, parent table)
@@ -184,9 +185,23 @@ class ExpectedSchemas:
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
         self._cache: dict[int, Snapshot] = {}
+        self._owned: frozenset[str] | None = None
 
     def names(self) -> dict[int, str]:
         return dict(self._catalog.names())
+
+    def owned_names(self) -> frozenset[str]:
+        """Names (lower-case) of the objects the catalog's migrations and repairs create.
+
+        The chain decides what happens to those; a rebuild only keeps the others.
+        """
+        if self._owned is None:
+            statements = [s.sql for m in self._catalog.migrations for s in m.up]
+            statements += [s.sql for r in self._catalog.repairs for s in r.statements]
+            self._owned = frozenset(
+                g.name.lower() for g in map(guard_of, statements) if g is not None
+            )
+        return self._owned
 
     def versions(self) -> list[int]:
         return [m.version for m in self._catalog.migrations]

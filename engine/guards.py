@@ -152,3 +152,15 @@ def name_taken(conn: sqlite3.Connection, guard: Guard) -> bool:
         "SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", (guard.name,)
     ).fetchone()
     return row is not None
+
+
+def dropped_tables(statements: Iterable[str]) -> list[str]:
+    """The tables these statements drop (a rebuild drops the old table)."""
+    gone = dict(_patterns())["gone"]
+    out = []
+    for sql in statements:
+        text = strip_leading_comments(sql)
+        hit = gone.match(text)
+        if hit is not None and hit.group(1) and re.match(r"DROP\s+TABLE", text, re.I):
+            out.append(unquote(hit.group(1)))
+    return out

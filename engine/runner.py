@@ -9,11 +9,12 @@ row can go stale.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from engine import history as hist
@@ -39,7 +40,7 @@ from engine.events import (
     VerifyEvent,
     shorten,
 )
-from engine.guards import guard_of, lasting_guards, present
+from engine.guards import dropped_tables, guard_of, lasting_guards, present
 from engine.planner import Plan, Step
 from engine.schema import compare, snapshot
 from engine.sqltext import Statement
@@ -80,6 +81,7 @@ class RunOutcome:
     ledger: dict[str, list[int]] = field(default_factory=dict)
     existing_damage: Counter[FkKey] = field(default_factory=Counter)
     extras: tuple[str, ...] = ()
+    notes: list[str] = field(default_factory=list)
 
 
 class Runner:
@@ -102,6 +104,7 @@ class Runner:
         self.cancel = cancel
         self.moves = dict(moves or {})
         self.applied = set(plan.expected_applied)
+        self.notes: list[str] = []
         self.committed_version = plan.from_version
         self._step_no = 0
         self._beat: tuple[Step, int, float] | None = None
@@ -121,6 +124,7 @@ class Runner:
         finally:
             self.cancel.attach(None)
             self.conn.set_progress_handler(None, 0)
+        outcome.notes.extend(self.notes)
         return outcome
 
     # -- segments -----------------------------------------------------------------------------
@@ -193,12 +197,13 @@ class Runner:
             )
         )
         started = time.monotonic()
-        if step.kind == "unrecord":
-            method = self._unrecord(step)
-        elif step.kind == "repair":
-            method = self._repair(step)
-        else:
-            method = self._migrate(step)
+        with self._rebuild_keeps_dependents(step):
+            if step.kind == "unrecord":
+                method = self._unrecord(step)
+            elif step.kind == "repair":
+                method = self._repair(step)
+            else:
+                method = self._migrate(step)
         duration_ms = int((time.monotonic() - started) * 1000)
         if step.kind != "migrate" or step.version is None:
             pass
@@ -216,6 +221,47 @@ class Runner:
         self.sink(
             StepEndEvent(self.clock(), self._step_no, step.version, step.label, method, duration_ms)
         )
+
+    @contextlib.contextmanager
+    def _rebuild_keeps_dependents(self, step: Step) -> Iterator[None]:
+        """A step that drops tables (a rebuild) keeps the other objects that hung on them.
+
+        SQLite's rebuild procedure: views must survive the drop-and-rename (renames run with
+        `legacy_alter_table` on, so a view on the table is not re-checked half-way), and the
+        indexes and triggers a DROP TABLE removes are recreated from their stored SQL when the
+        step did not recreate them itself. What cannot be recreated is reported.
+        """
+        dropped = dropped_tables(s.sql for s in step.statements)
+        if not dropped:
+            yield
+            return
+        marks = ",".join("?" * len(dropped))
+        kept = self.conn.execute(
+            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
+            f" AND sql IS NOT NULL AND lower(tbl_name) IN ({marks})",
+            [name.lower() for name in dropped],
+        ).fetchall()
+        old = int(self.conn.execute("PRAGMA legacy_alter_table").fetchone()[0])
+        self.conn.execute("PRAGMA legacy_alter_table = ON")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA legacy_alter_table = {old}")
+        owned = self.expected.owned_names()
+        for kind, name, table, sql in kept:
+            if name.lower() in owned:
+                continue  # the chain's own object: the migrations decide its fate
+            exists = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", (name,)
+            ).fetchone()
+            if exists:
+                continue
+            try:
+                self.conn.execute(sql)
+            except sqlite3.Error as exc:
+                self.notes.append(
+                    f"The {kind} {name} on {table} could not be kept through {step.label}: {exc}."
+                )
 
     def _migrate(self, step: Step) -> str:
         if not step.bridge:

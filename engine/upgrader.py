@@ -293,6 +293,7 @@ def _rehearse(
 
 def _merge(result: UpgradeResult, outcome: RunOutcome) -> None:
     result.applied.extend(outcome.applied)
+    result.notes.extend(outcome.notes)
     for table, (before, after) in outcome.ledger.items():
         if table in result.ledger:
             result.ledger[table][1] = after

@@ -547,7 +547,7 @@ def test_catalog_is_versions_0_to_18_with_the_apps_recorded_names():
         raw = path.read_bytes()
         assert not raw.startswith(b"\xef\xbb\xbf") and b"\r" not in raw, path.name
         found = directives(raw.decode("utf-8"))
-        assert set(found) <= {"foreign-keys"}, (path.name, found)
+        assert set(found) <= {"foreign-keys", "present"}, (path.name, found)
 
 
 def test_fresh_chain_matches_head_table(tmp_path):
