@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 _WHERE = {
     "CancelToken": "engine.runner",
-    "VerifyReport": "engine.api",
+    "VerifyReport": "engine.verifying",
     "backup": "engine.api",
     "bundled_migrations": "engine.api",
     "catalog_problems": "engine.api",
@@ -104,7 +104,6 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from engine.api import (
-        VerifyReport,
         backup,
         bundled_migrations,
         catalog_problems,
@@ -141,3 +140,4 @@ if TYPE_CHECKING:
     from engine.planner import Plan, Step
     from engine.runner import CancelToken
     from engine.upgrader import UpgradeResult, describe_event
+    from engine.verifying import VerifyReport

@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from engine.profile import PROFILE_NAME, Profile, ProfileError, load_profile
 from engine.sqltext import (
@@ -81,8 +81,7 @@ class CatalogNotFound(ValueError):
         return self.message
 
 
-@dataclass(frozen=True)
-class Directives:
+class Directives(NamedTuple):
     transaction: bool = True
     foreign_keys_off: bool = False
     when: str | None = None  # SQL query; the step runs when its first value is true
@@ -93,8 +92,7 @@ class Directives:
     moves: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     version: int
     name: str  # slug, as recorded in schema_migrations.name
     path: Path
@@ -108,8 +106,7 @@ class Migration:
         return self.path.name
 
 
-@dataclass(frozen=True)
-class RepairScript:
+class RepairScript(NamedTuple):
     name: str  # file stem
     path: Path
     checksum: str
@@ -117,8 +114,7 @@ class RepairScript:
     statements: tuple[Statement, ...]
 
 
-@dataclass(frozen=True)
-class CatalogProblem:
+class CatalogProblem(NamedTuple):
     kind: str
     message: str  # one sentence, starting with the file (and line)
     hint: str
@@ -127,8 +123,7 @@ class CatalogProblem:
     code: str = "bad_catalog"
 
 
-@dataclass(frozen=True)
-class Catalog:
+class Catalog(NamedTuple):
     folder: Path
     migrations: tuple[Migration, ...]  # sorted by version; a duplicated version keeps neither
     repairs: tuple[RepairScript, ...]
@@ -150,8 +145,7 @@ class Catalog:
         return {m.version: m.name for m in self.migrations}
 
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(NamedTuple):
     checksum: str
     directives: Directives
     up: tuple[Statement, ...]
@@ -272,17 +266,17 @@ class _Reader:
             if error:
                 self.problem("bad_directive", number, error)
             elif name == "transaction":
-                result = replace(result, transaction=value.lower() == "yes")
+                result = result._replace(transaction=value.lower() == "yes")
             elif name == "foreign-keys":
-                result = replace(result, foreign_keys_off=value.lower() == "off")
+                result = result._replace(foreign_keys_off=value.lower() == "off")
             elif name == "before":
-                result = replace(result, before=int(value))
+                result = result._replace(before=int(value))
             elif name == "when":
-                result = replace(result, when=_query(value))
+                result = result._replace(when=_query(value))
             elif name == "reason":
-                result = replace(result, reason=value.strip())
+                result = result._replace(reason=value.strip())
             else:
-                result = replace(result, present=_query(value))
+                result = result._replace(present=_query(value))
         return result
 
     def _moves(self, given: list[tuple[str, int]]) -> tuple[tuple[str, tuple[str, ...]], ...]:

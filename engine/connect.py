@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from engine.errors import Refused, from_os_error, from_sqlite
 
@@ -24,8 +24,7 @@ HEADER_SIZE = 100
 UNCHANGED = "Nothing was changed."
 
 
-@dataclass(frozen=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     """What the first 100 bytes and the file system say, before SQLite parses anything."""
 
     path: Path

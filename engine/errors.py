@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -24,8 +23,7 @@ EXIT_USAGE = 2
 EXIT_REFUSED = 3
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """A finding worth showing: `{code, message, hint, file?, line?}` in JSON."""
 
     code: str

@@ -13,7 +13,7 @@ import functools
 import re
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.sqltext import strip_leading_comments
 
@@ -68,8 +68,7 @@ def _patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(NamedTuple):
     kind: str  # table / view / index / trigger / column
     name: str  # the object (for a column: the column)
     table: str | None = None  # the table an index, trigger or column belongs to

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.connect import quote_ident
 
@@ -31,8 +31,7 @@ CREATE_SQL = (
 )
 
 
-@dataclass(frozen=True)
-class HistoryRow:
+class HistoryRow(NamedTuple):
     version: int
     name: str
     applied_at: str | None
@@ -41,8 +40,7 @@ class HistoryRow:
     method: str | None
 
 
-@dataclass(frozen=True)
-class History:
+class History(NamedTuple):
     exists: bool
     compatible: bool  # has at least `version` and `name`
     columns: tuple[str, ...]

@@ -7,9 +7,8 @@ data, so the cost does not grow with the file. Page-level damage is the prefligh
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine import history as hist
 from engine import legacy
@@ -31,8 +30,7 @@ STATES = (FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED)
 BOOKKEEPING = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
 
-@dataclass(frozen=True)
-class AppliedMigration:
+class AppliedMigration(NamedTuple):
     version: int
     name: str
     applied_at: str | None
@@ -43,15 +41,13 @@ class AppliedMigration:
     catalog_name: str | None = None
 
 
-@dataclass(frozen=True)
-class PendingMigration:
+class PendingMigration(NamedTuple):
     version: int
     name: str
     filename: str
 
 
-@dataclass(frozen=True)
-class Inspection:
+class Inspection(NamedTuple):
     path: Path
     state: str
     diagnosis: str
@@ -71,7 +67,7 @@ class Inspection:
     history_rows: int = 0
     legacy: LegacyReport | None = None  # the bridge's diagnosis (legacy, or a drifted tracked file)
     needs_repair: bool = False  # a tracked file whose shape lacks an effect its rows claim
-    facts: FileFacts | None = field(default=None, repr=False, compare=False)
+    facts: FileFacts | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -217,8 +213,7 @@ def _classify(
     if not data_tables and not history.rows:
         count = len(catalog.migrations)
         what = "Empty file (0 bytes)" if facts.empty else "Empty database (no tables)"
-        return replace(
-            base,
+        return base._replace(
             state=FRESH,
             diagnosis=f"{what}: all {count} migrations are pending.",
             current_version=None,
@@ -237,8 +232,7 @@ def _classify(
                 "Use the newer application or a newer sqlmig; do not downgrade the file.",
             )
         )
-        return replace(
-            base,
+        return base._replace(
             state=AHEAD,
             diagnosis=f"Newer than this tool (v{newest}; this tool knows up to v{head}).",
             current_version=current,
@@ -259,8 +253,7 @@ def _classify(
                 "anyway, baseline it at a chosen version.",
             )
         )
-        return replace(
-            base,
+        return base._replace(
             state=FOREIGN,
             diagnosis=f"Not an {app} database: {len(data_tables)} table(s), "
             "none of them the app's.",
@@ -283,8 +276,7 @@ def _classify(
                 f"Tracked at v{current}, but {len(report.differences)} problem(s) found; "
                 "the upgrade repairs them."
             )
-            return replace(
-                base,
+            return base._replace(
                 state=TRACKED,
                 diagnosis=diagnosis,
                 current_version=current,
@@ -300,8 +292,7 @@ def _classify(
             )
         else:
             diagnosis = f"Up to date (v{current})."
-        return replace(
-            base,
+        return base._replace(
             state=TRACKED,
             diagnosis=diagnosis,
             current_version=current,
@@ -313,8 +304,7 @@ def _classify(
     # rows whose names differ from the catalog's. The bridge places it by its shape.
     problems.extend(legacy.problems_for(report))
     app = profile.app_name if profile else "app"
-    return replace(
-        base,
+    return base._replace(
         state=LEGACY,
         diagnosis=legacy.summary(report, app, head),
         current_version=None,

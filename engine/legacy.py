@@ -10,8 +10,7 @@ folder; this module only evaluates it.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.catalog import Catalog, Migration
 from engine.errors import Problem
@@ -20,8 +19,7 @@ from engine.guards import lasting_guards, present
 UNKNOWN = None
 
 
-@dataclass(frozen=True)
-class LegacyReport:
+class LegacyReport(NamedTuple):
     claimed_version: int  # what user_version says
     shape_version: int | None  # the highest V whose effects 0…V are all present
     era: str | None  # e.g. "born in v0.6.x, upgraded from v1"
@@ -29,7 +27,6 @@ class LegacyReport:
     missing: tuple[int, ...] = ()  # migrations whose effect is not (fully) present
     repairs: tuple[str, ...] = ()  # repair scripts whose condition holds now
     diverged: tuple[tuple[int, str, str], ...] = ()  # (version, recorded name, catalog name)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -83,8 +80,10 @@ def diagnose(
         m.version: effect_present(conn, m, m.version in matching) for m in catalog.migrations
     }
     shape: int | None = None
+    legacy_base = _legacy_base(conn, catalog, recorded)
     for migration in catalog.migrations:
-        if not presence[migration.version]:
+        # A legacy base schema is not the tracked base, but it is the base the bridge builds on.
+        if not presence[migration.version] and migration.version >= legacy_base:
             break
         shape = migration.version
     missing = tuple(v for v, ok in presence.items() if not ok)
@@ -135,6 +134,16 @@ def diagnose(
         repairs=tuple(repairs),
         diverged=diverged,
     )
+
+
+def _legacy_base(conn: sqlite3.Connection, catalog: Catalog, recorded: dict[int, str]) -> int:
+    """Migrations below this number count as the base of a legacy file with the app's core."""
+    profile = catalog.profile
+    first = catalog.migrations[0].version if catalog.migrations else 0
+    if profile is None or first in recorded or not profile.core_tables:
+        return 0
+    names = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    return profile.claims_from if profile.core_tables <= names else 0
 
 
 def _claimed(

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["PROFILE_NAME", "Profile", "ProfileError", "load_profile"]
 
@@ -34,8 +33,7 @@ class ProfileError(ValueError):
         return self.message
 
 
-@dataclass(frozen=True)
-class Era:
+class Era(NamedTuple):
     """A birth era of legacy files: its name, the user_version a new file got, and a test."""
 
     name: str
@@ -43,8 +41,7 @@ class Era:
     when: str  # SQL query: true when a file's shape matches this era
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(NamedTuple):
     path: Path  # the profile.toml file
     app_name: str
     app_tables: frozenset[str]  # every table name the app has ever created

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "Statement",
@@ -30,8 +30,7 @@ _NO_TRANSACTION_PRAGMAS = {
 }
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     """One complete SQL statement and where it starts in its file."""
 
     sql: str  # as written, from its first token to its ';' inclusive

@@ -1,3 +1,22 @@
+-- present: SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN (
+--      'worlds', 'agents', 'agent_memory', 'memory_archives', 'archived_messages',
+--      'archive_statistics')) = 6
+--  AND (SELECT count(*) FROM pragma_table_info('archived_messages')
+--      WHERE name IN ('agent_id', 'world_id', 'original_timestamp')) = 3
+--  AND (SELECT count(*) FROM pragma_table_info('archive_statistics')
+--      WHERE name IN ('agent_id', 'total_archives', 'total_messages',
+--                     'archive_frequency')) = 4
+--  AND (SELECT count(*) FROM sqlite_master WHERE type = 'index'
+--      AND tbl_name || '.' || name IN (
+--      'agents.idx_agents_world_id', 'agents.idx_agents_status',
+--      'agent_memory.idx_agent_memory_agent_world',
+--      'memory_archives.idx_memory_archives_agent_world',
+--      'archived_messages.idx_archived_messages_archive_id',
+--      'archive_statistics.idx_archive_statistics_agent_world')) = 6
+--  AND (SELECT count(*) FROM sqlite_master WHERE type = 'trigger'
+--      AND tbl_name || '.' || name IN (
+--      'worlds.worlds_updated_at', 'agents.agents_last_active',
+--      'archive_statistics.archive_statistics_updated_at')) = 3
 -- Creates the base agent-world schema: worlds, agents, agent memory and the
 -- three archive tables (tracked layout), with their indexes and the
 -- timestamp triggers. Later migrations append columns to these tables.

@@ -1,3 +1,6 @@
+-- present: SELECT EXISTS (SELECT 1 FROM pragma_table_info('agent_memory') WHERE name = 'chat_id')
+--  AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index'
+--      AND name = 'idx_agent_memory_chat_id' AND tbl_name = 'agent_memory')
 -- Adds the chat id column to agent memory, so that each remembered message
 -- belongs to a chat, and indexes it.
 

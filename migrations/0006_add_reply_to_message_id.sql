@@ -1,3 +1,5 @@
+-- present: SELECT EXISTS (SELECT 1 FROM pragma_table_info('agent_memory')
+--      WHERE name = 'reply_to_message_id')
 -- Adds the id of the message a memory row replies to, and indexes it.
 -- Migration 0012 rebuilds agent memory and renames this index to
 -- idx_agent_memory_reply_to.

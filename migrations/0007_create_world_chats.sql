@@ -1,3 +1,9 @@
+-- present: SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table'
+--      AND name = 'world_chats')
+--  AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'index'
+--      AND name = 'idx_world_chats_world_id' AND tbl_name = 'world_chats')
+--  AND EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'trigger'
+--      AND name = 'world_chats_updated_at' AND tbl_name = 'world_chats')
 -- Creates the chats of a world, with the index on the owning world and the
 -- trigger that touches updated_at on every update.
 

@@ -1,3 +1,10 @@
+-- present: SELECT EXISTS (SELECT 1 FROM pragma_foreign_key_list('events')
+--      WHERE "table" = 'worlds' AND "from" = 'world_id')
+--  AND EXISTS (SELECT 1 FROM pragma_foreign_key_list('events')
+--      WHERE "table" = 'world_chats' AND "from" = 'chat_id')
+--  AND (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'
+--      AND name IN ('idx_events_world_chat_time', 'idx_events_world_chat_seq',
+--                   'idx_events_type', 'idx_events_world_id')) = 4
 -- Creates the persistent event log. Payload and meta hold JSON text. Events
 -- go away with their world, and with their chat when they have one.
 

@@ -1,3 +1,6 @@
+-- present: SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events')
+--  AND (NOT EXISTS (SELECT 1 FROM events WHERE seq IS NULL)
+--       OR EXISTS (SELECT 1 FROM pragma_table_info('agent_memory') WHERE name = 'tool_calls'))
 -- Numbers the events that have no sequence number yet. Within each world and
 -- chat (events without a chat form one group per world), the events whose seq
 -- is NULL get 1, 2, 3 ... in order of creation time, ties broken by id.

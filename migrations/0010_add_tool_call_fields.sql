@@ -1,3 +1,5 @@
+-- present: SELECT (SELECT count(*) FROM pragma_table_info('agent_memory')
+--      WHERE name IN ('tool_calls', 'tool_call_id')) = 2
 -- Adds the tool call fields to agent memory (the calls an assistant message
 -- makes, and the call a tool result answers).
 

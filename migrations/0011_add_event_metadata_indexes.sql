@@ -1,3 +1,8 @@
+-- present: SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'
+--      AND name IN ('idx_events_owner_agents', 'idx_events_recipient_agent',
+--                   'idx_events_message_direction', 'idx_events_memory_only',
+--                   'idx_events_cross_agent', 'idx_events_thread_root',
+--                   'idx_events_has_tool_calls', 'idx_events_world_chat_owner')) = 8
 -- Adds expression indexes on fields of the events' JSON meta column
 -- (needs the JSON1 functions, built into SQLite 3.38 and later).
 

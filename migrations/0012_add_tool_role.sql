@@ -1,3 +1,14 @@
+-- present: SELECT (SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'agent_memory')
+--      LIKE '%''tool''%'
+--  AND (SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'archived_messages')
+--      LIKE '%''tool''%'
+--  AND (SELECT count(*) FROM pragma_table_info('archived_messages')
+--      WHERE name IN ('agent_id', 'world_id', 'original_timestamp')) = 3
+--  AND (SELECT count(*) FROM sqlite_master WHERE type = 'index'
+--      AND tbl_name || '.' || name IN (
+--      'agent_memory.idx_agent_memory_agent_world', 'agent_memory.idx_agent_memory_chat_id',
+--      'agent_memory.idx_agent_memory_message_id', 'agent_memory.idx_agent_memory_reply_to',
+--      'archived_messages.idx_archived_messages_archive_id')) = 5
 -- foreign-keys: off
 -- Allows the role 'tool' in agent memory and archived messages. SQLite cannot
 -- change a CHECK constraint in place, so both tables are rebuilt in the order

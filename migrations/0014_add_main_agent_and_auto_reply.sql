@@ -1,3 +1,5 @@
+-- present: SELECT EXISTS (SELECT 1 FROM pragma_table_info('worlds') WHERE name = 'main_agent')
+--  AND EXISTS (SELECT 1 FROM pragma_table_info('agents') WHERE name = 'auto_reply')
 -- Adds the world's main agent, and the per-agent auto reply switch (on by
 -- default, so existing agents keep replying).
 

@@ -1,3 +1,9 @@
+-- present: SELECT (SELECT count(*) FROM pragma_table_info('message_queue')
+--      WHERE name IN ('world_id', 'chat_id', 'message_id', 'status', 'retry_count')) = 5
+--  AND (SELECT count(*) FROM pragma_foreign_key_list('message_queue')
+--      WHERE "table" IN ('worlds', 'world_chats')) = 2
+--  AND (SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'message_queue'
+--      AND name IN ('idx_message_queue_message_id', 'idx_message_queue_chat')) = 2
 -- Creates the queue of user messages waiting to be sent to a chat, with a
 -- unique index on the message id and an index for reading a chat's queue.
 

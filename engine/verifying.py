@@ -1,0 +1,99 @@
+"""`sqlmig verify`: quick_check (or integrity_check), foreign keys, schema versus its version."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine.catalog import Catalog
+from engine.errors import EXIT_FAILED, EXIT_OK, Refused, from_sqlite
+from engine.inspect import TRACKED
+from engine.inspect import inspect_file as _inspect_file
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    state: str
+    version: int | None
+    checks: dict[str, bool] = field(default_factory=dict)
+    differences: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+    damage: list[str] = field(default_factory=list)
+    integrity: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(self.checks.values())
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.ok else EXIT_FAILED
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "ok": self.ok,
+            "state": self.state,
+            "version": self.version,
+            "checks": self.checks,
+            "differences": self.differences,
+            "extras": self.extras,
+            "foreign_key_damage": self.damage,
+            "integrity": self.integrity,
+        }
+
+    def lines(self) -> list[str]:
+        version = f"v{self.version}" if self.version is not None else "no version"
+        out = [
+            f"{self.path.name} ({self.state}, {version}): "
+            + ("all checks passed." if self.ok else "problems found.")
+        ]
+        for name, ok in self.checks.items():
+            out.append(f"  {'ok    ' if ok else 'FAILED'} {name}")
+        out += [f"  - {line}" for line in self.integrity + self.differences + self.damage]
+        if self.extras:
+            out.append("  extra objects (kept): " + ", ".join(self.extras))
+        return out
+
+
+def verify(path: str | Path, catalog: Catalog, *, full: bool = False) -> VerifyReport:
+    """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema."""
+    from engine.checks import ExpectedSchemas, foreign_key_damage, quick_check
+    from engine.connect import open_readonly, read_facts
+    from engine.schema import compare, format_diff, snapshot
+
+    inspection = _inspect_file(path, catalog)
+    report = VerifyReport(Path(path), inspection.state, inspection.current_version)
+    if inspection.state == "damaged":
+        problem = inspection.problems[0]
+        raise Refused(problem.message, hint=problem.hint, code=problem.code)
+    conn = open_readonly(read_facts(Path(path)))
+    try:
+        try:
+            report.integrity = quick_check(conn, full=full)
+        except sqlite3.DatabaseError as exc:  # damage so bad that the check itself stops
+            report.integrity = [f"{from_sqlite(exc, state='').message} ({exc})"]
+        report.checks["integrity_check" if full else "quick_check"] = not report.integrity
+        if report.integrity:
+            return report
+        damage = foreign_key_damage(conn)
+        report.damage = [
+            f"{n} row(s) in {c} point to missing {p} rows." for (c, p), n in sorted(damage.items())
+        ]
+        report.checks["foreign_keys"] = not damage
+        if inspection.state == TRACKED and inspection.current_version is not None:
+            expected = ExpectedSchemas(catalog).at(inspection.current_version)
+            diff = compare(
+                snapshot(conn, ignore={"schema_migrations", "sqlmig_log"}.__contains__), expected
+            )
+            report.differences = format_diff(diff) if not diff.ok else []
+            report.extras = list(diff.extras)
+            report.checks["schema"] = diff.ok
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, state="Nothing was changed.") from exc
+    finally:
+        conn.close()
+    return report
