@@ -44,7 +44,8 @@ _MARKER = re.compile(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
 _DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
 _CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
 _KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves")
-_MOVES = re.compile(r"^([A-Za-z_]\w*)\s*->\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)$")
+_NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?"  # a table, or table.column for a column move
+_MOVES = re.compile(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
 # Column-list templates that repair scripts may use; the runner expands them (engine/templates.py).
 _TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
 _TEMPLATE_OK = re.compile(r"^\s*columns\(\s*[A-Za-z_]\w*\s*(?:,\s*[A-Za-z_]\w*\s*)?\)\s*$")

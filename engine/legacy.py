@@ -94,17 +94,19 @@ def diagnose(
         if presence[migration.version] or migration.version not in claimed:
             continue
         objects = missing_objects(conn, migration)
-        what = (
-            ", ".join(objects[:3]) + (" …" if len(objects) > 3 else "") + " missing"
-            if objects
-            else f"the effect of {migration.filename} is not there"
-        )
         claim = (
             f"the history records {migration.version:04d} {migration.name}"
             if migration.version in matching
             else f"user_version {user_version} claims {migration.version:04d} {migration.name}"
         )
-        differences.append(f"{claim}, but {what}: an earlier upgrade failed half-way.")
+        if objects:
+            shown = ", ".join(objects[:3]) + (" …" if len(objects) > 3 else "")
+            differences.append(
+                f"{claim}, but {shown} {'is' if len(objects) == 1 else 'are'} missing: "
+                "an earlier upgrade failed half-way."
+            )
+        else:
+            differences.append(f"{claim}, but its effect is not complete in this file.")
     if recorded and user_version != max(recorded):
         differences.append(
             f"user_version says {user_version} but the history's newest row is {max(recorded)}."

@@ -16,6 +16,7 @@
 -- when: SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table'
 --         AND name = 'archived_messages_legacy')
 -- before: 0013
+-- moves: archived_messages.original_created_at -> archived_messages.original_timestamp
 -- reason: The set-aside archived messages get their agent, world and time from their archive, and each is checked for a place.
 
 ALTER TABLE archived_messages_legacy ADD COLUMN agent_id TEXT;

@@ -254,3 +254,60 @@ def test_dry_run_of_a_bridge_rehearses_on_a_copy(tmp_path: Path) -> None:
     skipped = [e for e in events if isinstance(e, engine.StatementEvent) and e.skipped]
     assert any("ADD COLUMN title" in e.sql for e in skipped)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m", "notes.db"]
+
+
+def test_a_rebuild_that_keeps_every_row_but_drops_a_columns_values_is_caught(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "0000_create.sql").write_text(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b TEXT);\n"
+    )
+    (folder / "0001_rebuild_without_b.sql").write_text(
+        "-- foreign-keys: off\n"
+        "CREATE TABLE t_new (id INTEGER PRIMARY KEY, a TEXT, b TEXT);\n"
+        "INSERT INTO t_new (id, a) SELECT id, a FROM t;\n"
+        "DROP TABLE t;\n"
+        "ALTER TABLE t_new RENAME TO t;\n"
+    )
+    catalog = engine.load_catalog(folder)
+    db = tmp_path / "app.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, target=0, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO t (a, b) VALUES ('x', 'precious'), ('y', NULL)")
+    before = db.read_bytes()
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.error is not None and result.error.code == "check_failed"
+    assert "Column t.b had 1 values and has 0." in result.error.message
+    assert db.read_bytes() == before
+
+
+def test_a_condition_on_a_table_the_file_lacks_is_false_not_an_error(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m", repair=False)
+    (catalog.folder / "repairs" / "count_old.sql").write_text(
+        "-- when: SELECT count(*) > 0 FROM old_stats\n-- before: 0003\nDROP TABLE old_stats;\n"
+    )
+    catalog = engine.load_catalog(catalog.folder)
+    db = make_db(
+        tmp_path / "notes.db", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)"
+    )
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.ok, result.error
+
+
+def test_stepwise_bridge_checks_the_schema_once_at_the_end(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = make_db(
+        tmp_path / "notes.db",
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+        "CREATE TABLE old_stats (n)",
+        "INSERT INTO old_stats VALUES (1)",
+        "PRAGMA user_version = 1",
+    )
+    events: list[engine.Event] = []
+    result = engine.upgrade(db, catalog, backup=False, mode="stepwise", on_event=events.append)
+    assert result.ok, result.error
+    checks = [e.check for e in events if isinstance(e, engine.VerifyEvent)]
+    assert checks.count("schema") == 1 and checks.count("ledger") >= 4
