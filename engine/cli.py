@@ -395,10 +395,12 @@ def _print_status(inspection: Inspection, catalog_problems: Sequence[Problem], o
         rows.append(("extra tables", ", ".join(i.extras)))
     for label, value in rows:
         print(f"  {label:<13}{value}", file=out)
-    for problem in list(i.problems) + list(catalog_problems):
+    problems = list(i.problems) + list(catalog_problems)
+    for n, problem in enumerate(problems):
         where = f" [{problem.file}:{problem.line}]" if problem.file else ""
         print(f"  ! {problem.message}{where}", file=out)
-        if problem.hint:
+        following = problems[n + 1].hint if n + 1 < len(problems) else None
+        if problem.hint and problem.hint != following:  # a shared hint once, after its group
             print(f"    hint: {problem.hint}", file=out)
 
 

@@ -273,8 +273,8 @@ def _classify(
             # A tracked file whose shape lacks what its rows claim gets a repair in its plan.
             problems.extend(legacy.problems_for(report))
             diagnosis = (
-                f"Tracked at v{current}, but {len(report.differences)} problem(s) found; "
-                "the upgrade repairs them."
+                f"Tracked at v{current}, but {len(report.differences)} repair(s) needed; "
+                "the upgrade makes them."
             )
             return base._replace(
                 state=TRACKED,

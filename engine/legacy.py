@@ -188,7 +188,7 @@ def summary(report: LegacyReport, app: str, head: int | None) -> str:
         else "its tables match no tracked version yet"
     )
     issues = len(report.differences)
-    found = f"; {issues} problem(s) found" if issues else ""
+    found = f"; {issues} repair(s) needed" if issues else ""
     return (
         f"Legacy {app} file (user_version {report.claimed_version}{era}): {shape}{found}; "
         f"the upgrade bridges it to v{head}."
