@@ -108,6 +108,7 @@ class Runner:
         self.notes: list[str] = []
         self._initial: tuple[dict[str, int], Counter[FkKey]] | None = None
         self._values: ValueCounts = {}
+        self._dependents: list[tuple[str, str, str, str, Step]] = []
         self.committed_version = plan.from_version
         self._step_no = 0
         self._beat: tuple[Step, int, float] | None = None
@@ -156,6 +157,7 @@ class Runner:
             done: list[int] = []
             for step in steps:
                 self._run_step(step, done)
+            self._restore_dependents(final=steps[-1] is self.plan.steps[-1])
             self._checks_before_commit(baseline, check_version, outcome)
             self._check_cancel()
             self.conn.execute("COMMIT")
@@ -259,19 +261,50 @@ class Runner:
             self.conn.execute(f"PRAGMA legacy_alter_table = {old}")
         owned = self.expected.owned_names()
         for kind, name, table, sql in kept:
-            if name.lower() in owned:
-                continue  # the chain's own object: the migrations decide its fate
-            exists = self.conn.execute(
+            if name.lower() not in owned:  # the chain's own objects: the migrations decide
+                self._dependents.append((str(kind), str(name), str(table), str(sql), step))
+        self._restore_dependents(final=False)
+
+    def _restore_dependents(self, *, final: bool) -> None:
+        """Recreate kept indexes and triggers whose table exists (again).
+
+        A repair may set a table aside and a later step recreate it, so what cannot be
+        recreated yet waits; at the end of the plan it is reported.
+        """
+        waiting = []
+        for kind, name, table, sql, step in self._dependents:
+            if self.conn.execute(
                 "SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", (name,)
-            ).fetchone()
-            if exists:
+            ).fetchone():
                 continue
+            if not self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+                (table,),
+            ).fetchone():
+                waiting.append((kind, name, table, sql, step))
+                continue
+            self.sink(
+                StatementEvent(
+                    self.clock(),
+                    step.version,
+                    step.label,
+                    0,
+                    0,
+                    0,
+                    shorten(f"(kept) {sql}"),
+                )
+            )
             try:
                 self.conn.execute(sql)
             except sqlite3.Error as exc:
+                self.notes.append(f"The {kind} {name} on {table} could not be kept: {exc}.")
+        self._dependents = waiting
+        if final:
+            for kind, name, table, _sql, step in waiting:
                 self.notes.append(
-                    f"The {kind} {name} on {table} could not be kept through {step.label}: {exc}."
+                    f"The {kind} {name} was on table {table}, which {step.label} removed."
                 )
+            self._dependents = []
 
     def _migrate(self, step: Step) -> str:
         if not step.bridge:
