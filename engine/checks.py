@@ -133,8 +133,13 @@ def _value_losses(
         was: dict[str, int] = {}
         now: dict[str, int] = {}
         for table in members:
+            # Within one table an old column and its new name hold the same values (a run that
+            # stopped half-way can leave both): count them once, not twice.
+            per_table: dict[str, int] = {}
             for column, count in before.get(table, {}).items():
                 key = renamed.get(column, column)
+                per_table[key] = max(per_table.get(key, 0), count)
+            for key, count in per_table.items():
                 was[key] = was.get(key, 0) + count
             for column, count in after.get(table, {}).items():
                 now[column] = now.get(column, 0) + count

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -199,6 +198,11 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
             on_event=render,
             accept_diverged=args.accept_diverged,
         )
+    if result.error is not None and not args.json and result.preflight is not None:
+        failures = result.preflight.failures
+        stopped_by = failures[0] if failures else None
+        for line in result.preflight.lines(stopped_by=stopped_by):  # the list that stopped it
+            print(line, file=out)
     if result.error is not None and not args.json and result.error.hint:
         print(f"hint: {result.error.hint}", file=out)
     return result.exit_code
@@ -327,6 +331,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _print_json(data: dict[str, Any], out: TextIO) -> None:
+    import json  # only --json output needs it; plain `status` starts faster without
+
     out.write(json.dumps(data, ensure_ascii=False) + "\n")
     out.flush()
 
@@ -445,6 +451,9 @@ class _TextRenderer:
             return
         if name == "done":
             self._stop_bar()
+        if name == "verify" and str(data["check"]).startswith("preflight:"):
+            self._preflight(data)
+            return
         from engine.upgrader import describe_event
 
         line = describe_event(event)
@@ -481,6 +490,15 @@ class _TextRenderer:
                     text = sql.replace("\n", "\n" + " " * 14)
                     print(f"    line {line:>4}: {text}", file=self.out)
         self.total = sum(len(s["statements"]) for s in steps) or 1
+
+    def _preflight(self, data: dict[str, Any]) -> None:
+        """One line of the go/no-go list (a heading before the first)."""
+        if not getattr(self, "preflight_shown", False):
+            self.preflight_shown = True
+            print("Preflight (go/no-go):", file=self.out)
+        mark = "warning" if "warning" in data["details"] else ("yes" if data["ok"] else "NO")
+        name = str(data["check"]).removeprefix("preflight:")
+        print(f"  [{mark:>7}] {name}: {data['message']}", file=self.out)
 
     def _bar(self, data: dict[str, Any]) -> None:
         if self.progress is None:

@@ -17,7 +17,7 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from engine.errors import Refused, from_os_error, from_sqlite
+from engine.errors import EngineError, Refused, from_os_error, from_sqlite
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
@@ -123,6 +123,14 @@ def read_facts(path: Path) -> FileFacts:
             hint="Work on a backup copy; the file's first page is damaged.",
             code="corrupt",
         )
+    if header[18] > 2 or header[19] > 2:
+        raise Refused(
+            f"{path.name} uses a newer SQLite file format (version {header[18]}) than this "
+            "SQLite can read.",
+            hint="Open it with the program that wrote it, or a newer SQLite, and export it.",
+            detail=f"read version {header[18]}, write version {header[19]}",
+            code="not_sqlite",
+        )
     wal_mode = header[18] == 2 and header[19] == 2
     page_count = int.from_bytes(header[28:32], "big")
     # The in-header size is trustworthy when its "valid-for" number equals the change counter.
@@ -154,10 +162,13 @@ def _harden(conn: sqlite3.Connection) -> None:
         conn.execute("PRAGMA trusted_schema = ON")
 
 
-def open_readonly(facts: FileFacts) -> sqlite3.Connection:
-    """A read-only connection that writes nothing and creates no file when it can avoid it."""
+def open_readonly(facts: FileFacts, *, locking: bool = False) -> sqlite3.Connection:
+    """A read-only connection that writes nothing and creates no file when it can avoid it.
+
+    `locking=True` (backups) always takes SQLite's locks, so a program that starts writing
+    meanwhile cannot change what this connection reads (a WAL file then gets a `-shm`)."""
     params = {"mode": "ro"}
-    if (facts.wal_mode and not facts.wal_size) or facts.empty:
+    if facts.empty or (facts.wal_mode and not facts.wal_size and not locking):
         # Nothing lives outside the main file, so no locking or -shm is needed to read it.
         params["immutable"] = "1"
     try:
@@ -210,3 +221,23 @@ def quote_ident(name: str) -> str:
 def writable(path: Path) -> bool:
     """Can this process write the file and create a journal beside it?"""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def recover_journal(path: Path, *, wait_seconds: float = 10.0) -> bool:
+    """Let SQLite roll back a hot journal a crash left beside `path` (a read-only connection
+    cannot). Returns True when a journal was there and is gone. Never raises: when the file
+    cannot be opened for writing, inspection reports why."""
+    journal = path.with_name(path.name + "-journal")
+    try:
+        if not journal.is_file() or journal.stat().st_size == 0 or not writable(path):
+            return False
+        conn = open_readwrite(path, wait_seconds=wait_seconds)
+    except (OSError, EngineError):  # inspection will say what is wrong in its own words
+        return False
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
+    return not journal.exists() or journal.stat().st_size == 0

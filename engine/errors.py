@@ -155,6 +155,43 @@ _SQLITE_KNOWN: dict[str, tuple[str, str, str]] = {
 }
 
 
+# Extended result codes whose meaning is more precise than their primary's.
+_SQLITE_EXTENDED: dict[str, tuple[str, str, str]] = {
+    "SQLITE_READONLY_ROLLBACK": (
+        "read_only",
+        "A crash left an unfinished write (a -journal file beside the database) that only a "
+        "program allowed to write the file can roll back.",
+        "Run the upgrade as a user who can write the file and its folder; SQLite then rolls the "
+        "unfinished write back and keeps every committed row.",
+    ),
+    "SQLITE_READONLY_DBMOVED": (
+        "read_only",
+        "The database file was moved or deleted while it was open.",
+        "Put the file back where it was, or open it again from its new place.",
+    ),
+    "SQLITE_READONLY_DIRECTORY": (
+        "read_only",
+        "The database's folder is read-only, so SQLite cannot create its journal.",
+        "Copy the file to a folder you can write to, or fix the folder's permissions.",
+    ),
+    "SQLITE_CANTOPEN_ISDIR": (
+        "is_directory",
+        "The path is a folder, not a database file.",
+        "Pick the database file inside it.",
+    ),
+    "SQLITE_IOERR_SHORT_READ": (
+        "corrupt",
+        "The database file is shorter than its own header says: it was cut off.",
+        "Get a complete copy of the file (an interrupted copy or download cuts files short).",
+    ),
+    "SQLITE_BUSY_RECOVERY": (
+        "locked",
+        "Another program is recovering the database after a crash.",
+        "Wait a moment and try again.",
+    ),
+}
+
+
 def sqlite_error_name(exc: sqlite3.Error) -> str:
     name = getattr(exc, "sqlite_errorname", None)
     if not isinstance(name, str):
@@ -178,9 +215,11 @@ def from_sqlite(
     `state` says what the file looks like now, e.g. "Nothing was changed."
     """
     name = sqlite_error_name(exc)
-    detail = f"{getattr(exc, 'sqlite_errorname', name)}: {exc}"
-    if name in _SQLITE_KNOWN:
-        code, sentence, hint = _SQLITE_KNOWN[name]
+    full_name = getattr(exc, "sqlite_errorname", name)
+    detail = f"{full_name}: {exc}"
+    known = _SQLITE_EXTENDED.get(str(full_name)) or _SQLITE_KNOWN.get(name)
+    if known is not None:
+        code, sentence, hint = known
         error_kind: type[EngineError] = Cancelled if code == "cancelled" else kind
         return error_kind(f"{sentence} {state}".strip(), hint=hint, detail=detail, code=code)
     return kind(f"SQLite reported an error: {exc}. {state}".strip(), detail=detail)
@@ -189,12 +228,40 @@ def from_sqlite(
 def from_os_error(exc: OSError, *, path: str, state: str) -> EngineError:
     """Translate an operating-system error about `path` into a sentence."""
     detail = f"{type(exc).__name__}: {exc}"
-    if exc.errno == errno.ENOSPC:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return Refused(
             f"The disk is full while writing {path}. {state}",
             hint="Free some disk space and try again.",
             detail=detail,
             code="no_space",
+        )
+    if exc.errno == errno.EFBIG:
+        return Refused(
+            f"{path} would grow past the largest file size allowed here. {state}",
+            hint="Raise the file-size limit (ulimit -f) or use a disk that allows larger files.",
+            detail=detail,
+            code="no_space",
+        )
+    if exc.errno == errno.EISDIR:
+        return Refused(
+            f"{path} is a folder, not a file. {state}",
+            hint="Pick a file inside it.",
+            detail=detail,
+            code="is_directory",
+        )
+    if exc.errno == errno.ENOTDIR:
+        return Refused(
+            f"Part of the path {path} is a file, not a folder. {state}",
+            hint="Check the path.",
+            detail=detail,
+            code="missing",
+        )
+    if exc.errno == errno.EIO:
+        return Refused(
+            f"The operating system reported a read or write error on {path}. {state}",
+            hint="Copy the file to a local disk and try again; the disk may be failing.",
+            detail=detail,
+            code="io_error",
         )
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return Refused(
@@ -218,5 +285,8 @@ def from_os_error(exc: OSError, *, path: str, state: str) -> EngineError:
             code="missing",
         )
     return Refused(
-        f"Could not access {path}: {exc.strerror}. {state}", detail=detail, code="io_error"
+        f"Could not access {path}: {exc.strerror}. {state}",
+        hint="Check the path, the disk and the permissions.",
+        detail=detail,
+        code="io_error",
     )

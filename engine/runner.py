@@ -30,7 +30,14 @@ from engine.checks import (
     orphans_under,
     value_counts,
 )
-from engine.errors import Cancelled, EngineError, Refused, RunFailed, from_sqlite
+from engine.errors import (
+    Cancelled,
+    EngineError,
+    Refused,
+    RunFailed,
+    from_sqlite,
+    sqlite_error_name,
+)
 from engine.events import (
     Clock,
     EventSink,
@@ -46,6 +53,19 @@ from engine.planner import Plan, Step
 from engine.schema import compare, snapshot
 from engine.sqltext import Statement
 
+ENVIRONMENT_ERRORS = frozenset(
+    {
+        "SQLITE_FULL",
+        "SQLITE_IOERR",
+        "SQLITE_READONLY",
+        "SQLITE_CANTOPEN",
+        "SQLITE_NOMEM",
+        "SQLITE_CORRUPT",
+        "SQLITE_BUSY",
+        "SQLITE_LOCKED",
+        "SQLITE_PERM",
+    }
+)
 PROGRESS_OPS = 20_000  # SQLite VM instructions between progress-handler calls
 HEARTBEAT_SECONDS = 0.25
 IGNORED_IN_SCHEMA_CHECK = frozenset({hist.TABLE, hist.AUDIT_TABLE})
@@ -559,7 +579,8 @@ class Runner:
         where = self._position()
         if isinstance(exc, StatementFailed):
             sqlite_exc = exc.error
-            if getattr(sqlite_exc, "sqlite_errorname", "") in ("SQLITE_FULL",):
+            # A full disk, an I/O error or a lost lock is the environment, not the migration.
+            if sqlite_error_name(sqlite_exc) in ENVIRONMENT_ERRORS:
                 error = from_sqlite(sqlite_exc, state=f"Rolled back; {where}.", kind=RunFailed)
                 return error
             return RunFailed(

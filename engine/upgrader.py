@@ -14,8 +14,8 @@ from pathlib import Path
 from engine.backups import create_backup
 from engine.catalog import Catalog
 from engine.checks import ExpectedSchemas, existing_damage, quick_check
-from engine.connect import open_readonly, open_readwrite, read_facts, writable
-from engine.errors import EngineError, InternalError, Refused, RunFailed, from_sqlite
+from engine.connect import open_readonly, open_readwrite, read_facts, recover_journal
+from engine.errors import EngineError, InternalError, RunFailed, from_sqlite
 from engine.events import (
     BackupEvent,
     Clock,
@@ -28,6 +28,7 @@ from engine.events import (
 )
 from engine.inspect import Inspection, inspect_file
 from engine.planner import ATOMIC, Plan, plan_upgrade
+from engine.preflight import Preflight, preflight
 from engine.runner import CancelToken, Runner, RunOutcome
 
 MAX_REPLANS = 5
@@ -47,6 +48,7 @@ class UpgradeResult:
     plan: Plan | None = None
     notes: list[str] = field(default_factory=list)
     from_label: str | None = None  # how to name the start when it is not a tracked version
+    preflight: Preflight | None = None  # the go/no-go list (None when nothing was to be done)
 
     @property
     def exit_code(self) -> int:
@@ -68,12 +70,16 @@ def upgrade(
     accept_diverged: bool = False,
 ) -> UpgradeResult:
     """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError."""
+    checks: Preflight | None = None
     path = Path(path)
     sink = on_event or ignore_events
     clock = Clock()
     cancel = cancel or CancelToken()
     result = UpgradeResult(ok=False, path=path, from_version=None, to_version=None, dry_run=dry_run)
     try:
+        if not dry_run:
+            # A hot journal left by a crash: let SQLite roll it back before anything reads it.
+            recover_journal(path, wait_seconds=wait)
         inspection = inspect_file(path, catalog)
         result.from_version = inspection.current_version
         if inspection.state == "legacy":
@@ -84,10 +90,16 @@ def upgrade(
         result.plan = plan
         if not plan.empty:
             # A refusal is one `done` event, so everything that can refuse runs before `plan`.
-            _preflight(path, wait=wait, write=not dry_run)
+            checks = _preflight(
+                path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir
+            )
+            result.preflight = checks
+            if checks.failures:
+                raise checks.failures[0].refusal()
         _emit_plan(sink, clock, plan, dry_run)
         if not plan.empty:
             sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check."))
+            _emit_preflight(sink, clock, checks)
         if dry_run and plan.bridge:
             # What the bridge skips depends on the file's shape at each step: rehearse on a copy.
             _rehearse(path, catalog, plan, result, target, mode, sink, clock, cancel)
@@ -155,39 +167,48 @@ def _emit_plan(sink: EventSink, clock: Clock, plan: Plan, dry_run: bool) -> None
     )
 
 
-def _preflight(path: Path, *, wait: float, write: bool) -> None:
-    """Refuse before any write: the file must pass quick_check, be writable and not locked."""
-    conn = open_readonly(read_facts(path))
-    try:
-        problems = quick_check(conn)
-    except sqlite3.Error as exc:
-        raise from_sqlite(exc, state="Nothing was changed.") from exc
-    finally:
-        conn.close()
-    if problems:
-        raise Refused(
-            f"The database is damaged ({problems[0]}). Nothing was changed.",
-            hint="Work on a backup copy; `sqlite3 FILE .recover` can often rescue the rows.",
-            detail="\n".join(problems),
-            code="corrupt",
-        )
-    if not write:
+def _preflight(
+    path: Path,
+    plan: Plan,
+    *,
+    wait: float,
+    write: bool,
+    backup: bool,
+    backup_dir: Path | None,
+) -> Preflight:
+    """The go/no-go list (engine/preflight.py); the caller refuses with its first "no"."""
+    return preflight(
+        path,
+        plan_needs_fk_off=plan.foreign_keys_off,
+        backup_dir=backup_dir,
+        backup=backup and write,
+        wait=wait,
+        write=write,
+        statements=[statement.sql for step in plan.steps for statement in step.statements],
+    )
+
+
+def _emit_preflight(sink: EventSink, clock: Clock, checks: Preflight | None) -> None:
+    """The go/no-go list as `verify` events (`preflight:NAME`; a warning has "warning" in details).
+
+    A lock probe that had to wait is reported as its own `lock_wait` event with the seconds.
+    """
+    if checks is None:
         return
-    if not writable(path):
-        raise Refused(
-            f"{path.name} cannot be written: the file or its folder is read-only. "
-            "Nothing was changed.",
-            hint="Copy the file to a folder you can write to, or fix its permissions.",
-            code="read_only",
+    for check in checks.checks:
+        details = ("warning",) if check.ok is None else ()
+        sink(VerifyEvent(clock(), f"preflight:{check.name}", check.ok is not False, check.message,
+                         details))
+    if checks.lock_wait:
+        sink(
+            VerifyEvent(
+                clock(),
+                "lock_wait",
+                True,
+                f"Waited {checks.lock_wait:.2f} s for another program's write lock.",
+                (f"{checks.lock_wait:.3f}",),
+            )
         )
-    probe = open_readwrite(path, wait_seconds=wait)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-    except sqlite3.Error as exc:
-        raise from_sqlite(exc, state="Nothing was changed.") from exc
-    finally:
-        probe.close()
 
 
 def _backup(
@@ -252,7 +273,13 @@ def _run(
                 hint="Make sure only one program upgrades the file, then try again.",
                 code="locked",
             )
-        problems = quick_check(conn)
+        # A fresh read-only connection: on a writable one, quick_check also re-evaluates every
+        # row's CHECK constraints (SQLite 3.40), which triples its time on big tables.
+        reader = open_readonly(read_facts(path))
+        try:
+            problems = quick_check(reader)
+        finally:
+            reader.close()
         sink(
             VerifyEvent(
                 clock(),
@@ -332,6 +359,8 @@ def describe_event(event: Event) -> str:
         return f"    {data['method']} in {data['duration_ms']} ms"
     if name == "verify":
         mark = "ok" if data["ok"] else "FAILED"
+        if "warning" in data["details"]:
+            mark = "warning"
         return f"check {data['check']}: {mark} — {data['message']}"
     if name == "backup" and data["done"]:
         return f"backup written and verified: {data['path']}"

@@ -372,3 +372,151 @@ def run_cli(*argv: object) -> CliRun:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli_main([str(a) for a in argv], stdout=out)
     return CliRun(code, out.getvalue(), err.getvalue(), time.monotonic() - started)
+
+
+# -- more hostile files (tests/safety/test_hostile.py) ---------------------------------------------
+
+
+def _patched(folder: Path, name: str, edits: dict[int, bytes], *, cut: int | None = None) -> Path:
+    """A head file with bytes replaced at the given offsets (and optionally cut short)."""
+    data = bytearray(_head_bytes())
+    for offset, chunk in edits.items():
+        data[offset:offset + len(chunk)] = chunk
+    return _write(folder, name, bytes(data[:cut] if cut is not None else data))
+
+
+def wrong_magic(folder: Path) -> Path:
+    """'SQLite format 4': almost the header string."""
+    return _patched(folder, "magic.db", {0: b"SQLite format 4\x00"})
+
+
+def future_file_format(folder: Path) -> Path:
+    """Read/write format versions 3 (a future SQLite): SQLite refuses to read it."""
+    return _patched(folder, "future.db", {18: b"\x03\x03"})
+
+
+def header_page_count_too_big(folder: Path) -> Path:
+    """The header claims 2**31 pages (with a valid "valid-for" counter): truncated on its face."""
+    data = _head_bytes()
+    counter = data[24:28]
+    return _patched(folder, "pagecount.db", {28: (2**31).to_bytes(4, "big"), 92: counter})
+
+
+def schema_page_garbage(folder: Path) -> Path:
+    """Page 1 after the 100-byte header is random: sqlite_master cannot be read."""
+    return _patched(folder, "schema-garbage.db", {100: random.Random(4).randbytes(PAGE - 100)})
+
+
+def zeroed_middle(folder: Path) -> Path:
+    """The corrupted-page file, but the damaged page is all zeros instead of random bytes."""
+    data = bytearray(_cached("corrupted_page", _build_corrupted_page))
+    middle = (len(data) // PAGE // 2) * PAGE
+    data[middle:middle + PAGE] = bytes(PAGE)
+    return _write(folder, "zeroed.db", bytes(data))
+
+
+def truncated_odd(folder: Path) -> Path:
+    """A head file missing its very last byte."""
+    data = _head_bytes()
+    return _write(folder, "truncated-odd.db", data[:-1])
+
+
+def truncated_header_only(folder: Path) -> Path:
+    """Exactly the 100-byte header and nothing else."""
+    return _write(folder, "header-only.db", _head_bytes()[:100])
+
+
+def fifo(folder: Path) -> Path:
+    """A named pipe with a database's name (reading it would block forever)."""
+    import os
+
+    path = folder / "pipe.db"
+    os.mkfifo(path)
+    return path
+
+
+def history_out_of_range(folder: Path) -> Path:
+    """A head file whose history holds version 2**63-1 and -5 (an app bug or tampering)."""
+    path = head_db(folder, "history-range.db")
+    with closing(_connect(path)) as conn:
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (?, 'huge')",
+                     (2**63 - 1,))
+        conn.execute("INSERT INTO schema_migrations (version, name) VALUES (-5, 'negative')")
+    return path
+
+
+def negative_user_version(folder: Path) -> Path:
+    """A tracked v5 file whose user_version says -1 (stored as a signed 32-bit value)."""
+    path = at_version(folder, 5, "negative.db")
+    with closing(_connect(path)) as conn:
+        conn.execute("PRAGMA user_version = -1")
+    return path
+
+
+HOSTILE_BAD_FILES: dict[str, Builder] = {
+    "wrong_magic": wrong_magic,
+    "future_file_format": future_file_format,
+    "header_page_count_too_big": header_page_count_too_big,
+    "schema_page_garbage": schema_page_garbage,
+    "zeroed_middle": zeroed_middle,
+    "truncated_odd": truncated_odd,
+    "truncated_header_only": truncated_header_only,
+    "fifo": fifo,
+    "history_out_of_range": history_out_of_range,
+}
+
+
+# -- valid but unusual files: never refused --------------------------------------------------------
+
+
+def utf16_fresh(folder: Path) -> Path:
+    """An empty UTF-16le database (encoding set, no tables): `fresh`."""
+    path = folder / "utf16.db"
+    with closing(_connect(path)) as conn:
+        conn.execute("PRAGMA encoding = 'UTF-16le'")
+        conn.execute("CREATE TABLE t (x)")
+        conn.execute("DROP TABLE t")
+    return path
+
+
+def page_size_64k(folder: Path) -> Path:
+    """A v5 file rebuilt with 65536-byte pages."""
+    path = at_version(folder, 5, "big-pages.db")
+    with closing(_connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA page_size = 65536")
+        conn.execute("VACUUM")
+    return path
+
+
+def odd_name(folder: Path) -> Path:
+    """A v5 file whose name needs URI escaping: spaces, '?', '#', '%' and non-ASCII."""
+    return at_version(folder, 5, "my data?#%20 (ß) ☃.db")
+
+
+def hostile_schema(folder: Path) -> Path:
+    """A v5 file with a never-ending view, a trigger that would write, and a table whose name is
+    SQL: inspection and the upgrade must never run the view or the trigger."""
+    path = at_version(folder, 5, "hostile-schema.db")
+    with closing(_connect(path)) as conn:
+        conn.execute(
+            "CREATE VIEW forever AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 "
+            "FROM c) SELECT x FROM c"
+        )
+        conn.execute('CREATE TABLE "x""; DROP TABLE worlds; --" (id INTEGER PRIMARY KEY, v TEXT)')
+        conn.execute('INSERT INTO "x""; DROP TABLE worlds; --" (v) VALUES (\'kept\')')
+        conn.execute("CREATE TABLE tripwire (n INTEGER)")
+        conn.execute(
+            "CREATE TRIGGER trip AFTER INSERT ON worlds BEGIN "
+            "INSERT INTO tripwire VALUES (1); END"
+        )
+    return path
+
+
+UNUSUAL_GOOD_FILES: dict[str, Builder] = {
+    "utf16_fresh": utf16_fresh,
+    "page_size_64k": page_size_64k,
+    "odd_name": odd_name,
+    "hostile_schema": hostile_schema,
+    "negative_user_version": negative_user_version,
+}
