@@ -67,6 +67,7 @@ ENVIRONMENT_ERRORS = frozenset(
     }
 )
 PROGRESS_OPS = 20_000  # SQLite VM instructions between progress-handler calls
+LOCK_WAIT_REPORTED = 0.1  # seconds; a shorter wait is not worth a line
 HEARTBEAT_SECONDS = 0.25
 IGNORED_IN_SCHEMA_CHECK = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
@@ -463,10 +464,16 @@ class Runner:
     # -- transaction helpers ------------------------------------------------------------------
 
     def _begin(self) -> None:
+        started = time.monotonic()
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise from_sqlite(exc, state="Nothing was changed.") from exc
+        waited = time.monotonic() - started
+        if waited >= LOCK_WAIT_REPORTED:
+            message = f"Waited {waited:.1f} s for another program's write lock on the file."
+            self.sink(VerifyEvent(self.clock(), "lock_wait", True, message))
+            self.notes.append(message)
 
     def _rollback(self) -> None:
         # After an interrupt SQLite may already have rolled back; ROLLBACK then would raise.
