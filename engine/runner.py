@@ -472,8 +472,7 @@ class Runner:
         waited = time.monotonic() - started
         if waited >= LOCK_WAIT_REPORTED:
             message = f"Waited {waited:.1f} s for another program's write lock on the file."
-            self.sink(VerifyEvent(self.clock(), "lock_wait", True, message))
-            self.notes.append(message)
+            self.sink(VerifyEvent(self.clock(), "lock_wait", True, message, (f"{waited:.3f}",)))
 
     def _rollback(self) -> None:
         # After an interrupt SQLite may already have rolled back; ROLLBACK then would raise.
