@@ -1,8 +1,9 @@
-"""``sqlmig-gui``: arguments, application object, exception hook (placeholder window for now)."""
+"""``sqlmig-gui``: arguments, application object, exception hook."""
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -10,6 +11,7 @@ import tempfile
 import traceback
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 log = logging.getLogger("sqlmig_gui")
 
@@ -25,7 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true",
                    help="create a sample legacy database in a temporary folder and open it")
     p.add_argument("--screenshot", type=Path, metavar="OUT.png",
-                   help="render the window to OUT.png and exit (offscreen without a display)")
+                   help="render the window to OUT.png once the file is inspected, and exit "
+                        "(offscreen without a display)")
+    p.add_argument("--migrations", type=Path, metavar="DIR",
+                   help="migrations folder to use instead of the bundled agent-world chain")
     return p
 
 
@@ -35,46 +40,43 @@ def _has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def describe(path: Path) -> str:
-    """Text for the placeholder window: the engine's view of ``path``, or why there is none."""
-    lines = [f"File: {path}"]
-    try:
-        from engine import inspect_file
-    except Exception as exc:  # the engine is still being written, or is broken
-        problem = f"The engine could not be loaded: {type(exc).__name__}: {exc}"
-        return "\n".join([*lines, "", problem])
-    try:
-        result = inspect_file(path)
-    except Exception as exc:
-        log.exception("inspection failed")
-        return "\n".join([*lines, "", f"Inspection failed: {type(exc).__name__}: {exc}"])
-    lines += [
-        f"State: {result.state}",
-        f"Diagnosis: {result.diagnosis}",
-        f"Current version: {result.current_version}",
-        f"Head version: {result.head_version}",
-        f"Pending migrations: {len(result.pending)}",
-    ]
-    lines += [f"    {m.version:04d}  {m.name}" for m in result.pending]
-    return "\n".join(lines)
+GIL_SWITCH_SECONDS = 0.001
 
 
-def _install_excepthook(offscreen: bool) -> None:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+def tune_interpreter() -> None:
+    """Worker threads run Python (the engine) next to the GUI thread: make the interpreter hand
+    the GIL over every 1 ms instead of 5 ms, so the GUI thread never waits long for it."""
+    sys.setswitchinterval(GIL_SWITCH_SECONDS)
+
+
+def install_excepthook(offscreen: bool, prompts: Any = None) -> None:
+    """Log every uncaught exception and show it in a dialog; the window stays open."""
+    from PySide6.QtWidgets import QApplication
+
+    from sqlmig_gui.prompts import ErrorReport, Prompts
+
+    shown = prompts or Prompts()
 
     def hook(etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(etype, value, tb))
         log.error("unhandled exception\n%s", details)
         app = QApplication.instance()
         if app is None:
+            sys.__excepthook__(etype, value, tb)
             return
-        if offscreen:  # nobody could click a message box: stop with a failure
+        if offscreen:  # nobody could read a dialog: it is logged above, and the run fails
             app.exit(1)
             return
-        box = QMessageBox(QMessageBox.Icon.Critical, "sqlmig: unexpected error",
-                          f"Something went wrong inside sqlmig: {value}")
-        box.setDetailedText(details)
-        box.exec()
+        shown.show_error(
+            QApplication.activeWindow(),
+            ErrorReport(
+                "sqlmig: unexpected error",
+                f"Something went wrong inside sqlmig ({etype.__name__}: {value}). "
+                "Your file was not changed by it.",
+                "The window stays open. Please send the details to the sqlmig developers.",
+                details,
+            ),
+        )
 
     sys.excepthook = hook
 
@@ -103,26 +105,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Demo database: {path}", file=sys.stderr)
 
     from PySide6.QtCore import QTimer
-    from PySide6.QtGui import QFont
-    from PySide6.QtWidgets import QApplication, QMainWindow, QPlainTextEdit
+    from PySide6.QtWidgets import QApplication
+
+    from sqlmig_gui.main_window import MainWindow
+    from sqlmig_gui.resources import icon, style_sheet
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "sqlmig-gui"])
+    assert isinstance(app, QApplication)
     app.setApplicationName("sqlmig")
     app.setOrganizationName("sqlmig")
-    _install_excepthook(os.environ.get("QT_QPA_PLATFORM") == "offscreen")
+    app.setApplicationDisplayName("sqlmig")
+    app.setDesktopFileName("sqlmig")
+    app.setWindowIcon(icon("sqlmig"))
+    app.setStyleSheet(style_sheet())
+    install_excepthook(os.environ.get("QT_QPA_PLATFORM") == "offscreen")
+    tune_interpreter()
 
-    window = QMainWindow()
-    view = QPlainTextEdit()
-    view.setReadOnly(True)
-    view.setFont(QFont("monospace"))
-    if path is None:
-        window.setWindowTitle("sqlmig")
-        view.setPlainText("No file open. Start with: sqlmig-gui FILE, or sqlmig-gui --demo.")
-    else:
-        window.setWindowTitle(f"sqlmig — {path.name}")
-        view.setPlainText(describe(path))
-    window.setCentralWidget(view)
-    window.resize(900, 560)
+    window = MainWindow(migrations=args.migrations)
     window.show()
 
     if args.screenshot is not None:
@@ -132,14 +131,30 @@ def main(argv: list[str] | None = None) -> int:
             out.parent.mkdir(parents=True, exist_ok=True)
             if window.grab().save(str(out)):
                 print(out)
+                window.close()
                 app.exit(0)
             else:
                 print(f"Could not write the screenshot to {out}.", file=sys.stderr)
                 app.exit(1)
 
-        QTimer.singleShot(200, shoot)
+        def later() -> None:
+            QTimer.singleShot(100, shoot)  # let the layout settle after the header filled in
 
-    return int(app.exec())
+        if path is None:
+            later()
+        else:
+            window.inspectionShown.connect(later)
+    if path is not None:
+        window.open_file(path)
+
+    code = int(app.exec())
+    window.controller.shutdown()  # no worker thread outlives the window (normally a no-op)
+    # Delete the window (and its finished threads) while the application still exists: left to
+    # the interpreter's final garbage collection, PySide 6.12 can abort at exit.
+    window.deleteLater()
+    QApplication.sendPostedEvents(None, 0)
+    gc.collect()
+    return code
 
 
 def main_entry() -> None:

@@ -1,0 +1,263 @@
+"""Render the window in each state to docs/screenshots/*.png (run under Xvfb or offscreen).
+
+    xvfb-run -a .venv/bin/python scripts/screenshots.py [--out DIR] [--only NAME ...]
+
+Every file shown is real: built in a temporary folder with the engine (and sqlite3 for the odd
+ones, like the test suite does), opened and upgraded through the real window and controller. Only
+the dialogs are answered by a script. A second process renders the 200 % shot
+(QT_SCALE_FACTOR=2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests" / "gui"))  # gui_files: the test suite's file builders
+
+import gui_files  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtGui import QColor, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+
+import engine  # noqa: E402
+from sqlmig_gui.main_window import MainWindow  # noqa: E402
+from sqlmig_gui.prompts import Prompts, UpgradeSummary  # noqa: E402
+from sqlmig_gui.resources import icon, style_sheet  # noqa: E402
+
+SIZE = (1120, 800)
+
+
+class ScriptedPrompts(Prompts):
+    """Real dialogs for everything except the questions, which are answered "yes"."""
+
+    def confirm_upgrade(self, parent: Any, summary: UpgradeSummary) -> bool:
+        return True
+
+    def confirm_close_during_run(self, parent: Any) -> bool:
+        return True
+
+    def show_error(self, parent: Any, report: Any) -> None:
+        print(f"  (error dialog: {report.message})")
+
+    def show_info(self, parent: Any, title: str, message: str) -> None:
+        print(f"  (info: {message})")
+
+
+def wait(signal: Any, timeout_ms: int = 60_000, until: Callable[[Any], bool] | None = None) -> None:
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setSingleShot(True)
+    timer.timeout.connect(loop.quit)
+
+    def got(*args: Any) -> None:
+        if until is None or until(*args):
+            loop.quit()
+
+    signal.connect(got)
+    timer.start(timeout_ms)
+    loop.exec()
+    signal.disconnect(got)
+    if not timer.isActive():
+        raise TimeoutError(f"waited {timeout_ms} ms for {signal}")
+    timer.stop()
+
+
+def settle(ms: int = 150) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+class Shooter:
+    def __init__(self, out: Path, work: Path, only: set[str]) -> None:
+        self.out = out
+        self.work = work
+        self.only = only
+        self.settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+        self.made: list[Path] = []
+
+    def window(self, migrations: Path | None = None) -> MainWindow:
+        w = MainWindow(migrations=migrations, prompts=ScriptedPrompts(), settings=self.settings)
+        w.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        w.resize(*SIZE)
+        w.show()
+        return w
+
+    def save(self, widget: QWidget, name: str) -> None:
+        settle()
+        path = self.out / f"{name}.png"
+        if not widget.grab().save(str(path)):
+            raise SystemExit(f"could not write {path}")
+        self.made.append(path)
+        print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+
+    def wanted(self, name: str) -> bool:
+        return not self.only or name in self.only
+
+    def state(self, name: str, path: Path, tab: int = 0) -> None:
+        if not self.wanted(name):
+            return
+        w = self.window()
+        w.open_file(path)
+        wait(w.inspectionShown)
+        w.tabs.setCurrentIndex(tab)
+        self.save(w, name)
+        w.close()
+
+    def run(self) -> None:
+        t = self.work
+        self.state("legacy", gui_files.legacy_demo(t / "ticket-4711"))
+        self.state("tracked", gui_files.tracked(t / "ticket-4712", 9))
+        self.state("history", gui_files.tracked(t / "ticket-4712b", 9), tab=1)
+        self.state("up-to-date", gui_files.tracked(t / "ticket-4713", None))
+        self.state("fresh", gui_files.fresh(t / "ticket-4714"))
+        self.state("ahead", gui_files.ahead(t / "ticket-4715"))
+        self.state("foreign", gui_files.foreign(t / "ticket-4716"))
+        self.state("damaged", gui_files.damaged(t / "ticket-4717"))
+        self.confirmation()
+        self.running_and_cancelled()
+        self.result()
+        self.failed()
+        self.dark()
+
+    def confirmation(self) -> None:
+        if not self.wanted("confirm"):
+            return
+        w = self.window()
+        w.prompts = Prompts()  # the real dialog, grabbed and then declined by a timer
+        w.open_file(gui_files.legacy_demo(self.work / "ticket-4720"))
+        wait(w.inspectionShown)
+
+        def grab_and_decline() -> None:
+            box = QApplication.activeModalWidget()
+            if isinstance(box, QMessageBox):
+                self.save(box, "confirm")
+                box.reject()
+            else:
+                QTimer.singleShot(50, grab_and_decline)
+
+        QTimer.singleShot(300, grab_and_decline)
+        w.upgrade()
+        w.close()
+
+    def running_and_cancelled(self) -> None:
+        if not (self.wanted("running") or self.wanted("cancelled")):
+            return
+        migrations = gui_files.slow_migrations(self.work / "slow-migrations")
+        path = gui_files.slow_file(self.work / "ticket-4721", migrations, seeds=2000)
+        w = self.window(migrations)
+        w.open_file(path)
+        wait(w.inspectionShown)
+        w.upgrade()
+        w.show_log()
+        wait(w.controller.runEvent, until=lambda e: isinstance(e, engine.HeartbeatEvent)
+             and e.elapsed > 2.0)
+        self.save(w, "running")
+        w.cancel()
+        wait(w.runShown)
+        wait(w.inspectionShown)
+        w.tabs.setCurrentIndex(0)
+        self.save(w, "cancelled")
+        w.close()
+
+    def result(self) -> None:
+        if not self.wanted("result"):
+            return
+        w = self.window()
+        w.open_file(gui_files.legacy_demo(self.work / "ticket-4722"))
+        wait(w.inspectionShown)
+        w.upgrade()
+        wait(w.runShown)
+        wait(w.inspectionShown)
+        w.tabs.setCurrentIndex(1)
+        self.save(w, "result")
+        w.close()
+
+    def failed(self) -> None:
+        if not self.wanted("failed"):
+            return
+        migrations = gui_files.failing_migrations(self.work / "broken-migrations")
+        w = self.window(migrations)
+        w.open_file(gui_files.fresh(self.work / "ticket-4723"))
+        wait(w.inspectionShown)
+        w.upgrade()
+        wait(w.runShown)
+        wait(w.inspectionShown)
+        w.result_panel.details_button.setChecked(True)
+        self.save(w, "failed")
+        w.close()
+
+    def dark(self) -> None:
+        if not self.wanted("legacy-dark"):
+            return
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.setStyle("Fusion")
+        app.setPalette(dark_palette())
+        self.state("legacy-dark", gui_files.legacy_demo(self.work / "ticket-4724"))
+
+
+def dark_palette() -> QPalette:
+    p = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: "#2b2d31", QPalette.ColorRole.WindowText: "#e8e8e8",
+        QPalette.ColorRole.Base: "#1e1f22", QPalette.ColorRole.AlternateBase: "#26282c",
+        QPalette.ColorRole.Text: "#e8e8e8", QPalette.ColorRole.Button: "#35373c",
+        QPalette.ColorRole.ButtonText: "#e8e8e8", QPalette.ColorRole.Highlight: "#3d6fb6",
+        QPalette.ColorRole.HighlightedText: "#ffffff", QPalette.ColorRole.ToolTipBase: "#35373c",
+        QPalette.ColorRole.ToolTipText: "#e8e8e8", QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+    }
+    for role, colour in roles.items():
+        p.setColor(role, QColor(colour))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText, QColor("#7a7a7a"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText, QColor("#7a7a7a"))
+    p.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text, QColor("#7a7a7a"))
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--only", nargs="*", default=[], help="names of the shots to make")
+    parser.add_argument("--no-scaled", action="store_true", help="skip the 200 %% shot")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not os.environ.get("DISPLAY") and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    app = QApplication([sys.argv[0]])
+    app.setApplicationName("sqlmig")
+    app.setWindowIcon(icon("sqlmig"))
+    app.setStyleSheet(style_sheet())
+    with tempfile.TemporaryDirectory(prefix="sqlmig-shots-") as folder:
+        shooter = Shooter(args.out, Path(folder), set(args.only))
+        shooter.run()
+        QApplication.sendPostedEvents(None, 0)  # delete the closed windows (WA_DeleteOnClose)
+        gc.collect()  # ...now, while the application object still exists
+    if not args.no_scaled and (not args.only or "legacy-200" in args.only):
+        scaled = args.out / "legacy-200.png"
+        env = {**os.environ, "QT_SCALE_FACTOR": "2"}
+        with tempfile.TemporaryDirectory(prefix="sqlmig-shots-") as folder:
+            path = gui_files.legacy_demo(Path(folder) / "ticket-4725")
+            subprocess.run(
+                [sys.executable, "-m", "sqlmig_gui.app", str(path), "--screenshot", str(scaled)],
+                check=True, env={**env, "XDG_CONFIG_HOME": folder},
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Every PNG is written. Skip the interpreter's final garbage collection, where PySide 6.12
+    # can abort ("bool_dealloc") after many windows and worker threads in one process.
+    os._exit(code)

@@ -1,0 +1,136 @@
+"""Every dialog the window can show, behind one injectable object.
+
+The window never creates a dialog itself: it asks `self.prompts`. Tests inject a double
+(`tests/gui/conftest.py`) that returns canned answers, so no test ever blocks on a modal dialog.
+Strings taken from a user's file are always shown as plain text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+
+
+@dataclass(frozen=True)
+class UpgradeSummary:
+    """What the confirmation says will happen, in words."""
+
+    file: Path
+    from_label: str
+    to_label: str
+    pending: int
+    backup_folder: Path
+    atomic: bool = True
+
+    def text(self) -> str:
+        mode = (
+            "All or nothing: the whole upgrade runs in one transaction, so the file ends fully "
+            "upgraded or exactly as it is now."
+            if self.atomic
+            else "One transaction per migration."
+        )
+        return (
+            f"File: {self.file}\n"
+            f"Upgrade: {self.from_label} → {self.to_label} ({self.pending} migration(s))\n"
+            f"Backup first, verified, written to: {self.backup_folder}\n"
+            f"{mode}\n\n"
+            "Nothing is written if the backup cannot be verified. You can cancel at any time; "
+            "the file is then left unchanged."
+        )
+
+
+@dataclass(frozen=True)
+class ErrorReport:
+    """An error for a support person: a sentence, what to do, and the technical detail."""
+
+    title: str
+    message: str
+    hint: str = ""
+    detail: str = ""
+
+
+class Prompts:
+    """The real dialogs. Confirmations are modal (they must return an answer); errors are not."""
+
+    def confirm_upgrade(self, parent: QWidget | None, summary: UpgradeSummary) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Back up and upgrade", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Back up and upgrade {summary.file.name}?")
+        box.setInformativeText(summary.text())
+        label = box.findChild(QLabel, "qt_msgbox_informativelabel")
+        if label is not None:  # room for a path on one line; follows the font (and the DPI)
+            label.setMinimumWidth(label.fontMetrics().averageCharWidth() * 72)
+        ok = box.addButton("Back up and upgrade", QMessageBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def confirm_close_during_run(self, parent: QWidget | None) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Upgrade in progress", "", parent=parent)
+        box.setText("An upgrade is running. Cancel it and close?")
+        box.setInformativeText("The upgrade is rolled back: the file stays as it was.")
+        stop = box.addButton("Cancel upgrade and close", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep running", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is stop
+
+    def confirm_restore(self, parent: QWidget | None, file: Path, backup: Path) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore backup", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Replace {file.name} with the backup?")
+        box.setInformativeText(
+            f"Backup: {backup}\nThe current file is kept as another backup before it is replaced."
+        )
+        ok = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def open_file(self, parent: QWidget | None, start: Path | None) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(
+            parent,
+            "Open a database file",
+            str(start or Path.home()),
+            "SQLite databases (*.db *.sqlite *.sqlite3 *.db3);;All files (*)",
+        )
+        return Path(name) if name else None
+
+    def choose_folder(self, parent: QWidget | None, title: str, start: Path | None) -> Path | None:
+        name = QFileDialog.getExistingDirectory(parent, title, str(start or Path.home()))
+        return Path(name) if name else None
+
+    def show_error(self, parent: QWidget | None, report: ErrorReport) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, report.title, "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(report.message)
+        if report.hint:
+            box.setInformativeText(report.hint)
+        if report.detail:
+            box.setDetailedText(report.detail)  # the "Show Details..." button
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setModal(False)
+        box.show()
+
+    def show_info(self, parent: QWidget | None, title: str, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Information, title, "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(message)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setModal(False)
+        box.show()
+
+    def open_folder(self, folder: Path) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

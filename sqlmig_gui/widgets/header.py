@@ -1,0 +1,145 @@
+"""The header: which file, its SQLite facts, the state badge, current → target, the diagnosis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+
+from sqlmig_gui.prompts import ErrorReport
+from sqlmig_gui.widgets.badge import StateBadge
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def version_labels(inspection: Any) -> tuple[str, str]:
+    """("legacy v5", "v18"): where the file is and where an upgrade takes it."""
+    head = inspection.head_version
+    target = "—" if head is None else f"v{head}"
+    if inspection.state == "legacy":
+        legacy = inspection.legacy
+        claimed = legacy.claimed_version if legacy is not None else inspection.user_version
+        return f"legacy v{claimed or 0}", target
+    if inspection.state == "fresh":
+        return "empty", target
+    if inspection.state in ("foreign", "damaged"):
+        return "unknown", "—"
+    if inspection.state == "ahead":
+        newest = max([a.version for a in inspection.applied] + [inspection.user_version or 0])
+        return f"v{newest}", f"no upgrade (this tool knows up to {target})"
+    current = inspection.current_version
+    return ("none" if current is None else f"v{current}"), target
+
+
+def _label(parent: QWidget, name: str, *, wrap: bool = False) -> QLabel:
+    label = QLabel(parent)
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # text from a user's file is never markup
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(wrap)
+    return label
+
+
+class FileHeader(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.name = _label(self, "fileName")
+        font = self.name.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        self.name.setFont(font)
+        self.folder = _label(self, "fileFolder")
+        self.facts = _label(self, "fileFacts", wrap=True)
+        self.badge = StateBadge(self)
+        self.versions = _label(self, "versionLabel")
+        vfont = self.versions.font()
+        vfont.setBold(True)
+        self.versions.setFont(vfont)
+        self.diagnosis = _label(self, "diagnosisLabel", wrap=True)
+        self.diagnosis.setAccessibleName("Diagnosis")
+        self.problems = _label(self, "problemsLabel", wrap=True)
+        self.problems.setAccessibleName("Findings")
+        badge_row = QHBoxLayout()
+        badge_row.addWidget(self.badge)
+        badge_row.addWidget(self.versions)
+        badge_row.addStretch(1)
+        self.actions_row = QHBoxLayout()  # the window puts its upgrade button here
+        badge_row.addLayout(self.actions_row)
+        grid.addWidget(self.name, 0, 0)
+        grid.addWidget(self.folder, 1, 0)
+        grid.addWidget(self.facts, 2, 0)
+        grid.addLayout(badge_row, 3, 0)
+        grid.addWidget(self.diagnosis, 4, 0)
+        grid.addWidget(self.problems, 5, 0)
+        self.clear()
+
+    def clear(self) -> None:
+        self.name.setText("No file open")
+        self.folder.setText("")
+        self.facts.setText("")
+        self.versions.setText("")
+        self.badge.set_state("none", "No file open")
+        self.diagnosis.setText(
+            "Open a database file with File > Open (Ctrl+O), drop one on this window, "
+            "or pick a recent file."
+        )
+        self.problems.hide()
+
+    def set_path(self, path: Path) -> None:
+        self.name.setText(path.name)
+        self.folder.setText(f"Folder: {path.parent}")
+
+    def set_inspecting(self, path: Path) -> None:
+        self.set_path(path)
+        self.badge.set_inspecting(path.name)
+        self.diagnosis.setText("Reading the file (nothing is written)…")
+        self.problems.hide()
+
+    def set_inspection(self, inspection: Any) -> None:
+        self.set_path(Path(inspection.path))
+        facts = [human_size(inspection.size)]
+        if inspection.journal_mode:
+            facts.append(f"journal mode {inspection.journal_mode}")
+        if inspection.page_size and inspection.page_count is not None:
+            facts.append(f"{inspection.page_count:,} pages of {inspection.page_size} bytes")
+        if inspection.user_version is not None:
+            facts.append(f"user_version {inspection.user_version}")
+        facts.append(f"SQLite {inspection.sqlite_version}")
+        self.facts.setText(" · ".join(facts))
+        self.badge.set_inspection(inspection)
+        current, target = version_labels(inspection)
+        self.versions.setText(f"{current} → {target}")
+        self.versions.setAccessibleName(f"Version now {current}, after upgrade {target}")
+        self.diagnosis.setText(inspection.diagnosis)
+        lines = []
+        for p in inspection.problems:
+            if p.message in inspection.diagnosis:  # already said: only what to do
+                if p.hint:
+                    lines.append(f"What to do: {p.hint}")
+                continue
+            hint = f" — {p.hint}" if p.hint and p.code != "legacy" else ""
+            lines.append(f"• {p.message}{hint}")
+        if inspection.extras and inspection.state not in ("foreign", "damaged"):
+            lines.append(f"• Extra tables kept as they are: {', '.join(inspection.extras)}")
+        self.problems.setText("\n".join(lines))
+        self.problems.setVisible(bool(lines))
+
+    def set_failed(self, path: Path, report: ErrorReport) -> None:
+        self.set_path(path)
+        self.facts.setText("")
+        self.versions.setText("")
+        self.badge.set_state("damaged", "Cannot open")
+        self.diagnosis.setText(report.message)
+        self.problems.setText(report.hint)
+        self.problems.setVisible(bool(report.hint))

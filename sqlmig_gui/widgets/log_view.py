@@ -1,0 +1,45 @@
+"""The live log: one line per engine event, bounded so a long run cannot eat memory."""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+MAX_LINES = 5000
+
+
+class LogView(QPlainTextEdit):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("logView")
+        self.setReadOnly(True)
+        self.setMaximumBlockCount(MAX_LINES)
+        self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.setAccessibleName("Log")
+        self.setPlaceholderText("What sqlmig does is written here.")
+        # Lines are buffered and written in one go at most every 100 ms: a burst of hundreds of
+        # statement events then costs one append, not hundreds (the GUI thread stays free).
+        self._pending: list[str] = []
+        self._flusher = QTimer(self)
+        self._flusher.setSingleShot(True)
+        self._flusher.setInterval(100)
+        self._flusher.timeout.connect(self.flush)
+
+    def add(self, line: str) -> None:
+        stamp = time.strftime("%H:%M:%S")
+        self._pending.append(f"{stamp}  {line}")
+        if not self._flusher.isActive():
+            self._flusher.start()
+
+    def flush(self) -> None:
+        if self._pending:
+            text, self._pending = "\n".join(self._pending), []
+            self.appendPlainText(text)
+
+    def text(self) -> str:
+        """Everything logged so far (including lines not yet on screen)."""
+        self.flush()
+        return self.toPlainText()

@@ -1,0 +1,107 @@
+"""The worker: a QObject moved to a QThread that makes one engine call there.
+
+The engine opens (and closes) its own sqlite3 connections inside that call, so every connection
+lives and dies in the worker thread. Results and events leave through signals; the controller (in
+the GUI thread) is the only receiver.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+import engine
+
+log = logging.getLogger("sqlmig_gui")
+
+Emit = Callable[[object], None]
+Job = Callable[[Emit], Any]
+
+
+@dataclass(frozen=True)
+class Finished:
+    seq: int
+    value: Any
+
+
+@dataclass(frozen=True)
+class Failed:
+    seq: int
+    error: BaseException
+    traceback: str
+
+
+class Worker(QObject):
+    """Runs `job(emit)` once, in whatever thread it was moved to."""
+
+    progress = Signal(object)  # an engine event (not `event`: that is QObject's event handler)
+    finished = Signal(object)  # Finished
+    failed = Signal(object)  # Failed
+
+    def __init__(self, seq: int, job: Job) -> None:
+        super().__init__()
+        self.seq = seq
+        self._job = job
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            value = self._job(self.progress.emit)
+        except Exception as exc:  # reported to the GUI thread, never lost
+            text = traceback.format_exc()
+            if not isinstance(exc, engine.EngineError):
+                log.error("job failed\n%s", text)
+            self.failed.emit(Failed(self.seq, exc, text))
+        else:
+            self.finished.emit(Finished(self.seq, value))
+
+
+# -- the jobs: each is one engine call (plus loading the catalog it needs) ----------------------
+
+
+@dataclass(frozen=True)
+class Inspected:
+    path: Path
+    inspection: Any  # engine.Inspection
+    catalog: Any  # engine.Catalog
+
+
+def inspect_job(path: Path, migrations: Path | None) -> Job:
+    def job(emit: Emit) -> Inspected:
+        catalog = engine.load_catalog(migrations)
+        return Inspected(path, engine.inspect_file(path, catalog), catalog)
+
+    return job
+
+
+def upgrade_job(
+    path: Path, catalog: Any, backup_dir: Path | None, cancel: engine.CancelToken
+) -> Job:
+    def job(emit: Emit) -> Any:
+        return engine.upgrade(path, catalog, backup_dir=backup_dir, on_event=emit, cancel=cancel)
+
+    return job
+
+
+def restore_job(path: Path, backup: Path) -> Job:
+    def job(emit: Emit) -> Any:
+        return engine.restore(path, backup)
+
+    return job
+
+
+def warm_up_job() -> Job:
+    """Load the engine's run-time modules off the GUI thread (the engine imports them lazily;
+    importing them on the GUI thread at the click of "upgrade" froze the window ~150 ms)."""
+
+    def job(emit: Emit) -> None:
+        for name in ("CancelToken", "UpgradeResult", "describe_event", "PlanEvent"):
+            getattr(engine, name)
+
+    return job
