@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.screenshot is not None:
         out: Path = args.screenshot
+        # A fixed, roomy size: the offscreen screen is small, and a bug report should show it all.
+        window.resize(1120, 800)
 
         def shoot() -> None:
             out.parent.mkdir(parents=True, exist_ok=True)

@@ -186,8 +186,9 @@ class MainWindow(QMainWindow):
         split.setObjectName("pendingSplitter")
         split.addWidget(self.pending_table)
         split.addWidget(self.sql_preview)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        # The list needs room for "adopt: already there"; the SQL view scrolls sideways anyway.
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         self.history_model = HistoryModel(self)
         self.history_table = self._table(self.history_model, "historyTable", "Applied history")
         self.tables_model = TablesModel(self)
