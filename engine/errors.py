@@ -225,65 +225,56 @@ def from_sqlite(
     return kind(f"SQLite reported an error: {exc}. {state}".strip(), detail=detail)
 
 
+# errno: (sentence with {path}, hint, problem code)
+_OS_KNOWN: dict[int, tuple[str, str, str]] = {
+    errno.ENOSPC: (
+        "The disk is full while writing {path}.",
+        "Free some disk space and try again.",
+        "no_space",
+    ),
+    errno.EDQUOT: (
+        "The disk is full while writing {path}.",
+        "Free some disk space and try again.",
+        "no_space",
+    ),
+    errno.EFBIG: (
+        "{path} would grow past the largest file size allowed here.",
+        "Raise the file-size limit (ulimit -f) or use a disk that allows larger files.",
+        "no_space",
+    ),
+    errno.EISDIR: ("{path} is a folder, not a file.", "Pick a file inside it.", "is_directory"),
+    errno.ENOTDIR: (
+        "Part of the path {path} is a file, not a folder.",
+        "Check the path.",
+        "missing",
+    ),
+    errno.EIO: (
+        "The operating system reported a read or write error on {path}.",
+        "Copy the file to a local disk and try again; the disk may be failing.",
+        "io_error",
+    ),
+    errno.EACCES: (
+        "Permission denied for {path}.",
+        "Check the permissions of the file and its folder.",
+        "read_only",
+    ),
+    errno.ENOENT: ("{path} does not exist.", "Check the path.", "missing"),
+    errno.ELOOP: (
+        "{path} is a symbolic link that points to itself.",
+        "Open the real file instead of the link.",
+        "missing",
+    ),
+}
+_OS_KNOWN[errno.EPERM] = _OS_KNOWN[errno.EROFS] = _OS_KNOWN[errno.EACCES]
+
+
 def from_os_error(exc: OSError, *, path: str, state: str) -> EngineError:
     """Translate an operating-system error about `path` into a sentence."""
     detail = f"{type(exc).__name__}: {exc}"
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return Refused(
-            f"The disk is full while writing {path}. {state}",
-            hint="Free some disk space and try again.",
-            detail=detail,
-            code="no_space",
-        )
-    if exc.errno == errno.EFBIG:
-        return Refused(
-            f"{path} would grow past the largest file size allowed here. {state}",
-            hint="Raise the file-size limit (ulimit -f) or use a disk that allows larger files.",
-            detail=detail,
-            code="no_space",
-        )
-    if exc.errno == errno.EISDIR:
-        return Refused(
-            f"{path} is a folder, not a file. {state}",
-            hint="Pick a file inside it.",
-            detail=detail,
-            code="is_directory",
-        )
-    if exc.errno == errno.ENOTDIR:
-        return Refused(
-            f"Part of the path {path} is a file, not a folder. {state}",
-            hint="Check the path.",
-            detail=detail,
-            code="missing",
-        )
-    if exc.errno == errno.EIO:
-        return Refused(
-            f"The operating system reported a read or write error on {path}. {state}",
-            hint="Copy the file to a local disk and try again; the disk may be failing.",
-            detail=detail,
-            code="io_error",
-        )
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return Refused(
-            f"Permission denied for {path}. {state}",
-            hint="Check the permissions of the file and its folder.",
-            detail=detail,
-            code="read_only",
-        )
-    if exc.errno == errno.ENOENT:
-        return Refused(
-            f"{path} does not exist. {state}",
-            hint="Check the path.",
-            detail=detail,
-            code="missing",
-        )
-    if exc.errno == errno.ELOOP:
-        return Refused(
-            f"{path} is a symbolic link that points to itself. {state}",
-            hint="Open the real file instead of the link.",
-            detail=detail,
-            code="missing",
-        )
+    known = _OS_KNOWN.get(exc.errno) if exc.errno is not None else None
+    if known is not None:
+        sentence, hint, code = known
+        return Refused(f"{sentence.format(path=path)} {state}", hint=hint, detail=detail, code=code)
     return Refused(
         f"Could not access {path}: {exc.strerror}. {state}",
         hint="Check the path, the disk and the permissions.",
