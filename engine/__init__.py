@@ -46,7 +46,7 @@ _WHERE = {
     "Inspection": "engine.inspect",
     "Plan": "engine.planner",
     "Step": "engine.planner",
-    "RunCheck": "engine.upgrader",
+    "RunCheck": "engine.runchecks",
     "UpgradeResult": "engine.upgrader",
     "describe_event": "engine.upgrader",
 }
@@ -143,6 +143,7 @@ if TYPE_CHECKING:
     from engine.expectation import Expectation
     from engine.inspect import STATES, Inspection
     from engine.planner import Plan, Step
+    from engine.runchecks import RunCheck
     from engine.runner import CancelToken
-    from engine.upgrader import RunCheck, UpgradeResult, describe_event
+    from engine.upgrader import UpgradeResult, describe_event
     from engine.verifying import VerifyReport

@@ -11,7 +11,6 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
 
 from engine.backups import create_backup
 from engine.catalog import Catalog
@@ -32,19 +31,10 @@ from engine.expectation import Expectation, refuse_if_changed
 from engine.inspect import Inspection, inspect_file
 from engine.planner import ATOMIC, Plan, plan_upgrade
 from engine.preflight import Preflight, preflight
+from engine.runchecks import RunCheck, before_run, recording
 from engine.runner import CancelToken, Runner, RunOutcome
 
 MAX_REPLANS = 5
-BEFORE, AFTER = "before", "after"  # a check of the file as found / of what the run wrote
-
-
-class RunCheck(NamedTuple):
-    """One check a run made, for a report: `outcome` is ok, warning or failed."""
-
-    name: str
-    outcome: str
-    message: str
-    phase: str  # BEFORE: nothing was written yet; AFTER: the migrations' result
 
 
 @dataclass
@@ -118,9 +108,7 @@ def upgrade(
                 path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir
             )
             result.preflight = checks
-            result.checks.extend(
-                RunCheck(c.name, _OUTCOMES[c.ok], c.message, BEFORE) for c in checks.checks
-            )
+            result.checks.extend(before_run(checks))
             if checks.failures:
                 raise checks.failures[0].refusal()
         _emit_plan(sink, clock, plan, dry_run)
@@ -268,7 +256,7 @@ def _run(
     accept_diverged: bool,
 ) -> None:
     expected = ExpectedSchemas(catalog)
-    sink = _recording_checks(sink, result.checks)
+    sink = recording(sink, result.checks)
     conn = open_readwrite(path, wait_seconds=wait)
     try:
         for _ in range(MAX_REPLANS):
@@ -345,21 +333,6 @@ def _rehearse(
         create_backup(path, version=None, destination=copy)
         _run(copy, catalog, plan, result, target, mode, sink, clock, cancel, 10.0, True)
     result.notes.append("Dry run: rehearsed on a temporary copy; the file was not touched.")
-
-
-_OUTCOMES = {True: "ok", None: "warning", False: "failed"}
-
-
-def _recording_checks(sink: EventSink, checks: list[RunCheck]) -> EventSink:
-    """Pass events on; keep each `verify` event of the run as a check of its result."""
-
-    def record(event: Event) -> None:
-        if isinstance(event, VerifyEvent):
-            phase = BEFORE if event.check == "lock_wait" else AFTER  # waited, nothing written
-            checks.append(RunCheck(event.check, _OUTCOMES[event.ok], event.message, phase))
-        sink(event)
-
-    return record
 
 
 def _start_label(inspection: Inspection) -> str | None:
