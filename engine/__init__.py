@@ -41,10 +41,12 @@ _WHERE = {
     "StepEndEvent": "engine.events",
     "StepStartEvent": "engine.events",
     "VerifyEvent": "engine.events",
+    "Expectation": "engine.expectation",
     "STATES": "engine.inspect",
     "Inspection": "engine.inspect",
     "Plan": "engine.planner",
     "Step": "engine.planner",
+    "RunCheck": "engine.runchecks",
     "UpgradeResult": "engine.upgrader",
     "describe_event": "engine.upgrader",
 }
@@ -58,6 +60,7 @@ __all__ = [
     "DoneEvent",
     "EngineError",
     "Event",
+    "Expectation",
     "HeartbeatEvent",
     "Inspection",
     "InternalError",
@@ -66,6 +69,7 @@ __all__ = [
     "PlanEvent",
     "Problem",
     "Refused",
+    "RunCheck",
     "RunFailed",
     "StatementEvent",
     "Step",
@@ -136,8 +140,10 @@ if TYPE_CHECKING:
         StepStartEvent,
         VerifyEvent,
     )
+    from engine.expectation import Expectation
     from engine.inspect import STATES, Inspection
     from engine.planner import Plan, Step
+    from engine.runchecks import RunCheck
     from engine.runner import CancelToken
     from engine.upgrader import UpgradeResult, describe_event
     from engine.verifying import VerifyReport

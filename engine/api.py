@@ -16,6 +16,7 @@ from engine.inspect import inspect_file as _inspect_file
 if TYPE_CHECKING:
     from engine.backups import BackupResult, Progress, RestoreResult
     from engine.events import EventSink
+    from engine.expectation import Expectation
     from engine.planner import Plan
     from engine.runner import CancelToken
     from engine.upgrader import UpgradeResult
@@ -85,8 +86,13 @@ def upgrade(
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
     accept_diverged: bool = False,
+    expect: Expectation | None = None,
 ) -> UpgradeResult:
-    """Back up and upgrade a file; never raises for problems with the file (see `.error`)."""
+    """Back up and upgrade a file; never raises for problems with the file (see `.error`).
+
+    `expect` (`Expectation.of(inspection)`): what the user saw; a file that is no longer that is
+    refused (`changed_since_inspection`) before anything is written.
+    """
     from engine.upgrader import upgrade as _upgrade
 
     return _upgrade(
@@ -101,6 +107,7 @@ def upgrade(
         on_event=on_event,
         cancel=cancel,
         accept_diverged=accept_diverged,
+        expect=expect,
     )
 
 

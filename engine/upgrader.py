@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from engine.backups import create_backup
@@ -26,9 +27,11 @@ from engine.events import (
     VerifyEvent,
     ignore_events,
 )
+from engine.expectation import Expectation, refuse_if_changed
 from engine.inspect import Inspection, inspect_file
 from engine.planner import ATOMIC, Plan, plan_upgrade
 from engine.preflight import Preflight, preflight
+from engine.runchecks import RunCheck, before_run, recording
 from engine.runner import CancelToken, Runner, RunOutcome
 
 MAX_REPLANS = 5
@@ -47,8 +50,12 @@ class UpgradeResult:
     dry_run: bool = False
     plan: Plan | None = None
     notes: list[str] = field(default_factory=list)
-    from_label: str | None = None  # how to name the start when it is not a tracked version
+    from_label: str | None = None  # the start as found: vN, empty, legacy user_version N
     preflight: Preflight | None = None  # the go/no-go list (None when nothing was to be done)
+    inspection: Inspection | None = None  # the file as this run found it at its start
+    checks: list[RunCheck] = field(default_factory=list)  # each check once, in the order made
+    started_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    duration: float = 0.0  # seconds from the start to the `done` event
 
     @property
     def exit_code(self) -> int:
@@ -68,8 +75,13 @@ def upgrade(
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
     accept_diverged: bool = False,
+    expect: Expectation | None = None,
 ) -> UpgradeResult:
-    """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError."""
+    """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError.
+
+    With `expect` (what a face showed and the user confirmed), a file that is no longer that is
+    refused with `changed_since_inspection` before anything is written.
+    """
     checks: Preflight | None = None
     path = Path(path)
     sink = on_event or ignore_events
@@ -81,9 +93,11 @@ def upgrade(
             # A hot journal left by a crash: let SQLite roll it back before anything reads it.
             recover_journal(path, wait_seconds=wait)
         inspection = inspect_file(path, catalog)
+        result.inspection = inspection
         result.from_version = inspection.current_version
-        if inspection.state == "legacy":
-            result.from_label = f"legacy user_version {inspection.user_version}"
+        result.from_label = _start_label(inspection)
+        if expect is not None:
+            refuse_if_changed(expect, inspection)
         plan = plan_upgrade(
             inspection, catalog, target=target, mode=mode, accept_diverged=accept_diverged
         )
@@ -94,6 +108,7 @@ def upgrade(
                 path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir
             )
             result.preflight = checks
+            result.checks.extend(before_run(checks))
             if checks.failures:
                 raise checks.failures[0].refusal()
         _emit_plan(sink, clock, plan, dry_run)
@@ -136,6 +151,7 @@ def upgrade(
             hint="Please report this with the output of --json.",
             detail=repr(exc),
         )
+    result.duration = clock()
     sink(
         DoneEvent(
             clock(),
@@ -240,6 +256,7 @@ def _run(
     accept_diverged: bool,
 ) -> None:
     expected = ExpectedSchemas(catalog)
+    sink = recording(sink, result.checks)
     conn = open_readwrite(path, wait_seconds=wait)
     try:
         for _ in range(MAX_REPLANS):
@@ -316,6 +333,14 @@ def _rehearse(
         create_backup(path, version=None, destination=copy)
         _run(copy, catalog, plan, result, target, mode, sink, clock, cancel, 10.0, True)
     result.notes.append("Dry run: rehearsed on a temporary copy; the file was not touched.")
+
+
+def _start_label(inspection: Inspection) -> str | None:
+    if inspection.state == "legacy":
+        return f"legacy user_version {inspection.user_version}"
+    if inspection.state == "fresh":
+        return "empty"
+    return None if inspection.current_version is None else f"v{inspection.current_version}"
 
 
 def _merge(result: UpgradeResult, outcome: RunOutcome) -> None:

@@ -85,11 +85,13 @@ class Controller(QObject):
         self._inspect_paths = {seq: path}
         self.inspecting.emit(path)
 
-    def upgrade(self, path: Path, backup_dir: Path | None) -> None:
+    def upgrade(self, path: Path, backup_dir: Path | None, expect: Any = None) -> None:
+        """Back up and upgrade `path`; with `expect` (the `Inspected.expectation` the window
+        shows), a file changed since then is refused by the engine before anything is written."""
         if self.is_running():
             raise RuntimeError("an upgrade is already running")
         self._cancel = engine.CancelToken()
-        job = _upgrade_job(path, self.catalog, backup_dir, self._cancel)
+        job = _upgrade_job(path, self.catalog, backup_dir, self._cancel, expect)
         self._run_seq = self._start(job, self._on_upgraded, self._on_upgrade_crashed,
                                     self._on_event)
         self.runStarted.emit(path)

@@ -41,7 +41,7 @@ from sqlmig_gui.prompts import ErrorReport, Prompts, UpgradeSummary
 from sqlmig_gui.resources import icon
 from sqlmig_gui.widgets.header import FileHeader, version_labels
 from sqlmig_gui.widgets.log_view import LogView
-from sqlmig_gui.widgets.result_panel import BEFORE, ResultPanel, summarise
+from sqlmig_gui.widgets.result_panel import ResultPanel, summarise
 from sqlmig_gui.widgets.run_panel import RunPanel
 from sqlmig_gui.widgets.sql_view import SqlView
 
@@ -70,9 +70,7 @@ class MainWindow(QMainWindow):
         self.controller = controller or Controller(migrations, self)
         self.path: Path | None = None
         self.inspection: Any = None
-        self._from_label = ""
-        self._checks: list[tuple[str, bool, str]] = []
-        self._steps_started = False
+        self.expectation: Any = None  # what an upgrade started now expects the file to be
         self.setObjectName("mainWindow")
         self.setWindowTitle("sqlmig")
         self.setWindowIcon(icon("sqlmig"))
@@ -320,6 +318,7 @@ class MainWindow(QMainWindow):
 
     def _on_inspecting(self, path: Path) -> None:
         self.inspection = None
+        self.expectation = None
         self.header.set_inspecting(path)
         self.statusBar().showMessage(f"Inspecting {path.name}…")
         self._update_actions()
@@ -327,6 +326,7 @@ class MainWindow(QMainWindow):
     def _on_inspected(self, inspected: Any) -> None:
         inspection = inspected.inspection
         self.inspection = inspection
+        self.expectation = inspected.expectation
         self.header.set_inspection(inspection)
         self._fill_pending(inspection)
         self.history_model.set_rows(
@@ -371,6 +371,7 @@ class MainWindow(QMainWindow):
 
     def _on_inspect_failed(self, path: Path, report: ErrorReport) -> None:
         self.inspection = None
+        self.expectation = None
         self.header.set_failed(path, report)
         for model in (self.pending_model, self.history_model, self.tables_model):
             model.set_rows([])
@@ -403,13 +404,11 @@ class MainWindow(QMainWindow):
         if not self.prompts.confirm_upgrade(self, summary):
             self.statusBar().showMessage("Upgrade not started: nothing was changed.")
             return
-        self._from_label = current
-        self._checks = []
-        self._steps_started = False
         self.result_panel.hide()
         self.log_view.add(f"--- Back up and upgrade {self.path}: {current} → {target}")
         self.run_panel.start()
-        self.controller.upgrade(self.path, self.backup_folder())
+        # The engine refuses, before writing, a file that is no longer what the window shows.
+        self.controller.upgrade(self.path, self.backup_folder(), self.expectation)
         self.statusBar().showMessage("Upgrading…")
 
     def cancel(self) -> None:
@@ -420,13 +419,6 @@ class MainWindow(QMainWindow):
 
     def _on_run_event(self, event: Any) -> None:
         self.run_panel.on_event(event)
-        if isinstance(event, engine.StepStartEvent):
-            self._steps_started = True
-        if isinstance(event, engine.VerifyEvent):
-            name = event.check
-            if not self._steps_started:
-                name = f"{BEFORE}{name.removeprefix('preflight:')}"
-            self._checks.append((name, event.ok, event.message))
         line = engine.describe_event(event)
         if line:
             self.log_view.add(line)
@@ -434,13 +426,12 @@ class MainWindow(QMainWindow):
     def _on_run_finished(self, result: Any) -> None:
         self.run_panel.stop()
         self.log_view.flush()
-        summary = summarise(result, self.path or Path(result.path), self._from_label,
-                            self._checks)
+        summary = summarise(result)  # from the run's result only: the file may have changed
         self.result_panel.show_summary(summary)
         self.statusBar().showMessage(summary.headline)
         self.log_view.add(summary.headline)
         self.runShown.emit()
-        self.reload()  # the header shows the file as it is now
+        self.reload()  # the header shows the file as it is now (also after a refusal)
 
     def _on_run_crashed(self, report: ErrorReport) -> None:
         self.run_panel.stop()

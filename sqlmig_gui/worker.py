@@ -70,21 +70,24 @@ class Inspected:
     path: Path
     inspection: Any  # engine.Inspection
     catalog: Any  # engine.Catalog
+    expectation: Any  # engine.Expectation: what an upgrade started from this look expects
 
 
 def inspect_job(path: Path, migrations: Path | None) -> Job:
     def job(emit: Emit) -> Inspected:
         catalog = engine.load_catalog(migrations)
-        return Inspected(path, engine.inspect_file(path, catalog), catalog)
+        inspection = engine.inspect_file(path, catalog)
+        return Inspected(path, inspection, catalog, engine.Expectation.of(inspection))
 
     return job
 
 
 def upgrade_job(
-    path: Path, catalog: Any, backup_dir: Path | None, cancel: engine.CancelToken
+    path: Path, catalog: Any, backup_dir: Path | None, cancel: engine.CancelToken, expect: Any
 ) -> Job:
     def job(emit: Emit) -> Any:
-        return engine.upgrade(path, catalog, backup_dir=backup_dir, on_event=emit, cancel=cancel)
+        return engine.upgrade(path, catalog, backup_dir=backup_dir, on_event=emit, cancel=cancel,
+                              expect=expect)
 
     return job
 

@@ -22,39 +22,60 @@ from PySide6.QtWidgets import (
 )
 
 from sqlmig_gui.models import LedgerModel
+from sqlmig_gui.widgets.header import version_labels
 
-BEFORE = "before the run: "  # prefix of the checks made before anything was written
+CHANGED_SINCE_INSPECTION = "changed_since_inspection"  # the engine's refusal of a stale look
+MARKS = {"ok": "✔ passed", "warning": "⚠ warning", "failed": "✘ FAILED"}
+# The panel's `ok` property (style.qss) for each kind of ending.
+TONES = {"upgraded": "true", "failed": "false", "cancelled": "cancelled", "unchanged": "neutral"}
 
 
-def check_lines(checks: list[tuple[str, bool, str]]) -> list[str]:
-    """One line per check; the checks before the run collapse into one line when all passed."""
-    before = [c for c in checks if c[0].startswith(BEFORE)]
+def check_lines(checks: list[Any]) -> list[str]:
+    """One line per check (`engine.RunCheck`); the passed checks before the run share one line."""
+    before = [c for c in checks if c.phase == "before"]
+    passed = [c.name for c in before if c.outcome == "ok"]
     lines = []
-    if before and all(ok for _n, ok, _m in before):
-        names = ", ".join(dict.fromkeys(n.removeprefix(BEFORE) for n, _ok, _m in before))
-        lines.append(f"✔ passed — before the run, {len(before)} checks: {names}")
-        checks = [c for c in checks if not c[0].startswith(BEFORE)]
-    for name, ok, message in checks:
-        lines.append(f"{'✔ passed' if ok else '✘ FAILED'} — {name}: {message}")
+    if passed:
+        lines.append(f"✔ passed — before the run, {len(passed)} checks: {', '.join(passed)}")
+    lines += [f"{MARKS[c.outcome]} — before the run, {c.name}: {c.message}"
+              for c in before if c.outcome != "ok"]
+    lines += [f"{MARKS[c.outcome]} — {c.name}: {c.message}" for c in checks if c.phase != "before"]
     return lines
+
+
+def report_check_lines(checks: list[Any]) -> list[str]:
+    before = [c for c in checks if c.phase == "before"]
+    after = [c for c in checks if c.phase != "before"]
+    lines = []
+    for title, group in (("Before the run:", before), ("After the migrations:", after)):
+        if group:
+            lines.append(f"  {title}")
+            lines += [f"    [{c.outcome}] {c.name}: {c.message}" for c in group]
+    return lines or ["  (none ran)"]
 
 
 @dataclass
 class RunSummary:
-    """Everything the panel and the copied report say about one run (built by the window)."""
+    """Everything the panel and the copied report say about one run: all of it from the run's
+    own result (`summarise`), never from what the window showed before."""
 
     file: Path
-    ok: bool
+    kind: str  # upgraded / unchanged (nothing to do, or refused as changed) / cancelled / failed
     headline: str
     from_label: str
     to_label: str
-    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # (check, ok, message)
+    started_at: datetime
+    duration: float = 0.0
+    checks: list[Any] = field(default_factory=list)  # engine.RunCheck
     ledger: dict[str, list[int]] = field(default_factory=dict)
     backup: Path | None = None
     notes: list[str] = field(default_factory=list)
     hint: str = ""
     detail: str = ""
-    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == "upgraded"
 
     def ledger_line(self) -> str:
         if not self.ledger:
@@ -63,7 +84,7 @@ class RunSummary:
         before = sum(b for b, _a in self.ledger.values())
         after = sum(a for _b, a in self.ledger.values())
         line = f"{len(self.ledger)} tables, {before:,} rows before and {after:,} after"
-        verdict = [ok for name, ok, _m in self.checks if name == "ledger"]
+        verdict = [c.outcome == "ok" for c in self.checks if c.name == "ledger"]
         if verdict and verdict[-1]:
             moved = f" Rows moved to a new table from: {', '.join(fewer)}." if fewer else ""
             return f"{line}; no table lost rows (ledger check passed).{moved}"
@@ -74,17 +95,15 @@ class RunSummary:
     def report(self) -> str:
         lines = [
             "sqlmig upgrade report",
-            f"Date: {datetime.now().astimezone():%Y-%m-%d %H:%M:%S %z}",
+            f"Date: {self.started_at:%Y-%m-%d %H:%M:%S %z} (took {self.duration:.1f} s)",
             f"File: {self.file}",
             f"Result: {self.headline}",
             f"Version: {self.from_label} → {self.to_label}",
             f"Backup: {self.backup or 'none'}",
             "",
             "Checks:",
+            *report_check_lines(self.checks),
         ]
-        lines += [f"  [{'ok' if ok else 'FAILED'}] {name}: {msg}" for name, ok, msg in self.checks]
-        if not self.checks:
-            lines.append("  (none ran)")
         lines += ["", f"Rows: {self.ledger_line()}"]
         lines += [f"  {t}: {b} → {a}" for t, (b, a) in sorted(self.ledger.items())]
         if self.notes:
@@ -96,26 +115,37 @@ class RunSummary:
         return "\n".join(lines) + "\n"
 
 
-def summarise(
-    result: Any, path: Path, from_label: str, checks: list[tuple[str, bool, str]]
-) -> RunSummary:
-    """What the panel says about an `engine.UpgradeResult` (a sentence first, details after)."""
-    target = "—" if result.to_version is None else f"v{result.to_version}"
+def summarise(result: Any) -> RunSummary:
+    """What the panel says about an `engine.UpgradeResult` (a sentence first, details after).
+
+    Versions, backup, checks and time are the run's own: the file may have changed since the
+    window looked at it."""
+    path = Path(result.path)
+    start = version_labels(result.inspection)[0] if result.inspection is not None else "unknown"
+    reached = None if result.to_version is None else f"v{result.to_version}"
     backup = Path(result.backup) if result.backup else None
     kept = f"; backup kept at {backup}" if backup else ""
     error = result.error
+    hint = detail = ""
     if error is None:
-        headline = f"Upgraded {path.name}: {from_label} → {target}."
-        to_label, hint, detail = target, "", ""
+        to_label = reached or start
+        if result.applied:
+            kind, headline = "upgraded", f"Upgraded {path.name}: {start} → {to_label}."
+        else:  # nothing to do, or another program did it while this run waited
+            kind = "unchanged"
+            headline = result.notes[0] if result.notes else "Nothing to do: no migration ran."
     else:
-        unchanged = "unchanged" in error.message
-        to_label = from_label if unchanged else target
-        if error.code == "cancelled":
-            state = (f"the file is unchanged (still {from_label})" if unchanged
+        # Nothing this run did stayed in the file unless it committed a new version.
+        unchanged = reached is None or result.to_version == result.from_version
+        to_label = start if unchanged else str(reached)
+        if error.code == CHANGED_SINCE_INSPECTION:
+            kind, headline = "unchanged", f"Not upgraded: {error.message}"
+        elif error.code == "cancelled":
+            state = (f"the file is unchanged (still {start})" if unchanged
                      else error.message.removeprefix("Cancelled: ").rstrip("."))
-            headline = f"Cancelled: {state}{kept}."
+            kind, headline = "cancelled", f"Cancelled: {state}{kept}."
         else:
-            headline = f"Upgrade failed: {error.message}"
+            kind, headline = "failed", f"Upgrade failed: {error.message}"
             if backup:
                 headline += f" The backup is kept at {backup}."
         hint = error.hint
@@ -126,17 +156,18 @@ def summarise(
         ) if x)
     return RunSummary(
         file=path,
-        ok=error is None,
+        kind=kind,
         headline=headline,
-        from_label=from_label,
+        from_label=start,
         to_label=to_label,
-        checks=list(checks),
+        started_at=result.started_at,
+        duration=result.duration,
+        checks=list(result.checks),
         ledger={k: list(v) for k, v in result.ledger.items()},
         backup=backup,
         notes=list(result.notes),
         hint=hint,
         detail=detail,
-        cancelled=error is not None and error.code == "cancelled",
     )
 
 
@@ -259,8 +290,7 @@ class ResultPanel(QFrame):
 
     def show_summary(self, summary: RunSummary) -> None:
         self.summary = summary
-        self.setProperty("ok", "true" if summary.ok else
-                         "cancelled" if summary.cancelled else "false")
+        self.setProperty("ok", TONES[summary.kind])
         self.style().unpolish(self)
         self.style().polish(self)
         self.headline.setText(summary.headline)

@@ -1,0 +1,42 @@
+"""The checks one run made, as a report lists them: each once, before the run or after it.
+
+The go/no-go list (preflight) is the "before" part; every `verify` event the run itself emits
+(ledger, foreign keys, schema before COMMIT, quick_check after it) is the "after" part. A face
+reports from this list, never from the event stream, where `quick_check` also appears as the
+preflight's summary event.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from engine.events import Event, EventSink, VerifyEvent
+from engine.preflight import Preflight
+
+BEFORE, AFTER = "before", "after"  # a check of the file as found / of what the run wrote
+OUTCOMES = {True: "ok", None: "warning", False: "failed"}
+
+
+class RunCheck(NamedTuple):
+    """One check a run made: `outcome` is ok, warning or failed."""
+
+    name: str
+    outcome: str
+    message: str
+    phase: str  # BEFORE: nothing was written yet; AFTER: the migrations' result
+
+
+def before_run(preflight: Preflight) -> list[RunCheck]:
+    return [RunCheck(c.name, OUTCOMES[c.ok], c.message, BEFORE) for c in preflight.checks]
+
+
+def recording(sink: EventSink, checks: list[RunCheck]) -> EventSink:
+    """Pass events on; keep each `verify` event of the run as a check of its result."""
+
+    def record(event: Event) -> None:
+        if isinstance(event, VerifyEvent):
+            phase = BEFORE if event.check == "lock_wait" else AFTER  # waited, nothing written
+            checks.append(RunCheck(event.check, OUTCOMES[event.ok], event.message, phase))
+        sink(event)
+
+    return record
