@@ -41,6 +41,16 @@ __all__ = [
 _MIGRATION_NAME = re.compile(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
 _REPAIR_NAME = re.compile(r"^([a-z0-9_]+)\.sql$")
 _MARKER = re.compile(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
+# Other tools' up/down markers. To SQLite they are comments, so a "down" part after one would
+# run as part of the upgrade: each is a problem until sqlmig reads that convention.
+_FOREIGN_MARKERS = (
+    (re.compile(r"^--\s*\+goose\b", re.IGNORECASE), "goose"),
+    (re.compile(r"^--\s*\+migrate\b", re.IGNORECASE), "sql-migrate"),
+    (re.compile(r"^--\s*!\s*(?:ups|downs)\b", re.IGNORECASE), "Play evolutions"),
+    (re.compile(r"^--\s*migrate:(?:up|down)\s+\w+:", re.IGNORECASE), "dbmate"),  # options
+)
+_NEAR_MARKER = re.compile(r"^--\s*migrate\s*:", re.IGNORECASE)  # misspelled or trailing text
+_SPLIT_NAME = re.compile(r"^\d+_\w+\.(?:up|down)\.sql$", re.IGNORECASE)  # golang-migrate
 _DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
 _CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
 _KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves")
@@ -67,6 +77,8 @@ _HINTS = {
     "comments, and has no down part.",
     "duplicate_version": "Give each migration its own number; renumber the one that is not "
     "applied anywhere yet.",
+    "bad_marker": "Write the marker exactly as '-- migrate:down' (or '-- migrate:up') on a line "
+    "of its own; for a comment, start with a capital letter: '-- Migrate ...'.",
 }
 
 
@@ -210,9 +222,17 @@ class _Reader:
     def _markers(self, lines: list[str]) -> tuple[int | None, int | None]:
         up: int | None = None
         down: int | None = None
+        foreign: dict[str, list[int]] = {}
         for number, line in enumerate(lines, 1):
-            found = _MARKER.match(line.strip())
+            stripped = line.strip()
+            found = _MARKER.match(stripped)
             if found is None:
+                tool = _foreign_tool(stripped)
+                if tool is not None:
+                    foreign.setdefault(tool, []).append(number)
+                elif _NEAR_MARKER.match(stripped):
+                    what = f"'{stripped}' is not a marker sqlmig knows"
+                    self.problem("bad_marker", number, what)
                 continue
             if found.group(1).lower() == "up":
                 if up is None and down is None:
@@ -225,6 +245,14 @@ class _Reader:
                 self.problem("bad_directive", number, "second '-- migrate:down' marker")
             else:
                 down = number
+        for tool, numbers in foreign.items():
+            first = lines[numbers[0] - 1].strip()
+            more = f" (and {len(numbers) - 1} more such line(s))" if len(numbers) > 1 else ""
+            what = (
+                f"'{first}' is a {tool} marker{more}, which sqlmig does not read (to SQLite it is "
+                "a comment, so a down part after it would run as part of the upgrade)"
+            )
+            self.problem("foreign_marker", numbers[0], what, _foreign_hint(tool))
         return up, down
 
     def _directives(self, lines: list[str], block_end: int) -> Directives:
@@ -367,9 +395,22 @@ class _Reader:
 _INCOMPLETE = "statement is not complete (missing ';'?)"
 
 
+def _foreign_tool(line: str) -> str | None:
+    """The tool whose up/down marker a stripped line is, if it is another tool's."""
+    return next((tool for pattern, tool in _FOREIGN_MARKERS if pattern.match(line)), None)
+
+
+def _foreign_hint(tool: str) -> str:
+    return (
+        f"This looks like a {tool} file; sqlmig does not read that convention yet. Write one "
+        "NNNN_slug.sql file with the up part, then a line '-- migrate:down' and the down part; "
+        "put directives such as '-- transaction: no' at the top (docs/authoring-migrations.md)."
+    )
+
+
 def _directive(line: str) -> tuple[str, str] | None:
     """(name, value) when a stripped line is written as a directive; None for free text."""
-    hit = None if _MARKER.match(line) else _DIRECTIVE.match(line)
+    hit = None if _NEAR_MARKER.match(line) else _DIRECTIVE.match(line)
     if hit is None or hit.group(2).startswith("//"):  # a URL is free text
         return None
     return hit.group(1), hit.group(2).strip()
@@ -419,7 +460,11 @@ def load_catalog(folder: Path) -> Catalog:
         reader = _Reader(path.name, repair=False)
         found = _MIGRATION_NAME.match(path.name)
         version = int(found.group(1)) if found else -1
-        if found is None or version > _MAX_VERSION:
+        if _SPLIT_NAME.match(path.name):
+            # Never suggest a plain name for it: a renamed .down.sql file would run as an upgrade.
+            what = "the name follows golang-migrate's .up.sql/.down.sql convention"
+            reader.problem("foreign_marker", None, what, _foreign_hint("golang-migrate"))
+        elif found is None or version > _MAX_VERSION:
             what = "the version number is too large" if found else "the name is not NNNN_slug.sql"
             reader.problem("bad_name", None, what, _name_hint(path.name))
         p = reader.read(path)  # even a badly named file gets its content checked
