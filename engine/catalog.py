@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from engine.attach import reaches_another_file
 from engine.profile import PROFILE_NAME, Profile, ProfileError, load_profile
 from engine.sqltext import (
     Statement,
@@ -53,7 +54,7 @@ _NEAR_MARKER = re.compile(r"^--\s*migrate\s*:", re.IGNORECASE)  # misspelled or 
 _SPLIT_NAME = re.compile(r"^\d+_\w+\.(?:up|down)\.sql$", re.IGNORECASE)  # golang-migrate
 _DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
 _CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
-_KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves")
+_KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves", "attach")
 _NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?"  # a table, or table.column for a column move
 _MOVES = re.compile(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
 # Column-list templates that repair scripts may use; the runner expands them (engine/templates.py).
@@ -103,6 +104,7 @@ class Directives(NamedTuple):
     reason: str | None = None  # repairs: one sentence for `status` when `when` is true
     # Row moves the ledger must allow: (source table, target tables).
     moves: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    attach: bool = False  # `attach: allow`: may ATTACH (or VACUUM INTO) another database file
 
 
 class Migration(NamedTuple):
@@ -156,6 +158,14 @@ class Catalog(NamedTuple):
 
     def names(self) -> Mapping[int, str]:
         return {m.version: m.name for m in self.migrations}
+
+    @property
+    def checksum(self) -> str:
+        """One checksum of every migration and repair script (number, name, text): the key of
+        anything derived from the catalog alone, such as its expected schemas."""
+        parts = [f"{m.version} {m.name} {m.checksum}" for m in self.migrations]
+        parts += [f"repair {r.name} {r.checksum}" for r in self.repairs]
+        return checksum("\n".join(parts))
 
 
 class _Parsed(NamedTuple):
@@ -216,6 +226,7 @@ class _Reader:
             self._misplaced(lines, down_marker + 1, end)
             down = down or None  # an empty down part means "cannot be rolled back"
         self._check_transactions(up + (down or ()), directives)
+        self._check_attach(up + (down or ()), directives)
         self._check_templates(up + (down or ()))
         return _Parsed(checksum(text), directives, up, down)
 
@@ -304,6 +315,8 @@ class _Reader:
                 result = result._replace(when=_query(value))
             elif name == "reason":
                 result = result._replace(reason=value.strip())
+            elif name == "attach":
+                result = result._replace(attach=True)
             else:
                 result = result._replace(present=_query(value))
         return result
@@ -354,6 +367,8 @@ class _Reader:
             return "'present:' is only for numbered migrations"
         elif name == "reason":
             return None if value.strip() else "'reason:' needs a sentence"
+        elif name == "attach":
+            return None if lowered == "allow" else f"'attach: {value}' must be 'allow'"
         else:
             error = _query_error(_query(value))
             return f"'{name}:' {error}" if error else None
@@ -367,6 +382,19 @@ class _Reader:
                 what = f"directive '{hit[0]}:' after '-- migrate:down' has no effect"
                 hint = "Move it to the top of the file; directives apply to both parts."
                 self.problem("bad_directive", number, what, hint)
+
+    def _check_attach(self, statements: tuple[Statement, ...], d: Directives) -> None:
+        for st in statements:
+            what = reaches_another_file(st.sql)
+            if what is not None and not d.attach:
+                self.problem(
+                    "attach_not_allowed",
+                    st.line,
+                    f"the statement ({what}) writes another database file; add '-- attach: "
+                    "allow' to the comments at the top of the file if that is intended",
+                    "No backup covers another file, so sqlmig refuses to write one unless the "
+                    "migration says so.",
+                )
 
     def _check_transactions(self, statements: tuple[Statement, ...], d: Directives) -> None:
         for st in statements:

@@ -38,6 +38,7 @@ class Step:
     reason: str | None = None  # repairs: a sentence for people
     moves: tuple[tuple[str, tuple[str, ...]], ...] = ()  # row moves the ledger allows
     forget: tuple[tuple[int, str], ...] = ()  # "unrecord" steps: (version, name) rows to move
+    attach: bool = False  # `attach: allow`: its statements may attach another database file
 
     @classmethod
     def from_migration(
@@ -63,6 +64,7 @@ class Step:
             recorded=recorded,
             present=migration.directives.present,
             moves=migration.directives.moves,
+            attach=migration.directives.attach,
         )
 
     @classmethod
@@ -81,6 +83,7 @@ class Step:
             bridge=True,
             reason=d.reason,
             moves=d.moves,
+            attach=d.attach,
         )
 
     @property

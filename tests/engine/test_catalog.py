@@ -530,13 +530,16 @@ def test_bundled_migrations_load_without_problems() -> None:
     [
         ("-- +goose Up\nCREATE TABLE b (x);\n-- +goose Down\nDROP TABLE a;\n", 1, "goose"),
         (
-            "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE b (x);\n"
-            "-- +goose StatementEnd\n",
+            "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE b (x);\n-- +goose StatementEnd\n",
             1,
             "goose",
         ),
         ("CREATE TABLE b (x);\n\n-- +goose down\nDROP TABLE a;\n", 3, "goose"),
-        ("-- +migrate Up\nCREATE TABLE b (x);\n-- +migrate Down\nDROP TABLE a;\n", 1, "sql-migrate"),
+        (
+            "-- +migrate Up\nCREATE TABLE b (x);\n-- +migrate Down\nDROP TABLE a;\n",
+            1,
+            "sql-migrate",
+        ),
         ("-- !Ups\nCREATE TABLE b (x);\n-- !Downs\nDROP TABLE a;\n", 1, "Play"),
         (
             "-- migrate:up\nCREATE TABLE b (x);\n-- migrate:down transaction:false\nDROP TABLE a;\n",
@@ -616,7 +619,9 @@ def test_golang_migrate_file_names_are_refused_without_a_misleading_rename(
 def test_a_goose_file_is_refused_and_its_down_part_never_runs(good: Path) -> None:
     import engine
 
-    write(good, "0002_goose.sql", "-- +goose Up\nCREATE TABLE c (x);\n-- +goose Down\nDROP TABLE a;\n")
+    write(
+        good, "0002_goose.sql", "-- +goose Up\nCREATE TABLE c (x);\n-- +goose Down\nDROP TABLE a;\n"
+    )
     db = good / "app.db"
     db.touch()
     result = engine.upgrade(db, load_catalog(good), backup=False)
