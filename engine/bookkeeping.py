@@ -1,8 +1,9 @@
-"""The names sqlmig writes into a user's file, and the user's own tables that carry one.
+"""The names sqlmig writes into a user's file, and the user's own objects that carry one.
 
-SPEC §7.12 fixes them: the audit table `sqlmig_log`, side tables `<table>_unplaced` and renamed
-legacy tables `<table>_legacy`. A user's table of that name would make an upgrade write into it
-(or skip a repair, or fail with a raw SQLite error), so `status` foresees the clash and the
+SPEC §7.12 fixes them: the audit table `sqlmig_log`, side tables `<table>_unplaced`, renamed
+legacy tables `<table>_legacy`, plus the temporary names of a table rebuild (`<table>_sqlmig_…`,
+which never survive a run). A user's table or view of such a name would make an upgrade write
+into it, skip a repair, or fail with a raw SQLite error, so `status` foresees the clash and the
 planner refuses before anything is written. Which names a plan writes is read from its own
 statements and `moves:` targets; nothing here knows an application's tables.
 """
@@ -36,7 +37,7 @@ _MAX_AUDIT_ROWS = 10_000  # reading the audit log stays cheap on a hostile file
 
 def is_reserved(name: str) -> bool:
     low = name.lower()
-    return low == hist.AUDIT_TABLE or low.endswith(_SUFFIXES)
+    return "sqlmig" in low or low.endswith(_SUFFIXES)
 
 
 def written_tables(
@@ -64,16 +65,25 @@ def plan_writes(steps: Iterable[Step]) -> set[str]:
     return names
 
 
-def users_reserved_tables(
+def users_reserved(
     conn: sqlite3.Connection, inspection: Inspection, catalog: Catalog
-) -> tuple[str, ...]:
-    """The file's tables with a reserved name that sqlmig did not make itself.
+) -> tuple[tuple[str, str], ...]:
+    """(type, name) of the file's objects with a reserved name that sqlmig did not make.
 
-    Ours: `sqlmig_log` with the audit table's columns; a `<t>_legacy` or `<t>_unplaced` that a
-    repair logged in it wrote, or that a migration recorded as applied wrote.
+    Ours: a `sqlmig_log` table with the audit table's columns; a `<t>_legacy` or `<t>_unplaced`
+    table that a repair logged there wrote, or that a migration recorded as applied wrote. A
+    view, index or trigger of such a name is never ours (and the repairs' `when:` queries look
+    for the name in sqlite_master whatever its type).
     """
-    reserved = [name for name in inspection.tables if is_reserved(name)]
-    if not reserved:
+    found = [("table", name) for name in inspection.tables if is_reserved(name)]
+    found += [
+        (str(kind), str(name))
+        for kind, name in conn.execute(
+            "SELECT type, name FROM sqlite_master WHERE type <> 'table' AND (name LIKE '%sqlmig%' "
+            "OR name LIKE '%\\_legacy' ESCAPE '\\' OR name LIKE '%\\_unplaced' ESCAPE '\\')"
+        )
+    ]
+    if not found:
         return ()
     ours: set[str] = set()
     if hist.AUDIT_TABLE in inspection.tables and is_audit_table(conn):
@@ -92,7 +102,10 @@ def users_reserved_tables(
         migration = catalog.get(applied.version)
         if migration is not None and applied.status in ("ok", "unverified", "changed"):
             ours |= written_tables((s.sql for s in migration.up), migration.directives.moves)
-    return tuple(name for name in reserved if name.lower() not in ours)
+    ours = {name for name in ours if name == hist.AUDIT_TABLE or "sqlmig" not in name}
+    return tuple(
+        (kind, name) for kind, name in found if kind != "table" or name.lower() not in ours
+    )
 
 
 def is_audit_table(conn: sqlite3.Connection) -> bool:
@@ -107,37 +120,36 @@ def _audit_columns() -> frozenset[str]:
         return frozenset(hist.table_columns(model, hist.AUDIT_TABLE))
 
 
-def clashes(users: Iterable[str], written: set[str]) -> list[Problem]:
-    """A `name_clash` problem for each of the user's tables whose name the plan writes."""
-    return [_clash(name) for name in users if name.lower() in written]
+def clashes(users: Iterable[tuple[str, str]], written: set[str]) -> list[Problem]:
+    """A `name_clash` problem for each of the user's objects whose name the plan writes."""
+    return [_clash(kind, name) for kind, name in users if name.lower() in written]
 
 
-def _clash(name: str) -> Problem:
+def _clash(kind: str, name: str) -> Problem:
     low = name.lower()
+    own = f"the file has its own {kind} {name}"
     if low == hist.AUDIT_TABLE:
-        what = f"the table {name} is not sqlmig's audit table, but the upgrade logs there"
+        what = f"{own}, which is not sqlmig's audit table, but the upgrade logs there"
+    elif "sqlmig" in low:
+        what = f"{own}, a name the upgrade uses for a table it builds and then renames"
     elif low.endswith("_legacy"):
-        what = (
-            f"the file has its own table {name}, the name under which the upgrade keeps the old "
-            f"{name[: -len('_legacy')]} table"
-        )
+        old = name[: -len("_legacy")]
+        what = f"{own}, the name under which the upgrade keeps the old {old} table"
     else:
-        what = (
-            f"the file has its own table {name}, where the upgrade keeps the "
-            f"{name[: -len('_unplaced')]} rows it cannot put back"
-        )
+        table = name[: -len("_unplaced")]
+        what = f"{own}, where the upgrade keeps the {table} rows it cannot put back"
     return Problem(
         "name_clash",
         f"{what[0].upper()}{what[1:]}.",
-        f"Rename your table {name} (for example to {name}_own) with a SQLite tool, then "
-        "upgrade again; sqlmig's own table names are fixed.",
+        f"Rename your {kind} {name} (for example to {name}_own) with a SQLite tool, then "
+        "upgrade again; the names sqlmig writes are fixed.",
     )
 
 
 def foresee(conn: sqlite3.Connection, inspection: Inspection, catalog: Catalog) -> Inspection:
-    """`inspection` with the user's reserved-name tables and the clashes an upgrade to the head
+    """`inspection` with the user's reserved-name objects and the clashes an upgrade to the head
     would meet, as `status` shows them."""
-    users = users_reserved_tables(conn, inspection, catalog)
+    users = users_reserved(conn, inspection, catalog)
     if not users:
         return inspection
     from engine.planner import plan_upgrade  # the planner refuses with this module's rules
@@ -153,7 +165,7 @@ def foresee(conn: sqlite3.Connection, inspection: Inspection, catalog: Catalog) 
 def refuse_clashes(inspection: Inspection, steps: Iterable[Step]) -> None:
     found = clashes(inspection.user_reserved, plan_writes(steps))
     if found:
-        more = f" (and {len(found) - 1} more such table(s))" if len(found) > 1 else ""
+        more = f" (and {len(found) - 1} more such name(s))" if len(found) > 1 else ""
         raise Refused(
             f"{found[0].message}{more} Upgrade refused; nothing was changed.",
             hint=found[0].hint,

@@ -69,7 +69,7 @@ class Inspection(NamedTuple):
     legacy: LegacyReport | None = None  # the bridge's diagnosis (legacy, or a drifted tracked file)
     needs_repair: bool = False  # a tracked file whose shape lacks an effect its rows claim
     facts: FileFacts | None = None
-    user_reserved: tuple[str, ...] = ()  # the user's tables named like sqlmig's (SPEC §7.12)
+    user_reserved: tuple[tuple[str, str], ...] = ()  # (type, name) named like sqlmig's tables
 
     @property
     def up_to_date(self) -> bool:

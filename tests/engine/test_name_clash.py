@@ -40,6 +40,14 @@ def legacy_with_orphaned_archive(path: Path) -> None:
     build_legacy(path, era="F8", rng=1, data={"orphan_archived": 3})
 
 
+def legacy_f11(path: Path) -> None:
+    build_legacy(path, era="F11", rng=1)
+
+
+def fallback_events(path: Path) -> None:
+    build_legacy(path, era="F11", rng=1, fallback=("events",))
+
+
 def memory_backup(path: Path) -> None:
     build_memory_backup_leftover(path, rng=1)
 
@@ -55,6 +63,14 @@ CASES = [
         "archived_messages_unplaced",
     ),
     (memory_backup, "CREATE TABLE agent_memory_unplaced (note TEXT)", "agent_memory_unplaced"),
+    # the same family: a view of that name, and the temporary names of a table rebuild
+    (
+        legacy,
+        "CREATE VIEW archive_statistics_legacy AS SELECT 1 AS note",
+        "archive_statistics_legacy",
+    ),
+    (legacy_f11, "CREATE TABLE agent_memory_sqlmig_0012 (note TEXT)", "agent_memory_sqlmig_0012"),
+    (fallback_events, "CREATE TABLE events_sqlmig_rebuild (note TEXT)", "events_sqlmig_rebuild"),
 ]
 
 
@@ -64,13 +80,10 @@ def test_status_foresees_the_clash_and_upgrade_refuses_before_writing(
 ) -> None:
     db = tmp_path / "database.db"
     build(db)
-    execute(
-        db,
-        create,
-        f"INSERT INTO {name} (note) VALUES ('mine')"
-        if "note" in create
-        else f"INSERT INTO {name} (msg) VALUES ('mine')",
-    )
+    execute(db, create)
+    if "TABLE" in create:
+        column = "note" if "note" in create else "msg"
+        execute(db, f"INSERT INTO {name} ({column}) VALUES ('mine')")
     digest = sha(db)
     files = sorted(p.name for p in tmp_path.iterdir())
 
@@ -79,7 +92,7 @@ def test_status_foresees_the_clash_and_upgrade_refuses_before_writing(
     clashes = [p for p in json.loads(status.out)["problems"] if p["code"] == "name_clash"]
     assert len(clashes) == 1, status.out
     assert name in clashes[0]["message"]
-    assert f"Rename your table {name}" in clashes[0]["hint"]
+    assert f"Rename your {'view' if 'VIEW' in create else 'table'} {name}" in clashes[0]["hint"]
 
     for argv in (["--dry-run"], []):
         run = run_cli("upgrade", db, "--json", *argv)
