@@ -21,11 +21,13 @@ from engine import history as hist
 from engine.catalog import Catalog
 from engine.errors import Problem, Refused
 from engine.guards import guard_of, unquote
-from engine.sqltext import strip_leading_comments
+from engine.sqltext import Statement, strip_leading_comments
 
 if TYPE_CHECKING:
     from engine.inspect import Inspection
     from engine.planner import Step
+
+Moves = tuple[tuple[str, tuple[str, ...]], ...]
 
 _SUFFIXES = ("_legacy", "_unplaced")
 _IDENT = r'(?:"(?:[^"]|"")+"|\[[^\]]+\]|`(?:[^`]|``)+`|[A-Za-z_][\w$]*)'
@@ -86,6 +88,7 @@ def users_reserved(
     if not found:
         return ()
     ours: set[str] = set()
+    sources: list[tuple[tuple[Statement, ...], Moves]] = []
     if hist.AUDIT_TABLE in inspection.tables and is_audit_table(conn):
         ours.add(hist.AUDIT_TABLE)
         logged = {
@@ -95,14 +98,19 @@ def users_reserved(
                 f"LIMIT {_MAX_AUDIT_ROWS}"
             )
         }
-        for repair in catalog.repairs:
-            if repair.name in logged:
-                ours |= written_tables((s.sql for s in repair.statements), repair.directives.moves)
+        sources += [(r.statements, r.directives.moves) for r in catalog.repairs if r.name in logged]
     for applied in inspection.applied:
         migration = catalog.get(applied.version)
         if migration is not None and applied.status in ("ok", "unverified", "changed"):
-            ours |= written_tables((s.sql for s in migration.up), migration.directives.moves)
-    ours = {name for name in ours if name == hist.AUDIT_TABLE or "sqlmig" not in name}
+            sources.append((migration.up, migration.directives.moves))
+    # Temporary names never survive a run, so one that exists is never ours.
+    wanted = {n.lower() for k, n in found if k == "table" and "sqlmig" not in n.lower()} - ours
+    for statements, moves in sources if wanted else ():
+        # Only statements that mention a wanted name are parsed: status stays cheap.
+        text = "\n".join(s.sql for s in statements).lower()
+        if any(w in text for w in wanted) or moves:
+            named = [s.sql for s in statements if any(w in s.sql.lower() for w in wanted)]
+            ours |= written_tables(named, moves) & wanted
     return tuple(
         (kind, name) for kind, name in found if kind != "table" or name.lower() not in ours
     )
