@@ -247,3 +247,50 @@ def test_in_memory_redirects_only_statements_that_reach_a_file(
     sql: str, expected: str | None
 ) -> None:
     assert in_memory(sql) == expected
+
+
+def test_the_run_connection_denies_an_attach_that_slipped_past_the_catalog(
+    tmp_path: Path,
+) -> None:
+    """Defence in depth: a plan whose step attaches a file without `attach: allow` (the catalog
+    would have refused it) fails at that statement, names file and line, and changes nothing."""
+    import dataclasses
+
+    from engine.events import Clock, ignore_events
+    from engine.inspect import inspect_file
+    from engine.planner import plan_upgrade
+    from engine.runner import CancelToken
+    from engine.sqltext import Statement
+    from engine.upgrader import UpgradeResult, _run
+
+    other = other_file(tmp_path)
+    before = sha(other)
+    migrations = folder(tmp_path, "CREATE TABLE copied (body TEXT);\n")
+    catalog = load_catalog(migrations)
+    db = database(tmp_path)
+    plan = plan_upgrade(inspect_file(db, catalog), catalog)
+    sneaky = Statement(f"ATTACH '{other}' AS other;", 1)
+    last = plan.steps[-1]
+    steps = (*plan.steps[:-1], dataclasses.replace(last, statements=(sneaky, *last.statements)))
+    plan = dataclasses.replace(plan, steps=steps)
+    result = UpgradeResult(ok=False, path=db, from_version=None, to_version=None)
+    with pytest.raises(engine.RunFailed) as failed:
+        _run(
+            db,
+            catalog,
+            plan,
+            result,
+            None,
+            "atomic",
+            ignore_events,
+            Clock(),
+            CancelToken(),
+            1.0,
+            False,
+        )
+    assert "0001_copy.sql failed at line 1" in failed.value.message
+    assert "the file is unchanged" in failed.value.message
+    assert "-- attach: allow" in failed.value.hint and "other.db" in failed.value.hint
+    assert sha(other) == before
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
