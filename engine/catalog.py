@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from engine.attach import reaches_another_file
 from engine.profile import PROFILE_NAME, Profile, ProfileError, load_profile
 from engine.sqltext import (
     Statement,
@@ -41,9 +42,19 @@ __all__ = [
 _MIGRATION_NAME = re.compile(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
 _REPAIR_NAME = re.compile(r"^([a-z0-9_]+)\.sql$")
 _MARKER = re.compile(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
+# Other tools' up/down markers. To SQLite they are comments, so a "down" part after one would
+# run as part of the upgrade: each is a problem until sqlmig reads that convention.
+_FOREIGN_MARKERS = (
+    (re.compile(r"^--\s*\+goose\b", re.IGNORECASE), "goose"),
+    (re.compile(r"^--\s*\+migrate\b", re.IGNORECASE), "sql-migrate"),
+    (re.compile(r"^--\s*!\s*(?:ups|downs)\b", re.IGNORECASE), "Play evolutions"),
+    (re.compile(r"^--\s*migrate:(?:up|down)\s+\w+:", re.IGNORECASE), "dbmate"),  # options
+)
+_NEAR_MARKER = re.compile(r"^--\s*migrate\s*:", re.IGNORECASE)  # misspelled or trailing text
+_SPLIT_NAME = re.compile(r"^\d+_\w+\.(?:up|down)\.sql$", re.IGNORECASE)  # golang-migrate
 _DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
 _CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
-_KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves")
+_KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves", "attach")
 _NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?"  # a table, or table.column for a column move
 _MOVES = re.compile(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
 # Column-list templates that repair scripts may use; the runner expands them (engine/templates.py).
@@ -67,6 +78,8 @@ _HINTS = {
     "comments, and has no down part.",
     "duplicate_version": "Give each migration its own number; renumber the one that is not "
     "applied anywhere yet.",
+    "bad_marker": "Write the marker exactly as '-- migrate:down' (or '-- migrate:up') on a line "
+    "of its own; for a comment, start with a capital letter: '-- Migrate ...'.",
 }
 
 
@@ -91,6 +104,7 @@ class Directives(NamedTuple):
     reason: str | None = None  # repairs: one sentence for `status` when `when` is true
     # Row moves the ledger must allow: (source table, target tables).
     moves: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    attach: bool = False  # `attach: allow`: may ATTACH (or VACUUM INTO) another database file
 
 
 class Migration(NamedTuple):
@@ -144,6 +158,14 @@ class Catalog(NamedTuple):
 
     def names(self) -> Mapping[int, str]:
         return {m.version: m.name for m in self.migrations}
+
+    @property
+    def checksum(self) -> str:
+        """One checksum of every migration and repair script (number, name, text): the key of
+        anything derived from the catalog alone, such as its expected schemas."""
+        parts = [f"{m.version} {m.name} {m.checksum}" for m in self.migrations]
+        parts += [f"repair {r.name} {r.checksum}" for r in self.repairs]
+        return checksum("\n".join(parts))
 
 
 class _Parsed(NamedTuple):
@@ -204,15 +226,24 @@ class _Reader:
             self._misplaced(lines, down_marker + 1, end)
             down = down or None  # an empty down part means "cannot be rolled back"
         self._check_transactions(up + (down or ()), directives)
+        self._check_attach(up + (down or ()), directives)
         self._check_templates(up + (down or ()))
         return _Parsed(checksum(text), directives, up, down)
 
     def _markers(self, lines: list[str]) -> tuple[int | None, int | None]:
         up: int | None = None
         down: int | None = None
+        foreign: dict[str, list[int]] = {}
         for number, line in enumerate(lines, 1):
-            found = _MARKER.match(line.strip())
+            stripped = line.strip()
+            found = _MARKER.match(stripped)
             if found is None:
+                tool = _foreign_tool(stripped)
+                if tool is not None:
+                    foreign.setdefault(tool, []).append(number)
+                elif _NEAR_MARKER.match(stripped):
+                    what = f"'{stripped}' is not a marker sqlmig knows"
+                    self.problem("bad_marker", number, what)
                 continue
             if found.group(1).lower() == "up":
                 if up is None and down is None:
@@ -225,6 +256,14 @@ class _Reader:
                 self.problem("bad_directive", number, "second '-- migrate:down' marker")
             else:
                 down = number
+        for tool, numbers in foreign.items():
+            first = lines[numbers[0] - 1].strip()
+            more = f" (and {len(numbers) - 1} more such line(s))" if len(numbers) > 1 else ""
+            what = (
+                f"'{first}' is a {tool} marker{more}, which sqlmig does not read (to SQLite it is "
+                "a comment, so a down part after it would run as part of the upgrade)"
+            )
+            self.problem("foreign_marker", numbers[0], what, _foreign_hint(tool))
         return up, down
 
     def _directives(self, lines: list[str], block_end: int) -> Directives:
@@ -276,6 +315,8 @@ class _Reader:
                 result = result._replace(when=_query(value))
             elif name == "reason":
                 result = result._replace(reason=value.strip())
+            elif name == "attach":
+                result = result._replace(attach=True)
             else:
                 result = result._replace(present=_query(value))
         return result
@@ -326,6 +367,8 @@ class _Reader:
             return "'present:' is only for numbered migrations"
         elif name == "reason":
             return None if value.strip() else "'reason:' needs a sentence"
+        elif name == "attach":
+            return None if lowered == "allow" else f"'attach: {value}' must be 'allow'"
         else:
             error = _query_error(_query(value))
             return f"'{name}:' {error}" if error else None
@@ -339,6 +382,19 @@ class _Reader:
                 what = f"directive '{hit[0]}:' after '-- migrate:down' has no effect"
                 hint = "Move it to the top of the file; directives apply to both parts."
                 self.problem("bad_directive", number, what, hint)
+
+    def _check_attach(self, statements: tuple[Statement, ...], d: Directives) -> None:
+        for st in statements:
+            what = reaches_another_file(st.sql)
+            if what is not None and not d.attach:
+                self.problem(
+                    "attach_not_allowed",
+                    st.line,
+                    f"the statement ({what}) writes another database file; add '-- attach: "
+                    "allow' to the comments at the top of the file if that is intended",
+                    "No backup covers another file, so sqlmig refuses to write one unless the "
+                    "migration says so.",
+                )
 
     def _check_transactions(self, statements: tuple[Statement, ...], d: Directives) -> None:
         for st in statements:
@@ -367,9 +423,22 @@ class _Reader:
 _INCOMPLETE = "statement is not complete (missing ';'?)"
 
 
+def _foreign_tool(line: str) -> str | None:
+    """The tool whose up/down marker a stripped line is, if it is another tool's."""
+    return next((tool for pattern, tool in _FOREIGN_MARKERS if pattern.match(line)), None)
+
+
+def _foreign_hint(tool: str) -> str:
+    return (
+        f"This looks like a {tool} file; sqlmig does not read that convention yet. Write one "
+        "NNNN_slug.sql file with the up part, then a line '-- migrate:down' and the down part; "
+        "put directives such as '-- transaction: no' at the top (docs/authoring-migrations.md)."
+    )
+
+
 def _directive(line: str) -> tuple[str, str] | None:
     """(name, value) when a stripped line is written as a directive; None for free text."""
-    hit = None if _MARKER.match(line) else _DIRECTIVE.match(line)
+    hit = None if _NEAR_MARKER.match(line) else _DIRECTIVE.match(line)
     if hit is None or hit.group(2).startswith("//"):  # a URL is free text
         return None
     return hit.group(1), hit.group(2).strip()
@@ -419,7 +488,11 @@ def load_catalog(folder: Path) -> Catalog:
         reader = _Reader(path.name, repair=False)
         found = _MIGRATION_NAME.match(path.name)
         version = int(found.group(1)) if found else -1
-        if found is None or version > _MAX_VERSION:
+        if _SPLIT_NAME.match(path.name):
+            # Never suggest a plain name for it: a renamed .down.sql file would run as an upgrade.
+            what = "the name follows golang-migrate's .up.sql/.down.sql convention"
+            reader.problem("foreign_marker", None, what, _foreign_hint("golang-migrate"))
+        elif found is None or version > _MAX_VERSION:
             what = "the version number is too large" if found else "the name is not NNNN_slug.sql"
             reader.problem("bad_name", None, what, _name_hint(path.name))
         p = reader.read(path)  # even a badly named file gets its content checked

@@ -7,6 +7,7 @@ Ledger, foreign-key and schema checks run inside the transaction before COMMIT (
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -254,12 +255,28 @@ def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
     return [] if rows == ["ok"] else rows
 
 
+# Expected schemas per catalog checksum (SPEC §7.24 names the key), shared by every run in this
+# process: a second upgrade, a verify or a diff with the same catalog does not replay it again.
+_SHARED: dict[str, dict[int, Snapshot]] = {}
+_SHARED_CATALOGS = 8  # the most recently used catalogs kept; a developer edits a folder often
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared_for(key: str) -> dict[int, Snapshot]:
+    with _SHARED_LOCK:
+        found = _SHARED.pop(key, {})
+        _SHARED[key] = found  # now the most recent
+        while len(_SHARED) > _SHARED_CATALOGS:
+            del _SHARED[next(iter(_SHARED))]
+        return found
+
+
 class ExpectedSchemas:
-    """The expected schema after each version, built once by replaying the catalog in memory."""
+    """The expected schema after each version, built once per catalog by replaying it in memory."""
 
     def __init__(self, catalog: Catalog) -> None:
         self._catalog = catalog
-        self._cache: dict[int, Snapshot] = {}
+        self._cache = _shared_for(catalog.checksum)
         self._owned: frozenset[str] | None = None
 
     def names(self) -> dict[int, str]:

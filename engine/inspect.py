@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from engine import history as hist
 from engine import legacy
+from engine.bookkeeping import foresee, is_audit_table
 from engine.catalog import Catalog
 from engine.connect import FileFacts, open_readonly, read_facts
 from engine.errors import Problem, Refused, from_sqlite
@@ -68,6 +69,7 @@ class Inspection(NamedTuple):
     legacy: LegacyReport | None = None  # the bridge's diagnosis (legacy, or a drifted tracked file)
     needs_repair: bool = False  # a tracked file whose shape lacks an effect its rows claim
     facts: FileFacts | None = None
+    user_reserved: tuple[tuple[str, str], ...] = ()  # (type, name) named like sqlmig's tables
 
     @property
     def up_to_date(self) -> bool:
@@ -124,7 +126,7 @@ def inspect_file(path: str | Path, catalog: Catalog) -> Inspection:
     except Refused as exc:
         return _damaged(path, head, exc.problem(), facts)
     try:
-        return _classify(conn, path, facts, catalog)
+        return foresee(conn, _classify(conn, path, facts, catalog), catalog)
     except sqlite3.Error as exc:
         return _damaged(path, head, from_sqlite(exc, state="").problem(), facts)
     finally:
@@ -165,7 +167,9 @@ def _classify(
     page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
     history = hist.read_history(conn, names)
     # An incompatible schema_migrations (another tool's) is an ordinary table of the user's.
-    bookkeeping = {hist.AUDIT_TABLE} | ({hist.TABLE} if history.compatible else set())
+    audit = hist.AUDIT_TABLE not in names or is_audit_table(conn)  # else it is the user's table
+    bookkeeping = {hist.AUDIT_TABLE} if audit else set()
+    bookkeeping |= {hist.TABLE} if history.compatible else set()
     tables = tuple(sorted(names))
     data_tables = names - bookkeeping
     profile = catalog.profile

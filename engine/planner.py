@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.bookkeeping import refuse_clashes
 from engine.catalog import Catalog, Migration, RepairScript
 from engine.errors import Refused, UsageError
 from engine.events import PlannedStep
@@ -38,6 +39,7 @@ class Step:
     reason: str | None = None  # repairs: a sentence for people
     moves: tuple[tuple[str, tuple[str, ...]], ...] = ()  # row moves the ledger allows
     forget: tuple[tuple[int, str], ...] = ()  # "unrecord" steps: (version, name) rows to move
+    attach: bool = False  # `attach: allow`: its statements may attach another database file
 
     @classmethod
     def from_migration(
@@ -63,6 +65,7 @@ class Step:
             recorded=recorded,
             present=migration.directives.present,
             moves=migration.directives.moves,
+            attach=migration.directives.attach,
         )
 
     @classmethod
@@ -81,6 +84,7 @@ class Step:
             bridge=True,
             reason=d.reason,
             moves=d.moves,
+            attach=d.attach,
         )
 
     @property
@@ -174,12 +178,15 @@ def plan_upgrade(
         a.version for a in inspection.applied if a.status in ("ok", "unverified", "changed")
     )
     if inspection.state == LEGACY or inspection.needs_repair:
-        return _bridge_plan(inspection, catalog, applied, to_version, mode)
+        plan = _bridge_plan(inspection, catalog, applied, to_version, mode)
+        refuse_clashes(inspection, plan.steps)
+        return plan
     steps = tuple(
         Step.from_migration(m)
         for m in catalog.migrations
         if m.version not in applied and (to_version is None or m.version <= to_version)
     )
+    refuse_clashes(inspection, steps)
     return Plan(
         path_state=inspection.state,
         from_version=inspection.current_version,

@@ -16,8 +16,10 @@ from itertools import zip_longest
 from typing import Any, NamedTuple, TypeVar
 
 from engine import sqlnorm
+from engine.attach import guard_connection, in_memory
 from engine.sqlnorm import fold, normalize_default, normalize_type
 from engine.sqlnorm import normalize_sql as normalize_sql  # re-exported: part of the API
+from engine.sqltext import first_keywords
 
 # Public API: the dataclasses, snapshot, compare, replay, format_diff (and normalize_sql).
 
@@ -459,13 +461,24 @@ def format_diff(diff: SchemaDiff) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # replay
 
+# Statements that change data only (a CTE always leads one of them) or maintain the file.
+_NOT_SCHEMA = frozenset(
+    {"INSERT", "UPDATE", "DELETE", "REPLACE", "SELECT", "VALUES", "WITH"}
+    | {"VACUUM", "ANALYZE", "REINDEX", "EXPLAIN"}
+)
+
 
 def replay(steps: Iterable[tuple[Sequence[str], bool]]) -> Snapshot:
     """Build the expected schema by running migration steps on a fresh in-memory database.
 
-    Each step is (statements, foreign_keys_off). sqlite3.Error propagates unchanged.
+    Each step is (statements, foreign_keys_off). Only statements that can change the schema run:
+    data statements would cost the time of the real migration for nothing (the database is
+    empty), and VACUUM cannot run in the replay's transaction. An ATTACH (or VACUUM INTO) gets
+    an in-memory database under the same name, and an authorizer makes sure that no statement
+    ever reaches a file. sqlite3.Error propagates unchanged.
     """
     conn = sqlite3.connect(":memory:", isolation_level=None)
+    guard_connection(conn, allowed=False)
     try:
         for statements, foreign_keys_off in steps:
             # PRAGMA foreign_keys is a no-op inside a transaction, so it is set before BEGIN.
@@ -473,7 +486,9 @@ def replay(steps: Iterable[tuple[Sequence[str], bool]]) -> Snapshot:
             conn.execute("BEGIN")
             try:
                 for statement in statements:
-                    conn.execute(statement)
+                    if set(first_keywords(statement, 1)) & _NOT_SCHEMA:
+                        continue
+                    conn.execute(in_memory(statement) or statement)
             except BaseException:
                 if conn.in_transaction:
                     conn.rollback()

@@ -6,12 +6,14 @@ facts plus the error (if any), so the CLI and the GUI never parse messages.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from engine.attach import AttachGuard, guard_connection, in_memory
 from engine.backups import create_backup
 from engine.catalog import Catalog
 from engine.checks import ExpectedSchemas, existing_damage, quick_check
@@ -257,12 +259,16 @@ def _run(
 ) -> None:
     expected = ExpectedSchemas(catalog)
     sink = recording(sink, result.checks)
-    conn = open_readwrite(path, wait_seconds=wait)
+    conn, guard = _open_guarded(path, plan, wait)
     try:
         for _ in range(MAX_REPLANS):
             runner = Runner(conn, plan, expected=expected, sink=sink, clock=clock, cancel=cancel)
             try:
                 outcome = runner.run()
+            except RunFailed as exc:
+                if guard.denied is not None:
+                    exc.hint = guard.hint()
+                raise
             finally:
                 result.to_version = runner.committed_version
             _merge(result, outcome)
@@ -281,7 +287,7 @@ def _run(
                 + inspection.diagnosis
             )
             result.to_version = inspection.current_version
-            conn = open_readwrite(path, wait_seconds=wait)
+            conn, guard = _open_guarded(path, plan, wait)
             if plan.empty:
                 break
         else:
@@ -316,6 +322,12 @@ def _run(
         conn.close()
 
 
+def _open_guarded(path: Path, plan: Plan, wait: float) -> tuple[sqlite3.Connection, AttachGuard]:
+    """The run's connection, which may attach another file only for an `attach: allow` step."""
+    conn = open_readwrite(path, wait_seconds=wait)
+    return conn, guard_connection(conn, allowed=any(step.attach for step in plan.steps))
+
+
 def _rehearse(
     path: Path,
     catalog: Catalog,
@@ -331,8 +343,27 @@ def _rehearse(
     with tempfile.TemporaryDirectory(prefix="sqlmig-dry-run-") as folder:
         copy = Path(folder) / path.name
         create_backup(path, version=None, destination=copy)
-        _run(copy, catalog, plan, result, target, mode, sink, clock, cancel, 10.0, True)
+        inside = _inside(plan)
+        _run(copy, catalog, inside, result, target, mode, sink, clock, cancel, 10.0, True)
     result.notes.append("Dry run: rehearsed on a temporary copy; the file was not touched.")
+    if inside != plan:
+        result.notes.append(
+            "Dry run: statements that attach another database file used an empty in-memory "
+            "database instead; that file was not touched."
+        )
+
+
+def _inside(plan: Plan) -> Plan:
+    """The plan with every ATTACH and VACUUM INTO pointed at an in-memory database."""
+    steps = tuple(
+        dataclasses.replace(
+            step,
+            attach=False,
+            statements=tuple(s._replace(sql=in_memory(s.sql) or s.sql) for s in step.statements),
+        )
+        for step in plan.steps
+    )
+    return dataclasses.replace(plan, steps=steps)
 
 
 def _start_label(inspection: Inspection) -> str | None:

@@ -518,3 +518,114 @@ def test_bundled_migrations_load_without_problems() -> None:
     assert [m.name for m in catalog.migrations] == BUNDLED_NAMES
     assert catalog.profile is not None
     assert all(m.up for m in catalog.migrations)
+
+
+# --- other tools' markers (hardening issue, item 7) ---------------------------------------
+# A marker sqlmig does not read is a comment to SQLite: the "down" part after it would run as
+# part of the upgrade. Each is a catalog problem on its line, so the upgrade refuses.
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "tool"),
+    [
+        ("-- +goose Up\nCREATE TABLE b (x);\n-- +goose Down\nDROP TABLE a;\n", 1, "goose"),
+        (
+            "-- +goose Up\n-- +goose StatementBegin\nCREATE TABLE b (x);\n-- +goose StatementEnd\n",
+            1,
+            "goose",
+        ),
+        ("CREATE TABLE b (x);\n\n-- +goose down\nDROP TABLE a;\n", 3, "goose"),
+        (
+            "-- +migrate Up\nCREATE TABLE b (x);\n-- +migrate Down\nDROP TABLE a;\n",
+            1,
+            "sql-migrate",
+        ),
+        ("-- !Ups\nCREATE TABLE b (x);\n-- !Downs\nDROP TABLE a;\n", 1, "Play"),
+        (
+            "-- migrate:up\nCREATE TABLE b (x);\n-- migrate:down transaction:false\nDROP TABLE a;\n",
+            3,
+            "dbmate",
+        ),
+        ("-- migrate:up transaction:false\nCREATE TABLE b (x);\n", 1, "dbmate"),
+        # our own down part with another tool's marker inside it
+        ("CREATE TABLE b (x);\n-- migrate:down\nDROP TABLE b;\n-- +goose Down\n", 4, "goose"),
+    ],
+)
+def test_other_tools_markers_are_problems(good: Path, text: str, line: int, tool: str) -> None:
+    write(good, "0002_other.sql", text)
+    catalog = load_catalog(good)
+    problem = only(catalog, "foreign_marker")
+    assert (problem.file, problem.line, problem.code) == ("0002_other.sql", line, "bad_catalog")
+    assert tool in problem.message
+    assert "sqlmig does not read that convention yet" in problem.hint
+    assert not catalog.ok
+    assert len(catalog.problems) == 1  # not also an unknown directive or a second marker problem
+
+
+@pytest.mark.parametrize(
+    ("marker", "line"),
+    [
+        ("-- migrate: down", 2),
+        ("-- migrate:dwon", 2),
+        ("-- migrate:down;", 2),
+        ("-- migrate:down -- undo", 2),
+        ("-- migrate:rollback", 2),
+    ],
+)
+def test_misspelled_markers_are_problems(tmp_path: Path, marker: str, line: int) -> None:
+    write(tmp_path, "0000_a.sql", f"CREATE TABLE a (x);\n{marker}\nDROP TABLE a;\n")
+    catalog = load_catalog(tmp_path)
+    problem = only(catalog, "bad_marker")
+    assert (problem.file, problem.line) == ("0000_a.sql", line)
+    assert "'-- migrate:down'" in problem.hint
+    assert len(catalog.problems) == 1
+
+
+def test_a_misspelled_marker_in_the_leading_comments_is_not_an_unknown_directive(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "0000_a.sql", "-- migrate: up\nCREATE TABLE a (x);\n")
+    assert where(load_catalog(tmp_path)) == [("bad_marker", "0000_a.sql", 1)]
+
+
+def test_prose_that_mentions_other_tools_is_free_text(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "0000_a.sql",
+        "-- Ported from a goose file (-- +goose Up) by hand.\n"
+        "-- Migrated: by hand from dbmate.\n"
+        "CREATE TABLE a (x);\n"
+        "-- migrate:down\n"
+        "DROP TABLE a;\n",
+    )
+    assert load_catalog(tmp_path).ok
+
+
+@pytest.mark.parametrize("name", ["0002_add_c.up.sql", "0002_add_c.down.sql"])
+def test_golang_migrate_file_names_are_refused_without_a_misleading_rename(
+    good: Path, name: str
+) -> None:
+    write(good, name, "CREATE TABLE c (x);\n")
+    catalog = load_catalog(good)
+    problem = only(catalog, "foreign_marker")
+    assert (problem.file, problem.line) == (name, None)
+    assert "golang-migrate" in problem.message
+    assert "sqlmig does not read that convention yet" in problem.hint
+    # The generic bad-name hint would suggest 0002_add_c_down.sql: a down file run as an up.
+    assert "0002_add_c_" not in problem.hint
+    assert [m.version for m in catalog.migrations] == [0, 1]
+
+
+def test_a_goose_file_is_refused_and_its_down_part_never_runs(good: Path) -> None:
+    import engine
+
+    write(
+        good, "0002_goose.sql", "-- +goose Up\nCREATE TABLE c (x);\n-- +goose Down\nDROP TABLE a;\n"
+    )
+    db = good / "app.db"
+    db.touch()
+    result = engine.upgrade(db, load_catalog(good), backup=False)
+    assert result.error is not None
+    assert (result.error.code, result.exit_code) == ("bad_catalog", 3)
+    assert "0002_goose.sql line 1" in result.error.message
+    assert db.read_bytes() == b""
