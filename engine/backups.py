@@ -57,6 +57,7 @@ class BackupResult:
     user_version: int
     row_counts: dict[str, int]
     sidecar: Path | None = None
+    damage: tuple[str, ...] = ()  # quick_check's findings in a copy kept with `accept_damage`
 
 
 def backup_name(
@@ -119,13 +120,17 @@ def create_backup(
     destination: Path | None = None,
     on_progress: Progress | None = None,
     caller_holds_lock: bool = False,
+    accept_damage: bool = False,
 ) -> BackupResult:
     """Copy `db` with the backup API, verify the copy, record its origin, return where it is.
 
     `caller_holds_lock`: the caller's connection holds the EXCLUSIVE lock of a rollback-journal
     `db` and has written nothing to its main file yet (a restore, before its first commit): no
     reader can get in, and the main file is exactly the last commit, so it is copied as a file
-    and verified on its own (quick_check; its counts are its own)."""
+    and verified on its own (quick_check; its counts are its own).
+
+    `accept_damage` (a restore keeping what it replaces): a database that fails quick_check is
+    still copied page for page, and the copy is kept with the findings in `damage`."""
     facts = read_facts(db)
     if folder is not None and not folder.is_dir():
         raise Refused(
@@ -155,11 +160,12 @@ def create_backup(
         image_sha256 = origin.sha256_of(partial)
         converted = _make_self_contained(partial)
         if source is None:
-            counts, user_version = _counts(partial)
+            counts, user_version = _counts(partial, accept_damage)
         else:
-            counts = row_counts(source)
-            user_version = int(source.execute("PRAGMA user_version").fetchone()[0])
-        shape, page_size, page_count = _verify(partial, user_version, counts)
+            counts, user_version = _count_rows(source, accept_damage)
+        shape, page_size, page_count, damage = _verify(
+            partial, user_version, counts, accept_damage=accept_damage
+        )
         described = origin.describe(
             source=db,
             source_size=facts.size,
@@ -173,6 +179,8 @@ def create_backup(
             journal_mode="wal" if facts.wal_mode else "rollback",
             shape=shape,
         )
+        if damage:
+            described["damage"] = list(damage)
         _keep_permissions(db, partial)
         sidecar = origin.write_sidecar(target, described)
         os.replace(partial, target)
@@ -200,6 +208,7 @@ def create_backup(
         user_version=user_version,
         row_counts=counts,
         sidecar=sidecar,
+        damage=damage,
     )
 
 
@@ -300,12 +309,24 @@ def _fsync(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _counts(copy: Path) -> tuple[dict[str, int], int]:
+def _counts(copy: Path, accept_damage: bool) -> tuple[dict[str, int], int]:
     conn = open_readonly(read_facts(copy))
     try:
-        return row_counts(conn), int(conn.execute("PRAGMA user_version").fetchone()[0])
+        return _count_rows(conn, accept_damage)
     finally:
         conn.close()
+
+
+def _count_rows(conn: sqlite3.Connection, accept_damage: bool) -> tuple[dict[str, int], int]:
+    """Rows per table and user_version; with `accept_damage`, no counts where damage stops
+    the counting (quick_check then reports that damage)."""
+    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    try:
+        return row_counts(conn), user_version
+    except sqlite3.DatabaseError:
+        if not accept_damage:
+            raise
+        return {}, user_version
 
 
 def _in_wal_mode(conn: sqlite3.Connection) -> bool:
@@ -318,12 +339,22 @@ def verify_backup(path: Path, user_version: int, counts: dict[str, int]) -> None
 
 
 def _verify(
-    path: Path, user_version: int, counts: dict[str, int]
-) -> tuple[origin.Shape, int, int]:
-    """Verify the copy; returns its shape, page size and page count for the origin record."""
+    path: Path, user_version: int, counts: dict[str, int], *, accept_damage: bool = False
+) -> tuple[origin.Shape, int, int, tuple[str, ...]]:
+    """Verify the copy; returns its shape, page size, page count (for the origin record) and,
+    with `accept_damage`, quick_check's findings instead of refusing a damaged copy."""
     conn = open_readonly(read_facts(path))
     try:
-        problems = quick_check(conn)
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        try:
+            problems = quick_check(conn)
+        except sqlite3.DatabaseError as exc:  # damage so bad that quick_check stops on it
+            if not accept_damage:
+                raise
+            problems = [str(exc)]
+        if problems and accept_damage:
+            return origin.Shape(frozenset(), frozenset()), page_size, page_count, tuple(problems)
         if problems:
             raise Refused(
                 f"The backup failed its check ({problems[0]}). {UNCHANGED}",
@@ -333,8 +364,6 @@ def _verify(
         copied_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         copied_counts = row_counts(conn)
         shape = origin.read_shape(conn)
-        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
-        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
     finally:
         conn.close()
     if copied_version != user_version or copied_counts != counts:
@@ -345,7 +374,7 @@ def _verify(
             detail=f"expected {user_version} {counts}, got {copied_version} {copied_counts}",
             code="check_failed",
         )
-    return shape, page_size, page_count
+    return shape, page_size, page_count, ()
 
 
 def _keep_permissions(original: Path, copy: Path) -> None:

@@ -343,6 +343,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                 "journal_mode": done.journal_mode,
                 "origin": done.origin,
                 "forced": done.forced,
+                "replaced_damage": list(done.replaced_damage),
             }
         )
         _print_json(event, out)
@@ -351,6 +352,9 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         print(versions, file=out)
         print(f"The file it replaced ({_label(done.replaced_version)}) was kept as "
               f"{done.replaced_copy}.", file=out)
+        if done.replaced_damage:
+            print(f"That file was damaged ({done.replaced_damage[0]}); its copy is kept as it "
+                  "was.", file=out)
         if done.forced:
             print(f"Forced: {done.origin}", file=out)
     return EXIT_OK

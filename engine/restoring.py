@@ -24,7 +24,8 @@ commit and re-read (the schema cookie changes, so they re-read the schema too).
    a reader, which SQLite shows the last commit; in rollback mode, where the lock is EXCLUSIVE and
    the main file is still exactly the last commit (the step's pages wait in a cache sized not to
    spill), as a file. Nobody can commit between that copy and the restore, so the copy is exactly
-   what is replaced. The other steps copy the rest; the last one commits. A failure anywhere rolls
+   what is replaced. A damaged database is copied page for page all the same (restoring it is
+   the point), and its damage is reported. The other steps copy the rest; the last one commits. A failure anywhere rolls
    the write back and removes the copy again.
 5. After: a WAL file is checkpointed when no reader holds an older snapshot, and the result must
    pass quick_check.
@@ -76,6 +77,7 @@ class RestoreResult:
     journal_mode: str  # the database's journal mode, kept ("wal", "delete", …)
     origin: str  # why the backup was taken for a backup of this database
     forced: bool = False
+    replaced_damage: tuple[str, ...] = ()  # quick_check's findings in the file that was replaced
     replaced_version: int | None = None
     restored_version: int | None = None
 
@@ -120,7 +122,8 @@ def restore(
     finally:
         source.close()
     reason = verdict.reason if verdict.ok else f"Forced: {verdict.reason}"
-    return RestoreResult(db, real, backup, kept.path, mode, reason, force and not verdict.ok)
+    return RestoreResult(db, real, backup, kept.path, mode, reason, force and not verdict.ok,
+                         kept.damage)
 
 
 def _target(db: Path, backup: Path) -> Path:
@@ -239,7 +242,7 @@ def _write(
                 raise _StillBusy
         elif not kept:  # the write lock is ours and nothing is committed yet
             kept.append(create_backup(real, version=replaced_version,
-                                      caller_holds_lock=mode != "wal"))
+                                      caller_holds_lock=mode != "wal", accept_damage=True))
 
     try:
         source.backup(target, pages=step, progress=progress, sleep=0.05)

@@ -423,3 +423,22 @@ def test_restore_from_the_file_itself_is_refused(tmp_path: Path) -> None:
     run = run_cli("restore", path, "--from", link, "--json")
     assert run.code == 3, run.text
     assert sha256(path) == digest
+
+
+def test_restore_over_a_damaged_database_keeps_a_faithful_copy_of_it(tmp_path: Path) -> None:
+    path = badfiles.corrupted_page(tmp_path, "database.db")
+    damaged_bytes = path.read_bytes()
+    good = tmp_path / "good.db"
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as src, \
+            closing(sqlite3.connect(good, isolation_level=None)) as dst:
+        for (sql,) in src.execute("SELECT sql FROM sqlite_master WHERE type = 'table' "
+                                  "AND name NOT LIKE 'sqlite_%'"):
+            dst.execute(sql)
+    run = run_cli("restore", path, "--from", good, "--json")
+    assert run.code == 0, run.text
+    assert integrity(path) == "ok"
+    kept = Path(run.done["replaced_copy"])
+    assert kept.read_bytes() == damaged_bytes  # page for page, damage included
+    assert run.done["replaced_damage"]
+    origin = json.loads(kept.with_name(kept.name + ".json").read_text(encoding="utf-8"))
+    assert origin["damage"]
