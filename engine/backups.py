@@ -79,10 +79,12 @@ def backup_name(
 
 
 def _taken(candidate: Path) -> bool:
-    return any(
-        p.exists() or p.is_symlink()
-        for p in (candidate, partial_of(candidate), origin.sidecar_path(candidate))
-    )
+    """Something is at the backup's name, its `.partial` or its sidecar (an origin record of
+    ours whose backup is gone does not count: it is replaced)."""
+    if any(p.exists() or p.is_symlink() for p in (candidate, partial_of(candidate))):
+        return True
+    sidecar = origin.sidecar_path(candidate)
+    return (sidecar.exists() or sidecar.is_symlink()) and not origin.is_record(sidecar)
 
 
 def partial_of(backup: Path) -> Path:

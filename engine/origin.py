@@ -154,6 +154,17 @@ def write_sidecar(backup: Path, origin: dict[str, Any]) -> Path:
     return target
 
 
+def is_record(path: Path) -> bool:
+    """Is `path` an origin record written by sqlmig (and not somebody's own file)?"""
+    if path.is_symlink():
+        return False
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("format") == FORMAT
+
+
 def read_sidecar(backup: Path) -> dict[str, Any] | None:
     """The sidecar, when there is one that describes this very backup file."""
     try:

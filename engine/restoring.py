@@ -25,8 +25,8 @@ commit and re-read (the schema cookie changes, so they re-read the schema too).
    the main file is still exactly the last commit (the step's pages wait in a cache sized not to
    spill), as a file. Nobody can commit between that copy and the restore, so the copy is exactly
    what is replaced. A damaged database is copied page for page all the same (restoring it is
-   the point), and its damage is reported. The other steps copy the rest; the last one commits. A failure anywhere rolls
-   the write back and removes the copy again.
+   the point), and its damage is reported. The other steps copy the rest; the last one
+   commits. A failure anywhere rolls the write back and removes the copy again.
 5. After: a WAL file is checkpointed when no reader holds an older snapshot, and the result must
    pass quick_check.
 """
@@ -266,11 +266,14 @@ def _write(
 
 def _settle(target: sqlite3.Connection, real: Path, kept: BackupResult, mode: str) -> None:
     """After the commit: shrink the `-wal` when nobody reads an older snapshot, then check."""
-    if mode == "wal":
-        target.execute("PRAGMA busy_timeout = 0")
-        with contextlib.suppress(sqlite3.OperationalError):  # a reader is busy: SQLite will
-            target.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()  # checkpoint later
-    problems = quick_check(target)
+    try:
+        if mode == "wal":
+            target.execute("PRAGMA busy_timeout = 0")
+            with contextlib.suppress(sqlite3.OperationalError):  # a reader is busy: SQLite
+                target.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()  # checkpoints later
+        problems = quick_check(target)
+    except sqlite3.Error as exc:
+        problems = [f"{getattr(exc, 'sqlite_errorname', 'SQLITE_ERROR')}: {exc}"]
     if problems:
         raise RunFailed(
             f"{real.name} was restored but fails quick_check ({problems[0]}).",

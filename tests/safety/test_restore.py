@@ -442,3 +442,38 @@ def test_restore_over_a_damaged_database_keeps_a_faithful_copy_of_it(tmp_path: P
     assert run.done["replaced_damage"]
     origin = json.loads(kept.with_name(kept.name + ".json").read_text(encoding="utf-8"))
     assert origin["damage"]
+
+
+def test_a_sidecar_only_vouches_for_the_file_it_was_written_for(tmp_path: Path) -> None:
+    """A backup file replaced after the fact (same name, other bytes) is judged by its schema,
+    not by the sidecar that still names this database."""
+    path, backup = db_with_backup(tmp_path)
+    backup.write_bytes(badfiles.foreign_db(tmp_path, "shop.db").read_bytes())
+    digest = sha256(path)
+    run = run_cli("restore", path, "--from", backup, "--json")
+    problem = _refused_unchanged(run, path, digest, "not_a_backup")
+    assert "no table in common" in problem["message"]
+
+
+def test_restore_into_an_empty_file_needs_no_proof_of_origin(tmp_path: Path) -> None:
+    _path, backup = db_with_backup(tmp_path)
+    empty = badfiles.empty_file(tmp_path, "new.db")
+    run = run_cli("restore", empty, "--from", backup, "--json")
+    assert run.code == 0, run.text
+    assert ids(empty) == ids(backup)
+    assert Path(run.done["replaced_copy"]).is_file()
+
+
+def test_a_backup_name_is_reused_after_its_backup_was_deleted(tmp_path: Path) -> None:
+    """The sidecar left by a deleted backup is replaced; somebody else's `X.json` is not."""
+    path, backup = db_with_backup(tmp_path)
+    backup.unlink()
+    again = run_cli("backup", path, "--to", backup, "--json")
+    assert again.code == 0, again.text
+    origin = json.loads(backup.with_name(backup.name + ".json").read_text(encoding="utf-8"))
+    assert origin["backup_sha256"] == sha256(backup)
+    theirs = tmp_path / "notes.db.json"
+    theirs.write_text('{"mine": true}', encoding="utf-8")
+    refused = run_cli("backup", path, "--to", tmp_path / "notes.db", "--json")
+    assert refused.code == 3 and refused.done["problems"][0]["code"] == "exists"
+    assert theirs.read_text(encoding="utf-8") == '{"mine": true}'
