@@ -318,8 +318,8 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--wait cannot be negative.", hint="Give a number of seconds, e.g. 10.")
     clock = Clock()
     done = api.restore(args.path, args.source, force=args.force, wait=args.wait)
-    where = (str(done.restored) if done.real_path == done.restored.absolute()
-             else f"{done.real_path} (through the link {done.restored})")
+    where = (f"{done.real_path} (through the link {done.restored})"
+             if done.restored.is_symlink() else str(done.restored))
     message = f"Restored {where} from {done.from_backup}."
     versions = (f"Version {_label(done.replaced_version)} → {_label(done.restored_version)}; "
                 f"journal mode {done.journal_mode.upper()} kept.")
