@@ -393,6 +393,7 @@ def test_restore_of_a_wal_headed_copy_keeps_a_rollback_file_in_rollback_mode(
     assert journal_mode(path) == "delete"
     assert path.read_bytes()[18:20] == b"\x01\x01"
     assert "in-copy" in ids(path)
+    assert not list(tmp_path.glob("*.sqlmig-restore.partial*"))  # the staging copy is gone
 
 
 def test_restore_into_a_wal_file_with_another_page_size(tmp_path: Path) -> None:
@@ -413,6 +414,7 @@ def test_restore_into_a_wal_file_with_another_page_size(tmp_path: Path) -> None:
     assert journal_mode(path) == "wal"
     assert ids(path) == ids(small_pages)
     assert integrity(path) == "ok"
+    assert not list(tmp_path.glob("*.sqlmig-restore.partial*"))
 
 
 def test_restore_from_the_file_itself_is_refused(tmp_path: Path) -> None:
