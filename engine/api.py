@@ -14,10 +14,11 @@ from engine.inspect import inspect_file as _inspect_file
 
 # The runner, the schema comparison and the backup code load on first use: `status` needs none.
 if TYPE_CHECKING:
-    from engine.backups import BackupResult, Progress, RestoreResult
+    from engine.backups import BackupResult, Progress
     from engine.events import EventSink
     from engine.expectation import Expectation
     from engine.planner import Plan
+    from engine.restoring import RestoreResult
     from engine.runner import CancelToken
     from engine.upgrader import UpgradeResult
     from engine.verifying import VerifyReport
@@ -133,7 +134,8 @@ def backup(
     folder: Path | None = None,
     on_progress: Progress | None = None,
 ) -> BackupResult:
-    """A verified copy made with SQLite's backup API."""
+    """A verified copy made with SQLite's backup API, with its origin in `<backup>.json`.
+    Refused before anything is written when a path is past SQLite's limit."""
     from engine.backups import create_backup
 
     return create_backup(
@@ -145,12 +147,34 @@ def backup(
     )
 
 
-def restore(path: str | Path, source: Path) -> RestoreResult:
-    """Replace `path` with `source` atomically; the replaced file is kept as a backup."""
-    from engine.backups import restore as _restore
+def restore(
+    path: str | Path, source: str | Path, *, force: bool = False, wait: float = 10.0
+) -> RestoreResult:
+    """Write the backup `source` into the database `path` through SQLite (engine/restoring.py).
 
-    replaced_version = file_version(path) if Path(path).exists() else None
-    return _restore(Path(path), Path(source), replaced_version=replaced_version)
+    Refused (nothing written) when `path` does not exist, when `source` is empty, not SQLite or
+    damaged, when it is not a backup of `path` (unless `force`), or when another program holds
+    the write lock for longer than `wait` seconds. What it replaces is kept as a verified backup.
+    """
+    from dataclasses import replace
+
+    from engine.restoring import restore as _restore
+
+    path = Path(path)
+    before = _version_or_none(path)
+    done = _restore(path, Path(source), replaced_version=before, force=force, wait=wait)
+    return replace(
+        done,
+        replaced_version=_version_or_none(done.replaced_copy),
+        restored_version=_version_or_none(done.real_path),
+    )
+
+
+def _version_or_none(path: Path) -> int | None:
+    try:
+        return file_version(path)
+    except Refused:  # missing or a folder: the restore itself says so in its own words
+        return None
 
 
 __all__ = [

@@ -1,13 +1,16 @@
-"""Backup, verify and restore (SPEC §4.5, §7.11).
+"""Backup and verify (SPEC §4.5, §7.11, §7.20); restore is engine/restoring.py.
 
 Backups use SQLite's online backup API, which copies a consistent snapshot including committed
 rows still in a `-wal` file (a bare file copy of a WAL database would lose them). The copy is
 written under a `.partial` name, verified, then renamed, so a backup that exists is complete.
-Name: `<stem>.<YYYYmmdd-HHMMSS>.v<version>.sqlmig-backup<suffix>`.
+Name: `<stem>.<YYYYmmdd-HHMMSS>.v<version>.sqlmig-backup<suffix>`. Next to it, `<backup>.json`
+records where it came from (engine/origin.py), written before the rename. Every path SQLite will
+open (the `.partial` copy) is checked against SQLite's path limit before anything is written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -19,8 +22,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine import origin
 from engine.checks import quick_check, row_counts
-from engine.connect import FileFacts, check_path, open_readonly, read_facts
+from engine.connect import (
+    FileFacts,
+    open_copy,
+    open_readonly,
+    read_facts,
+    refuse_long_path,
+)
 from engine.errors import Refused, from_os_error, from_sqlite
 
 BACKUP_PATTERN = re.compile(
@@ -29,6 +39,10 @@ BACKUP_PATTERN = re.compile(
 )
 PAGES_PER_STEP = 4096
 UNCHANGED = "The database was not changed."
+LONG_BACKUP_PATH_HINT = (
+    "Choose a backup folder with a shorter path (--backup-dir), or move the database to a "
+    "folder with a shorter path."
+)
 
 Progress = Callable[[int, int], None]  # (pages done, pages total)
 
@@ -42,6 +56,8 @@ class BackupResult:
     verify_seconds: float
     user_version: int
     row_counts: dict[str, int]
+    sidecar: Path | None = None
+    damage: tuple[str, ...] = ()  # quick_check's findings in a copy kept with `accept_damage`
 
 
 def backup_name(
@@ -56,10 +72,29 @@ def backup_name(
     stem = db.name[: -len(suffix)] if suffix else db.name
     candidate = base / f"{stem}.{stamp}.v{label}.sqlmig-backup{suffix}"
     n = 1
-    while candidate.exists() or candidate.with_name(candidate.name + ".partial").exists():
+    while _taken(candidate):
         n += 1
         candidate = base / f"{stem}.{stamp}-{n}.v{label}.sqlmig-backup{suffix}"
     return candidate
+
+
+def _taken(candidate: Path) -> bool:
+    """Something is at the backup's name, its `.partial` or its sidecar (an origin record of
+    ours whose backup is gone does not count: it is replaced)."""
+    if any(p.exists() or p.is_symlink() for p in (candidate, partial_of(candidate))):
+        return True
+    sidecar = origin.sidecar_path(candidate)
+    return (sidecar.exists() or sidecar.is_symlink()) and not origin.is_record(sidecar)
+
+
+def partial_of(backup: Path) -> Path:
+    return backup.with_name(backup.name + ".partial")
+
+
+def refuse_long_backup_path(backup: Path, state: str = UNCHANGED) -> None:
+    """The backup's `.partial` copy is the longest path SQLite opens for a backup."""
+    refuse_long_path(partial_of(backup), what="The backup", hint=LONG_BACKUP_PATH_HINT,
+                     state=state)
 
 
 def find_backups(db: Path, folder: Path | None = None) -> list[Path]:
@@ -86,8 +121,18 @@ def create_backup(
     folder: Path | None = None,
     destination: Path | None = None,
     on_progress: Progress | None = None,
+    caller_holds_lock: bool = False,
+    accept_damage: bool = False,
 ) -> BackupResult:
-    """Copy `db` with the backup API, verify the copy, and return where it is."""
+    """Copy `db` with the backup API, verify the copy, record its origin, return where it is.
+
+    `caller_holds_lock`: the caller's connection holds the EXCLUSIVE lock of a rollback-journal
+    `db` and has written nothing to its main file yet (a restore, before its first commit): no
+    reader can get in, and the main file is exactly the last commit, so it is copied as a file
+    and verified on its own (quick_check; its counts are its own).
+
+    `accept_damage` (a restore keeping what it replaces): a database that fails quick_check is
+    still copied page for page, and the copy is kept with the findings in `damage`."""
     facts = read_facts(db)
     if folder is not None and not folder.is_dir():
         raise Refused(
@@ -95,38 +140,67 @@ def create_backup(
             hint="Create it or pick another folder. " + UNCHANGED,
             code="missing",
         )
-    if destination is not None and (destination.exists() or destination.is_symlink()):
+    if destination is not None and _taken(destination):
         raise Refused(
-            f"{destination} already exists; a backup never overwrites a file. {UNCHANGED}",
+            f"{destination} (or its {origin.sidecar_path(destination).name}) already exists; "
+            f"a backup never overwrites a file. {UNCHANGED}",
             hint="Pick a new file name, or leave out --to for an automatic name.",
             code="exists",
         )
     target = destination or backup_name(db, version, folder=folder)
-    partial = target.with_name(target.name + ".partial")
+    refuse_long_backup_path(target)
+    partial = partial_of(target)
+    sidecar: Path | None = None
     started = time.monotonic()
-    source = _open_source(facts)
+    source = None if caller_holds_lock else _open_source(facts)
     try:
-        _copy(source, partial, on_progress, facts)
+        if source is None:
+            _copy_file(db, partial, on_progress)
+        else:
+            _copy(source, partial, on_progress, facts)
         copied = time.monotonic()
-        counts = row_counts(source)
-        user_version = int(source.execute("PRAGMA user_version").fetchone()[0])
-        _verify(partial, user_version, counts)
+        image_sha256 = origin.sha256_of(partial)
+        converted = _make_self_contained(partial)
+        if source is None:
+            counts, user_version = _counts(partial, accept_damage)
+        else:
+            counts, user_version = _count_rows(source, accept_damage)
+        shape, page_size, page_count, damage = _verify(
+            partial, user_version, counts, accept_damage=accept_damage
+        )
+        described = origin.describe(
+            source=db,
+            source_size=facts.size,
+            source_wal_size=facts.wal_size,
+            source_sha256=image_sha256,
+            backup_sha256=origin.sha256_of(partial) if converted else image_sha256,
+            version=version,
+            user_version=user_version,
+            page_size=page_size,
+            page_count=page_count,
+            journal_mode="wal" if facts.wal_mode else "rollback",
+            shape=shape,
+        )
+        if damage:
+            described["damage"] = list(damage)
         _keep_permissions(db, partial)
+        sidecar = origin.write_sidecar(target, described)
         os.replace(partial, target)
         _fsync_dir(target.parent)
     except sqlite3.Error as exc:
-        _remove(partial)
+        _remove(partial, sidecar)
         raise from_sqlite(exc, state=f"No backup was made. {UNCHANGED}") from exc
     except OSError as exc:
-        _remove(partial)
+        _remove(partial, sidecar)
         raise from_os_error(
             exc, path=str(target), state=f"No backup was made. {UNCHANGED}"
         ) from exc
     except BaseException:
-        _remove(partial)
+        _remove(partial, sidecar)
         raise
     finally:
-        source.close()
+        if source is not None:
+            source.close()
     return BackupResult(
         path=target,
         source=db,
@@ -135,6 +209,8 @@ def create_backup(
         verify_seconds=time.monotonic() - copied,
         user_version=user_version,
         row_counts=counts,
+        sidecar=sidecar,
+        damage=damage,
     )
 
 
@@ -143,7 +219,9 @@ def _open_source(facts: FileFacts) -> sqlite3.Connection:
     where a WAL file's `-shm` cannot be created)."""
     try:
         return open_readonly(facts, locking=True)
-    except Refused:
+    except Refused as exc:
+        if exc.code == "path_too_long":
+            raise
         return open_readonly(facts)
 
 
@@ -160,7 +238,7 @@ def _copy(
         and _copy_under_read_lock(source, facts.path, partial, on_progress)
     ):
         return
-    dest = sqlite3.connect(partial, isolation_level=None)
+    dest = open_copy(partial)
     try:
 
         def progress(_status: int, remaining: int, total: int) -> None:
@@ -168,12 +246,18 @@ def _copy(
                 on_progress(total - remaining, total)
 
         source.backup(dest, pages=PAGES_PER_STEP, progress=progress)
-        # The copy is a plain rollback-journal file: it must not depend on a -wal beside it.
-        dest.execute("PRAGMA journal_mode = DELETE")
     finally:
         dest.close()
-    with partial.open("rb+") as handle:
-        os.fsync(handle.fileno())
+    _fsync(partial)
+
+
+def _copy_file(db: Path, partial: Path, on_progress: Progress | None) -> None:
+    """A plain copy of the main file (only while the caller holds its EXCLUSIVE lock)."""
+    shutil.copyfile(db, partial)
+    _fsync(partial)
+    pages = _page_count(partial)
+    if on_progress is not None:
+        on_progress(pages, pages)
 
 
 def _copy_under_read_lock(
@@ -200,17 +284,51 @@ def _copy_under_read_lock(
         pages = int(source.execute("PRAGMA page_count").fetchone()[0])
     finally:
         source.execute("ROLLBACK")
-    if wal_mode:  # the copy is a self-contained rollback-journal file, like every backup
-        dest = sqlite3.connect(partial, isolation_level=None)
-        try:
-            dest.execute("PRAGMA journal_mode = DELETE")
-        finally:
-            dest.close()
-    with partial.open("rb+") as handle:
-        os.fsync(handle.fileno())
+    _fsync(partial)
     if on_progress is not None:
         on_progress(pages, pages)
     return True
+
+
+def _make_self_contained(partial: Path) -> bool:
+    """A copy of a WAL file carries the WAL flag in its header: make it a rollback-journal file,
+    which needs nothing beside it. True when the file was changed."""
+    with partial.open("rb") as handle:
+        header = handle.read(20)
+    if header[18:20] != b"\x02\x02":
+        return False
+    dest = open_copy(partial)
+    try:
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    _fsync(partial)
+    return True
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _counts(copy: Path, accept_damage: bool) -> tuple[dict[str, int], int]:
+    conn = open_readonly(read_facts(copy))
+    try:
+        return _count_rows(conn, accept_damage)
+    finally:
+        conn.close()
+
+
+def _count_rows(conn: sqlite3.Connection, accept_damage: bool) -> tuple[dict[str, int], int]:
+    """Rows per table and user_version; with `accept_damage`, no counts where damage stops
+    the counting (quick_check then reports that damage)."""
+    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    try:
+        return row_counts(conn), user_version
+    except sqlite3.DatabaseError:
+        if not accept_damage:
+            raise
+        return {}, user_version
 
 
 def _in_wal_mode(conn: sqlite3.Connection) -> bool:
@@ -222,10 +340,23 @@ def verify_backup(path: Path, user_version: int, counts: dict[str, int]) -> None
     _verify(path, user_version, counts)
 
 
-def _verify(path: Path, user_version: int, counts: dict[str, int]) -> None:
+def _verify(
+    path: Path, user_version: int, counts: dict[str, int], *, accept_damage: bool = False
+) -> tuple[origin.Shape, int, int, tuple[str, ...]]:
+    """Verify the copy; returns its shape, page size, page count (for the origin record) and,
+    with `accept_damage`, quick_check's findings instead of refusing a damaged copy."""
     conn = open_readonly(read_facts(path))
     try:
-        problems = quick_check(conn)
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+        try:
+            problems = quick_check(conn)
+        except sqlite3.DatabaseError as exc:  # damage so bad that quick_check stops on it
+            if not accept_damage:
+                raise
+            problems = [str(exc)]
+        if problems and accept_damage:
+            return origin.Shape(frozenset(), frozenset()), page_size, page_count, tuple(problems)
         if problems:
             raise Refused(
                 f"The backup failed its check ({problems[0]}). {UNCHANGED}",
@@ -234,6 +365,7 @@ def _verify(path: Path, user_version: int, counts: dict[str, int]) -> None:
             )
         copied_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         copied_counts = row_counts(conn)
+        shape = origin.read_shape(conn)
     finally:
         conn.close()
     if copied_version != user_version or copied_counts != counts:
@@ -244,6 +376,7 @@ def _verify(path: Path, user_version: int, counts: dict[str, int]) -> None:
             detail=f"expected {user_version} {counts}, got {copied_version} {copied_counts}",
             code="check_failed",
         )
+    return shape, page_size, page_count, ()
 
 
 def _keep_permissions(original: Path, copy: Path) -> None:
@@ -269,54 +402,8 @@ def _page_count(path: Path) -> int:
     return facts.header_page_count or 0
 
 
-def _remove(path: Path) -> None:
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
-    except OSError:
-        pass
-
-
-@dataclass(frozen=True)
-class RestoreResult:
-    restored: Path
-    from_backup: Path
-    replaced_copy: Path
-
-
-def restore(db: Path, backup: Path, *, replaced_version: int | None = None) -> RestoreResult:
-    """Replace `db` atomically with `backup`, keeping a backup of what it replaces."""
-    check_path(backup)
-    facts = read_facts(backup)
-    conn = open_readonly(facts)
-    try:
-        problems = quick_check(conn)
-    except sqlite3.Error as exc:
-        raise from_sqlite(exc, state="Nothing was restored.") from exc
-    finally:
-        conn.close()
-    if problems:
-        raise Refused(
-            f"The backup {backup.name} is damaged ({problems[0]}); nothing was restored.",
-            hint="Pick another backup.",
-            code="corrupt",
-        )
-    replaced = create_backup(db, version=replaced_version).path if db.exists() else db
-    staged = db.with_name(db.name + ".sqlmig-restore.partial")
-    try:
-        source = open_readonly(facts)
-        try:
-            _copy(source, staged, None)
-        finally:
-            source.close()
-        if db.exists():
-            _keep_permissions(db, staged)
-        for side in ("-wal", "-shm", "-journal"):
-            _remove(db.with_name(db.name + side))
-        os.replace(staged, db)
-        _fsync_dir(db.parent)
-    except OSError as exc:
-        _remove(staged)
-        raise from_os_error(exc, path=str(db), state="The database was not replaced.") from exc
-    return RestoreResult(db, backup, replaced)
+def _remove(*paths: Path | None) -> None:
+    for path in paths:
+        if path is not None:
+            with contextlib.suppress(OSError):  # already gone: nothing more to do
+                path.unlink()

@@ -147,6 +147,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BACKUP",
         help="the backup file to put in place",
     )
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even when BACKUP does not look like a backup of this database "
+        "(never when it is damaged)",
+    )
+    restore.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another program's write lock (default 10)",
+    )
     restore.add_argument("--json", action="store_true", help="print JSON Lines events")
     return parser
 
@@ -298,33 +311,57 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
-    """Replace a database file with a backup, keeping a copy of what it replaces."""
+    """Write a backup into a database file, keeping a copy of what it replaces."""
     from engine.events import Clock, DoneEvent
 
+    if args.wait < 0:
+        raise UsageError("--wait cannot be negative.", hint="Give a number of seconds, e.g. 10.")
     clock = Clock()
-    before = api.file_version(args.path) if args.path.exists() else None
-    done = api.restore(args.path, args.source)
+    done = api.restore(args.path, args.source, force=args.force, wait=args.wait)
+    where = (f"{done.real_path} (through the link {done.restored})"
+             if done.restored.is_symlink() else str(done.restored))
+    message = f"Restored {where} from {done.from_backup}."
+    versions = (f"Version {_label(done.replaced_version)} → {_label(done.restored_version)}; "
+                f"journal mode {done.journal_mode.upper()} kept.")
     if args.json:
         event = DoneEvent(
             clock(),
             ok=True,
-            from_version=before,
-            to_version=api.file_version(args.path),
+            from_version=done.replaced_version,
+            to_version=done.restored_version,
             backup=str(done.replaced_copy),
-            message=f"Restored {done.restored} from {done.from_backup}.",
+            message=message,
         ).to_json()
         event.update(
             {
                 "restored": str(done.restored),
+                "real_path": str(done.real_path),
                 "from": str(done.from_backup),
                 "replaced_copy": str(done.replaced_copy),
+                "replaced_version": done.replaced_version,
+                "restored_version": done.restored_version,
+                "journal_mode": done.journal_mode,
+                "origin": done.origin,
+                "forced": done.forced,
+                "replaced_damage": list(done.replaced_damage),
             }
         )
         _print_json(event, out)
     else:
-        print(f"Restored {done.restored} from {done.from_backup}.", file=out)
-        print(f"The replaced file was kept as {done.replaced_copy}.", file=out)
+        print(message, file=out)
+        print(versions, file=out)
+        print(f"The file it replaced ({_label(done.replaced_version)}) was kept as "
+              f"{done.replaced_copy}.", file=out)
+        if done.replaced_damage:
+            print(f"That file was damaged ({done.replaced_damage[0]}); its copy is kept as it "
+                  "was.", file=out)
+        if done.forced:
+            print(f"Forced: {done.origin}", file=out)
     return EXIT_OK
+
+
+def _label(version: int | None) -> str:
+    return "none" if version is None else f"v{version}"
 
 
 # -- rendering --------------------------------------------------------------------------------

@@ -7,6 +7,11 @@
 - `isolation_level=None`: the runner issues its own `BEGIN IMMEDIATE … COMMIT`.
 - A WAL-mode file without a `-wal` beside it is opened `immutable`, so inspection creates no
   `-wal`/`-shm` files: there is nothing in a WAL that does not exist.
+- Every connection of the engine is opened here, always from an absolute path made into a URI
+  (`_uri`): a relative path such as `file:x.db` is a file name, never read as a URI by SQLite.
+- SQLite's unix VFS cannot open a file whose full path, plus the 8 characters of its journal's
+  name (`-journal`; `-wal` and `-shm` are shorter), passes `SQLITE_MAX_PATHNAME` (512) bytes.
+  `refuse_long_path` says so in a sentence before SQLite's own "could not open" can happen.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ from engine.errors import EngineError, Refused, from_os_error, from_sqlite
 SQLITE_MAGIC = b"SQLite format 3\x00"
 HEADER_SIZE = 100
 UNCHANGED = "Nothing was changed."
+SQLITE_MAX_PATHNAME = 512  # bytes of a full path, SQLite's unix VFS (mxPathname)
+JOURNAL_NAME_ROOM = len("-journal")  # SQLite refuses a file whose journal's path would not fit
+NAME_MAX = 255  # bytes of one file name on the common file systems
 
 
 class FileFacts(NamedTuple):
@@ -50,6 +58,45 @@ def _uri(path: Path, **params: str) -> str:
     )
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return f"file:{encoded}?{query}"
+
+
+def path_bytes(path: Path) -> int:
+    """Length of the absolute path SQLite is given (UTF-8 bytes, as SQLite counts)."""
+    return len(str(path.resolve()).encode("utf-8", "surrogateescape"))
+
+
+def refuse_long_path(path: Path, *, what: str, hint: str, state: str = UNCHANGED) -> None:
+    """Refuse (code `path_too_long`) a file SQLite would have to open whose path, with its
+    journal's name, passes SQLite's limit, or whose file name is longer than a file system allows.
+
+    `what` names the file in the sentence ("The backup", "database.db")."""
+    length = path_bytes(path)
+    if length + JOURNAL_NAME_ROOM > SQLITE_MAX_PATHNAME:
+        raise Refused(
+            f"{what}'s path is {length} characters long: with the name of its journal "
+            f"(+{JOURNAL_NAME_ROOM}) that passes SQLite's limit of {SQLITE_MAX_PATHNAME} "
+            f"characters, so SQLite cannot open it. {state}",
+            hint=hint,
+            detail=f"path: {path.resolve()}",
+            code="path_too_long",
+        )
+    name = len(path.name.encode("utf-8", "surrogateescape"))
+    if name > NAME_MAX:
+        raise Refused(
+            f"{what}'s file name would be {name} characters long; file systems allow at most "
+            f"{NAME_MAX}. {state}",
+            hint=hint,
+            detail=f"name: {path.name}",
+            code="path_too_long",
+        )
+
+
+def refuse_long_database_path(path: Path) -> None:
+    refuse_long_path(
+        path,
+        what=path.name if len(path.name) <= 60 else "The database",
+        hint="Move the file to a folder with a shorter path (or give it a shorter name).",
+    )
 
 
 def check_path(path: Path) -> Path:
@@ -167,6 +214,7 @@ def open_readonly(facts: FileFacts, *, locking: bool = False) -> sqlite3.Connect
 
     `locking=True` (backups) always takes SQLite's locks, so a program that starts writing
     meanwhile cannot change what this connection reads (a WAL file then gets a `-shm`)."""
+    refuse_long_database_path(facts.path)
     params = {"mode": "ro"}
     if facts.empty or (facts.wal_mode and not facts.wal_size and not locking):
         # Nothing lives outside the main file, so no locking or -shm is needed to read it.
@@ -188,6 +236,7 @@ def open_readonly(facts: FileFacts, *, locking: bool = False) -> sqlite3.Connect
 def open_readwrite(path: Path, *, wait_seconds: float = 10.0) -> sqlite3.Connection:
     """A read-write connection to an existing file (never creates one)."""
     check_path(path)
+    refuse_long_database_path(path)
     try:
         conn = sqlite3.connect(
             _uri(path.resolve(), mode="rw"),
@@ -206,6 +255,18 @@ def open_readwrite(path: Path, *, wait_seconds: float = 10.0) -> sqlite3.Connect
     except sqlite3.Error as exc:
         raise from_sqlite(exc, state=UNCHANGED) from exc
     return conn
+
+
+def open_copy(path: Path) -> sqlite3.Connection:
+    """A read-write connection to a file the engine itself writes (a backup's `.partial` copy, a
+    restore's staging copy), created when missing. Never for a user's database."""
+    try:
+        return sqlite3.connect(
+            _uri(path.resolve(), mode="rwc"), uri=True, isolation_level=None,
+            check_same_thread=False,
+        )
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, state=UNCHANGED) from exc
 
 
 def open_memory() -> sqlite3.Connection:

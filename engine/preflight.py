@@ -3,6 +3,9 @@
 Each `Check` is a yes (`ok=True`), a no (`ok=False`: the run stops, with a sentence saying what to
 do) or a warning (`ok=None`: shown, not blocking). In order:
 
+  paths           every path SQLite will open (the file with its journal's name, the backup's
+                  `.partial` copy) fits SQLite's 512-character limit (SQLITE_MAX_PATHNAME); a
+                  "no" stops the list here, since nothing else could open the file
   readable        the header reads and SQLite opens the file
   quick_check     `PRAGMA quick_check` passes
   writable        this process may write the file
@@ -31,8 +34,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from engine.backups import backup_name, refuse_long_backup_path
 from engine.checks import foreign_key_damage, quick_check
-from engine.connect import FileFacts, open_readonly, open_readwrite, read_facts
+from engine.connect import (
+    SQLITE_MAX_PATHNAME,
+    FileFacts,
+    open_readonly,
+    open_readwrite,
+    read_facts,
+    refuse_long_database_path,
+)
 from engine.errors import EngineError, Refused, from_sqlite, sqlite_error_name
 
 UNCHANGED = "Nothing was changed."
@@ -135,6 +146,9 @@ def preflight(
     path = Path(path)
     result = Preflight(path)
     add = result.checks.append
+    add(_paths(path, backup_dir, backup))
+    if not result.go:
+        return result
     try:
         facts = read_facts(path)
     except EngineError as exc:
@@ -182,6 +196,31 @@ def preflight(
         if conn is not None:
             conn.close()
     return result
+
+
+def _paths(path: Path, backup_dir: Path | None, backup: bool) -> Check:
+    """SQLite cannot open a path that, with its journal's name, passes its limit; say so before
+    SQLite's own "could not open the file" (and a permissions hint) can."""
+    try:
+        refuse_long_database_path(path)
+        if backup:
+            refuse_long_backup_path(backup_name(path, _user_version(path), folder=backup_dir))
+    except EngineError as exc:
+        return Check("paths", False, exc.message, exc.hint, exc.code, exc.detail)
+    what = "the file, its journal and the backup" if backup else "the file and its journal"
+    return Check("paths", True, f"The paths of {what} fit SQLite's limit of "
+                 f"{SQLITE_MAX_PATHNAME} characters.")
+
+
+def _user_version(path: Path) -> int | None:
+    """`user_version` from the header (offset 60): the version the backup's name will carry."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(64)
+    except OSError:
+        return None
+    value = int.from_bytes(header[60:64], "big", signed=True) if len(header) == 64 else 0
+    return value or None
 
 
 def _quick_check(conn: sqlite3.Connection) -> Check:

@@ -462,7 +462,8 @@ class MainWindow(QMainWindow):
         backup = self._last_backup()
         if backup is None or self.path is None or self.controller.is_running():
             return
-        if not self.prompts.confirm_restore(self, self.path, backup):
+        current = version_labels(self.inspection)[0] if self.inspection is not None else ""
+        if not self.prompts.confirm_restore(self, self.path, backup, current):
             return
         self.log_view.add(f"--- Restore {self.path} from {backup}")
         self.controller.restore(self.path, backup)

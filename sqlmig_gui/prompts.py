@@ -42,6 +42,24 @@ class UpgradeSummary:
         )
 
 
+def restore_question(file: Path, backup: Path, current: str) -> tuple[str, str]:
+    """The restore confirmation in words: what is replaced (the file, its version now) and
+    where the copy of it is kept (beside the real file, named as the engine names it)."""
+    real = file.resolve()
+    now = f" (now {current})" if current else ""
+    label = current if current.startswith("v") else "vN"
+    return (
+        f"Replace the contents of {file.name}{now} with the backup?",
+        f"File: {file}{now}\n"
+        f"Backup to restore: {backup}\n"
+        "Before anything is written, the current file is copied and verified, and the copy is "
+        f"kept in {real.parent} (named {real.stem}.DATE.{label}.sqlmig-backup{real.suffix}), "
+        "so you can go back.\n\n"
+        "A program that has the file open sees the restore as an ordinary change; if it is "
+        "writing at that moment, the restore waits for it, or stops and changes nothing.",
+    )
+
+
 @dataclass(frozen=True)
 class ErrorReport:
     """An error for a support person: a sentence, what to do, and the technical detail."""
@@ -82,13 +100,14 @@ class Prompts:
         box.exec()
         return box.clickedButton() is stop
 
-    def confirm_restore(self, parent: QWidget | None, file: Path, backup: Path) -> bool:
+    def confirm_restore(
+        self, parent: QWidget | None, file: Path, backup: Path, current: str = ""
+    ) -> bool:
         box = QMessageBox(QMessageBox.Icon.Question, "Restore backup", "", parent=parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Replace {file.name} with the backup?")
-        box.setInformativeText(
-            f"Backup: {backup}\nThe current file is kept as another backup before it is replaced."
-        )
+        question, details = restore_question(file, backup, current)
+        box.setText(question)
+        box.setInformativeText(details)
         ok = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         ok.setObjectName("confirmButton")
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)

@@ -450,8 +450,9 @@ def test_backup_next_to_file_by_default(v5: Path) -> None:
     # The backup is the file as it was: tracked at v5.
     assert status(backup)["current_version"] == 5
     assert status(v5)["current_version"] == HEAD
-    # Nothing else appeared beside the database.
-    leftovers = {p.name for p in v5.parent.iterdir()} - {v5.name, backup.name}
+    # Nothing else appeared beside the database but the backup's origin record (SPEC §7.20).
+    leftovers = {p.name for p in v5.parent.iterdir()} - {v5.name, backup.name,
+                                                          backup.name + ".json"}
     assert {n for n in leftovers if not n.endswith(("-wal", "-shm"))} == set()
 
 
@@ -463,7 +464,7 @@ def test_backup_dir(v5: Path, tmp_path: Path) -> None:
     backup = Path(run.done["backup"])
     assert backup.parent == folder
     assert backup_pattern(v5, 5).match(backup.name), backup.name
-    assert [p.name for p in folder.iterdir()] == [backup.name]
+    assert sorted(p.name for p in folder.iterdir()) == [backup.name, backup.name + ".json"]
     assert not [p for p in v5.parent.iterdir() if ".sqlmig-backup" in p.name]
 
 

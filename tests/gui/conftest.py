@@ -39,8 +39,9 @@ class FakePrompts:
         self.calls.append(("confirm_close_during_run", None))
         return self.close_during_run
 
-    def confirm_restore(self, parent: Any, file: Path, backup: Path) -> bool:
+    def confirm_restore(self, parent: Any, file: Path, backup: Path, current: str = "") -> bool:
         self.calls.append(("confirm_restore", backup))
+        self.calls.append(("confirm_restore_version", current))
         return self.restore
 
     def open_file(self, parent: Any, start: Path | None) -> Path | None:

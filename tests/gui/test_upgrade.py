@@ -185,5 +185,6 @@ def test_restore_the_backup_after_an_upgrade(qtbot, window, prompts, tmp_path: P
     with qtbot.waitSignal(window.inspectionShown, timeout=60_000):
         qtbot.mouseClick(window.result_panel.restore_button, Qt.MouseButton.LeftButton)
     assert window.badge.text() == "Tracked v9 — 9 migrations pending"
+    assert prompts.asked("confirm_restore_version") == ["v18"]  # the version it replaces
     (message,) = prompts.asked("show_info")
     assert "The replaced file was kept at" in message

@@ -15,8 +15,8 @@ from helpers.badfiles import run_cli, sha256
 import engine
 from engine import preflight as pf
 
-ORDER = ["readable", "quick_check", "writable", "folder", "disk_space", "lock", "journal",
-         "foreign_keys", "sqlite_version", "location"]
+ORDER = ["paths", "readable", "quick_check", "writable", "folder", "disk_space", "lock",
+         "journal", "foreign_keys", "sqlite_version", "location"]
 
 
 def test_healthy_file_gets_a_full_go_list_in_order(tmp_path: Path) -> None:
