@@ -26,7 +26,8 @@ def _legacy(folder: Path, era: str, name: str = "database.db") -> Path:
 
 
 def _backups(folder: Path) -> list[Path]:
-    return sorted(folder.glob("*.sqlmig-backup*"))
+    # The backups themselves, not their origin sidecars (`<backup>.json`).
+    return sorted(p for p in folder.glob("*.sqlmig-backup*") if p.suffix != ".json")
 
 
 def _upgrade_and_wait(qtbot: Any, window: Any) -> Any:
