@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _WHERE = {
-    "CancelToken": "engine.runner",
+    "CancelToken": "engine.cancel",
     "VerifyReport": "engine.verifying",
     "backup": "engine.api",
     "bundled_migrations": "engine.api",
@@ -20,6 +20,7 @@ _WHERE = {
     "inspect_file": "engine.api",
     "load_catalog": "engine.api",
     "plan": "engine.api",
+    "recover": "engine.api",
     "restore": "engine.api",
     "upgrade": "engine.api",
     "verify": "engine.api",
@@ -45,6 +46,7 @@ _WHERE = {
     "Inspection": "engine.inspect",
     "Plan": "engine.planner",
     "Step": "engine.planner",
+    "RecoverResult": "engine.recovery",
     "UpgradeResult": "engine.upgrader",
     "describe_event": "engine.upgrader",
 }
@@ -65,6 +67,7 @@ __all__ = [
     "Plan",
     "PlanEvent",
     "Problem",
+    "RecoverResult",
     "Refused",
     "RunFailed",
     "StatementEvent",
@@ -83,6 +86,7 @@ __all__ = [
     "inspect_file",
     "load_catalog",
     "plan",
+    "recover",
     "restore",
     "upgrade",
     "verify",
@@ -111,10 +115,12 @@ if TYPE_CHECKING:
         inspect_file,
         load_catalog,
         plan,
+        recover,
         restore,
         upgrade,
         verify,
     )
+    from engine.cancel import CancelToken
     from engine.catalog import Catalog, Migration
     from engine.errors import (
         Cancelled,
@@ -138,6 +144,6 @@ if TYPE_CHECKING:
     )
     from engine.inspect import STATES, Inspection
     from engine.planner import Plan, Step
-    from engine.runner import CancelToken
+    from engine.recovery import RecoverResult
     from engine.upgrader import UpgradeResult, describe_event
     from engine.verifying import VerifyReport

@@ -15,9 +15,10 @@ from engine.inspect import inspect_file as _inspect_file
 # The runner, the schema comparison and the backup code load on first use: `status` needs none.
 if TYPE_CHECKING:
     from engine.backups import BackupResult, Progress, RestoreResult
+    from engine.cancel import CancelToken
     from engine.events import EventSink
     from engine.planner import Plan
-    from engine.runner import CancelToken
+    from engine.recovery import RecoverResult
     from engine.upgrader import UpgradeResult
     from engine.verifying import VerifyReport
 
@@ -43,12 +44,14 @@ def load_catalog(folder: str | Path | None = None) -> Catalog:
 
 
 def catalog_problems(catalog: Catalog) -> list[Problem]:
-    return [Problem(p.code, p.message, p.hint, p.file, p.line) for p in catalog.problems]
+    return [Problem(p.code, p.message, p.hint, p.file, p.line, p.kind) for p in catalog.problems]
 
 
-def inspect_file(path: str | Path, catalog: Catalog | None = None) -> Inspection:
+def inspect_file(
+    path: str | Path, catalog: Catalog | None = None, *, cancel: CancelToken | None = None
+) -> Inspection:
     """Classify a file without writing to it."""
-    return _inspect_file(path, catalog or load_catalog())
+    return _inspect_file(path, catalog or load_catalog(), cancel=cancel)
 
 
 def plan(
@@ -104,11 +107,20 @@ def upgrade(
     )
 
 
-def verify(path: str | Path, catalog: Catalog | None = None, *, full: bool = False) -> VerifyReport:
-    """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema."""
+def verify(
+    path: str | Path,
+    catalog: Catalog | None = None,
+    *,
+    full: bool = False,
+    on_event: EventSink | None = None,
+    cancel: CancelToken | None = None,
+) -> VerifyReport:
+    """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema.
+
+    `on_event` gets `heartbeat` events while a long check runs."""
     from engine.verifying import verify as _verify
 
-    return _verify(path, catalog or load_catalog(), full=full)
+    return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
 
 
 def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:
@@ -125,6 +137,7 @@ def backup(
     destination: Path | None = None,
     folder: Path | None = None,
     on_progress: Progress | None = None,
+    cancel: CancelToken | None = None,
 ) -> BackupResult:
     """A verified copy made with SQLite's backup API."""
     from engine.backups import create_backup
@@ -135,7 +148,18 @@ def backup(
         folder=folder,
         destination=destination,
         on_progress=on_progress,
+        cancel=cancel,
     )
+
+
+def recover(
+    path: str | Path, catalog: Catalog | None = None, *, wait: float = 10.0
+) -> RecoverResult:
+    """Roll back the write an interruption cut off (SPEC §7.22 `interrupted`), and only that:
+    opening the file for writing makes SQLite roll its hot journal back."""
+    from engine.recovery import recover as _recover
+
+    return _recover(Path(path), catalog or load_catalog(), wait=wait)
 
 
 def restore(path: str | Path, source: Path) -> RestoreResult:
@@ -155,6 +179,7 @@ __all__ = [
     "inspect_file",
     "load_catalog",
     "plan",
+    "recover",
     "restore",
     "upgrade",
     "verify",

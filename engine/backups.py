@@ -8,9 +8,9 @@ Name: `<stem>.<YYYYmmdd-HHMMSS>.v<version>.sqlmig-backup<suffix>`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-import shutil
 import sqlite3
 import stat
 import time
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.cancel import CancelToken, watch
 from engine.checks import quick_check, row_counts
 from engine.connect import FileFacts, check_path, open_readonly, read_facts
 from engine.errors import Refused, from_os_error, from_sqlite
@@ -28,7 +29,9 @@ BACKUP_PATTERN = re.compile(
     r"\.sqlmig-backup(?P<suffix>.*)$"
 )
 PAGES_PER_STEP = 4096
+COPY_CHUNK = 8 * 1024 * 1024  # bytes per step of a file copy: a cancel is seen between steps
 UNCHANGED = "The database was not changed."
+CANCELLED = "no backup was made; nothing was changed."
 
 Progress = Callable[[int, int], None]  # (pages done, pages total)
 
@@ -86,13 +89,18 @@ def create_backup(
     folder: Path | None = None,
     destination: Path | None = None,
     on_progress: Progress | None = None,
+    cancel: CancelToken | None = None,
 ) -> BackupResult:
-    """Copy `db` with the backup API, verify the copy, and return where it is."""
+    """Copy `db` with the backup API, verify the copy, and return where it is.
+
+    A missing `folder` whose parent exists is created (like `rsync --backup-dir`)."""
     facts = read_facts(db)
-    if folder is not None and not folder.is_dir():
+    if folder is not None:
+        prepare_folder(folder)
+    if destination is not None and not destination.parent.is_dir():
         raise Refused(
-            f"The backup folder {folder} does not exist.",
-            hint="Create it or pick another folder. " + UNCHANGED,
+            f"The folder {destination.parent} for the backup does not exist. {UNCHANGED}",
+            hint="Create the folder first, or give a file name in a folder that exists.",
             code="missing",
         )
     if destination is not None and (destination.exists() or destination.is_symlink()):
@@ -106,11 +114,12 @@ def create_backup(
     started = time.monotonic()
     source = _open_source(facts)
     try:
-        _copy(source, partial, on_progress, facts)
+        _copy(source, partial, on_progress, facts, cancel)
         copied = time.monotonic()
-        counts = row_counts(source)
+        with watch(source, cancel, state=CANCELLED):
+            counts = row_counts(source)
         user_version = int(source.execute("PRAGMA user_version").fetchone()[0])
-        _verify(partial, user_version, counts)
+        _verify(partial, user_version, counts, cancel)
         _keep_permissions(db, partial)
         os.replace(partial, target)
         _fsync_dir(target.parent)
@@ -147,23 +156,53 @@ def _open_source(facts: FileFacts) -> sqlite3.Connection:
         return open_readonly(facts)
 
 
+def prepare_folder(folder: Path) -> None:
+    """Refuse a backup folder that is a file or cannot exist; create a missing last level."""
+    if folder.is_dir():
+        return
+    if folder.exists() or folder.is_symlink():
+        raise Refused(
+            f"The backup folder {folder} is a file, not a folder. {UNCHANGED}",
+            hint="Pick a folder for the backups (it is created when only its last part is "
+            "missing).",
+            code="not_a_folder",
+        )
+    if not folder.parent.is_dir():
+        raise Refused(
+            f"The backup folder {folder} does not exist, and neither does {folder.parent}. "
+            + UNCHANGED,
+            hint="Create the folders first, or pick a folder that exists.",
+            code="missing",
+        )
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        state = f"No backup was made. {UNCHANGED}"
+        raise from_os_error(exc, path=str(folder), state=state) from exc
+
+
 def _copy(
     source: sqlite3.Connection,
     partial: Path,
     on_progress: Progress | None,
     facts: FileFacts | None = None,
+    cancel: CancelToken | None = None,
 ) -> None:
     if (
         facts is not None
         and not facts.empty
         and not facts.wal_size
-        and _copy_under_read_lock(source, facts.path, partial, on_progress)
+        and _copy_under_read_lock(source, facts.path, partial, on_progress, cancel)
     ):
         return
     dest = sqlite3.connect(partial, isolation_level=None)
     try:
 
         def progress(_status: int, remaining: int, total: int) -> None:
+            if cancel is not None:
+                cancel.check(CANCELLED)  # raised here, it ends the backup API's loop
             if on_progress is not None:
                 on_progress(total - remaining, total)
 
@@ -177,7 +216,11 @@ def _copy(
 
 
 def _copy_under_read_lock(
-    source: sqlite3.Connection, db: Path, partial: Path, on_progress: Progress | None
+    source: sqlite3.Connection,
+    db: Path,
+    partial: Path,
+    on_progress: Progress | None,
+    cancel: CancelToken | None = None,
 ) -> bool:
     """Copy the main file as a file while a read transaction holds SQLite's lock, when that is
     exactly the committed state; returns False (nothing copied) otherwise.
@@ -196,8 +239,8 @@ def _copy_under_read_lock(
         wal_mode = _in_wal_mode(source)
         if (wal.exists() and wal.stat().st_size > 0) or (wal.exists() and not wal_mode):
             return False
-        shutil.copyfile(db, partial)
         pages = int(source.execute("PRAGMA page_count").fetchone()[0])
+        _copy_file(db, partial, pages, on_progress, cancel)
     finally:
         source.execute("ROLLBACK")
     if wal_mode:  # the copy is a self-contained rollback-journal file, like every backup
@@ -208,9 +251,27 @@ def _copy_under_read_lock(
             dest.close()
     with partial.open("rb+") as handle:
         os.fsync(handle.fileno())
+    return True
+
+
+def _copy_file(
+    db: Path, partial: Path, pages: int, on_progress: Progress | None, cancel: CancelToken | None
+) -> None:
+    """The kernel copies the file in chunks; progress (in pages) and a cancel between chunks."""
+    with db.open("rb") as src, partial.open("wb") as dst:
+        size = os.fstat(src.fileno()).st_size
+        done = 0
+        while done < size:
+            if cancel is not None:
+                cancel.check(CANCELLED)
+            sent = os.sendfile(dst.fileno(), src.fileno(), done, min(COPY_CHUNK, size - done))
+            if sent == 0:
+                break
+            done += sent
+            if on_progress is not None and done < size:
+                on_progress(pages * done // size, pages)
     if on_progress is not None:
         on_progress(pages, pages)
-    return True
 
 
 def _in_wal_mode(conn: sqlite3.Connection) -> bool:
@@ -222,9 +283,11 @@ def verify_backup(path: Path, user_version: int, counts: dict[str, int]) -> None
     _verify(path, user_version, counts)
 
 
-def _verify(path: Path, user_version: int, counts: dict[str, int]) -> None:
+def _verify(
+    path: Path, user_version: int, counts: dict[str, int], cancel: CancelToken | None = None
+) -> None:
     conn = open_readonly(read_facts(path))
-    try:
+    with contextlib.closing(conn), watch(conn, cancel, state=CANCELLED):
         problems = quick_check(conn)
         if problems:
             raise Refused(
@@ -234,8 +297,6 @@ def _verify(path: Path, user_version: int, counts: dict[str, int]) -> None:
             )
         copied_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         copied_counts = row_counts(conn)
-    finally:
-        conn.close()
     if copied_version != user_version or copied_counts != counts:
         raise Refused(
             "The backup does not match the database (user_version or row counts differ). "

@@ -12,10 +12,12 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from engine import api
-from engine.errors import EXIT_OK, EXIT_USAGE, EngineError, Problem, UsageError
+from engine.cancel import CancelToken, cancel_on_signals
+from engine.errors import EXIT_OK, EXIT_USAGE, Cancelled, EngineError, Problem, UsageError
+from engine.inspect import listing
 
 # Only `status` must start fast; the other verbs import what they render on first use.
 if TYPE_CHECKING:
@@ -25,21 +27,27 @@ if TYPE_CHECKING:
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
     out = cast(TextIO, _Output(stdout or sys.stdout))
+    words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed its message
+        args = parser.parse_args(words)
+    except _ArgumentError as exc:
+        return _usage_error(exc, words, out)
+    except SystemExit as exc:  # --help: argparse already printed it
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     if not getattr(args, "command", None):
         parser.print_help(out)
         return EXIT_USAGE
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
-    try:
-        return handler(args, out)
-    except EngineError as exc:
-        if args.debug:
-            raise
-        return _render_error(exc, args, out)
+    # SIGINT and SIGTERM cancel: the engine rolls back and the verb ends with `cancelled`.
+    args.cancel = CancelToken()
+    with cancel_on_signals(args.cancel):
+        try:
+            return handler(args, out)
+        except EngineError as exc:
+            if args.debug:
+                raise
+            return _render_error(exc, args, out)
 
 
 def main_entry() -> None:
@@ -75,8 +83,35 @@ class _Output:
         return not self._closed and self._stream.isatty()
 
 
+class _ArgumentError(Exception):
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    """Raises instead of printing, so that `--json` gets its usage error as JSON too."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(self, message)
+
+
+def _usage_error(exc: _ArgumentError, words: list[str], out: TextIO) -> int:
+    """An argparse error: a JSON `done` (or status object) with the `usage` problem under
+    --json, else argparse's own usage lines on stderr. Exit 2."""
+    if "--json" not in words:
+        exc.parser.print_usage(sys.stderr)
+        print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    message = exc.message[:1].upper() + exc.message[1:].rstrip(".") + "."
+    error = UsageError(message, hint=f"See `{exc.parser.prog} --help`.")
+    command = next((w for w in words if not w.startswith("-")), None)
+    return _render_error(error, argparse.Namespace(json=True, command=command, path=None), out)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sqlmig",
         description="Inspect and safely upgrade SQLite database files with plain SQL migrations.",
     )
@@ -148,6 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="the backup file to put in place",
     )
     restore.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    recover = command("recover", cmd_recover)
+    recover.add_argument("path", type=Path, help="the database file")
+    _migrations_option(recover)
+    recover.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another program's write lock (default 10)",
+    )
+    recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
     return parser
 
 
@@ -167,7 +214,7 @@ def _migrations_option(cmd: argparse.ArgumentParser) -> None:
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     """Classify a database file and show its version, history and pending migrations."""
     catalog = api.load_catalog(args.migrations)
-    inspection = api.inspect_file(args.path, catalog)
+    inspection = api.inspect_file(args.path, catalog, cancel=args.cancel)
     problems = [p.to_json() for p in api.catalog_problems(catalog)]
     if args.json:
         data = inspection.to_json()
@@ -183,6 +230,12 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.wait < 0:
         raise UsageError("--wait cannot be negative.", hint="Give a number of seconds, e.g. 10.")
+    if args.backup_dir is not None and not str(args.backup_dir).strip():
+        raise UsageError(
+            "--backup-dir needs a folder name; it was empty.",
+            hint="Give the folder for the backup, or leave the option out to back up next to "
+            "the file.",
+        )
     catalog = api.load_catalog(args.migrations)
     render = _JsonRenderer(out) if args.json else _TextRenderer(out, dry_run=args.dry_run)
     with render:
@@ -196,9 +249,11 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
             dry_run=args.dry_run,
             wait=args.wait,
             on_event=render,
+            cancel=args.cancel,
             accept_diverged=args.accept_diverged,
         )
-    if result.error is not None and not args.json and result.preflight is not None:
+    refused = result.error is not None and not isinstance(result.error, Cancelled)
+    if refused and not args.json and result.preflight is not None:
         failures = result.preflight.failures
         stopped_by = failures[0] if failures else None
         for line in result.preflight.lines(stopped_by=stopped_by):  # the list that stopped it
@@ -225,7 +280,12 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
     catalog = api.load_catalog(args.migrations)
     clock = Clock()
-    report = api.verify(args.path, catalog, full=args.full)
+
+    def beat(event: Event) -> None:  # heartbeats keep a --json reader informed
+        if args.json:
+            _print_json(event.to_json(), out)
+
+    report = api.verify(args.path, catalog, full=args.full, on_event=beat, cancel=args.cancel)
     if args.json:
         details = {
             "quick_check": report.integrity,
@@ -270,7 +330,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
         if args.json:
             _print_json(BackupEvent(clock(), "", done, total, False).to_json(), out)
 
-    made = api.backup(args.path, destination=args.to, on_progress=progress)
+    made = api.backup(args.path, destination=args.to, on_progress=progress, cancel=args.cancel)
     if args.json:
         _print_json(
             BackupEvent(clock(), str(made.path), made.pages, made.pages, True, True).to_json(), out
@@ -327,6 +387,27 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
+    """Roll back an interrupted write (a hot -journal) by opening the file for writing."""
+    from engine.events import Clock, DoneEvent
+
+    clock = Clock()
+    catalog = api.load_catalog(args.migrations)
+    done = api.recover(args.path, catalog, wait=args.wait)
+    if args.json:
+        version = done.inspection.current_version
+        event = DoneEvent(
+            clock(), ok=True, from_version=version, to_version=version, backup=None,
+            problems=tuple(p.to_json() for p in done.inspection.problems),
+            message=done.message,
+        ).to_json()
+        event.update(done.to_json())
+        _print_json(event, out)
+    else:
+        print(done.message, file=out)
+    return EXIT_OK
+
+
 # -- rendering --------------------------------------------------------------------------------
 
 
@@ -341,16 +422,16 @@ def _render_error(exc: EngineError, args: argparse.Namespace, out: TextIO) -> in
     from engine.events import DoneEvent
 
     if getattr(args, "json", False):
-        problem = exc.problem().to_json()
+        problems = [p.to_json() for p in exc.problems()]
         if args.command == "status":
             _print_json(
                 {
-                    "path": str(args.path),
+                    "path": None if args.path is None else str(args.path),
                     "state": None,
                     "current_version": None,
                     "head_version": None,
                     "pending": [],
-                    "problems": [problem],
+                    "problems": problems,
                 },
                 out,
             )
@@ -362,11 +443,13 @@ def _render_error(exc: EngineError, args: argparse.Namespace, out: TextIO) -> in
                     from_version=None,
                     to_version=None,
                     backup=None,
-                    problems=(problem,),
+                    problems=tuple(problems),
                     message=exc.message,
                 ).to_json(),
                 out,
             )
+    elif isinstance(exc, Cancelled):  # the user's own request: one sentence, not an error
+        print(exc.message, file=sys.stderr)
     else:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
@@ -398,13 +481,12 @@ def _print_status(inspection: Inspection, catalog_problems: Sequence[Problem], o
         more = f" … (+{len(i.pending) - 4})" if len(i.pending) > 4 else ""
         rows.append(("pending", shown + more))
     if i.extras:
-        rows.append(("extra tables", ", ".join(i.extras)))
+        rows.append(("extra tables", listing(i.extras)))
     for label, value in rows:
         print(f"  {label:<13}{value}", file=out)
     problems = list(i.problems) + list(catalog_problems)
     for n, problem in enumerate(problems):
-        where = f" [{problem.file}:{problem.line}]" if problem.file else ""
-        print(f"  ! {problem.message}{where}", file=out)
+        print(f"  ! {problem.message}{problem.where()}", file=out)
         following = problems[n + 1].hint if n + 1 < len(problems) else None
         if problem.hint and problem.hint != following:  # a shared hint once, after its group
             print(f"    hint: {problem.hint}", file=out)
@@ -458,7 +540,7 @@ class _TextRenderer:
 
         line = describe_event(event)
         if line and name != "statement":
-            print(line, file=self.out)
+            print(line, file=self.out, flush=True)  # live even through a pipe
 
     def _plan(self, data: dict[str, Any]) -> None:
         steps = data["steps"]

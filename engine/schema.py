@@ -460,12 +460,17 @@ def format_diff(diff: SchemaDiff) -> list[str]:
 # replay
 
 
-def replay(steps: Iterable[tuple[Sequence[str], bool]]) -> Snapshot:
+def replay(
+    steps: Iterable[tuple[Sequence[str], bool]], *, progress: Callable[[], int] | None = None
+) -> Snapshot:
     """Build the expected schema by running migration steps on a fresh in-memory database.
 
-    Each step is (statements, foreign_keys_off). sqlite3.Error propagates unchanged.
+    Each step is (statements, foreign_keys_off). sqlite3.Error propagates unchanged (a non-zero
+    `progress()`, e.g. a cancel token's, stops it with SQLITE_INTERRUPT).
     """
     conn = sqlite3.connect(":memory:", isolation_level=None)
+    if progress is not None:
+        conn.set_progress_handler(progress, 20_000)
     try:
         for statements, foreign_keys_off in steps:
             # PRAGMA foreign_keys is a no-op inside a transaction, so it is set before BEGIN.

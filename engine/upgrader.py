@@ -6,12 +6,14 @@ facts plus the error (if any), so the CLI and the GUI never parse messages.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.backups import create_backup
+from engine.cancel import CancelToken, watch
 from engine.catalog import Catalog
 from engine.checks import ExpectedSchemas, existing_damage, quick_check
 from engine.connect import open_readonly, open_readwrite, read_facts, recover_journal
@@ -23,15 +25,20 @@ from engine.events import (
     Event,
     EventSink,
     PlanEvent,
+    StepEndEvent,
     VerifyEvent,
     ignore_events,
 )
-from engine.inspect import Inspection, inspect_file
+from engine.inspect import Inspection, inspect_file, listing
 from engine.planner import ATOMIC, Plan, plan_upgrade
 from engine.preflight import Preflight, preflight
-from engine.runner import CancelToken, Runner, RunOutcome
+from engine.runner import Runner, RunOutcome
 
 MAX_REPLANS = 5
+RECOVERED = (
+    "SQLite first rolled back an earlier write that had been cut off (the -journal beside the "
+    "file); every committed change stays."
+)
 
 
 @dataclass
@@ -49,6 +56,8 @@ class UpgradeResult:
     notes: list[str] = field(default_factory=list)
     from_label: str | None = None  # how to name the start when it is not a tracked version
     preflight: Preflight | None = None  # the go/no-go list (None when nothing was to be done)
+    recovered: bool = False  # a hot journal was rolled back before anything else
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step, method) of each step_end
 
     @property
     def exit_code(self) -> int:
@@ -72,15 +81,23 @@ def upgrade(
     """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError."""
     checks: Preflight | None = None
     path = Path(path)
-    sink = on_event or ignore_events
+    outer = on_event or ignore_events
     clock = Clock()
     cancel = cancel or CancelToken()
     result = UpgradeResult(ok=False, path=path, from_version=None, to_version=None, dry_run=dry_run)
+
+    def sink(event: Event) -> None:
+        if isinstance(event, StepEndEvent):
+            result.steps.append((event.step, event.method))
+        outer(event)
+
     try:
         if not dry_run:
             # A hot journal left by a crash: let SQLite roll it back before anything reads it.
-            recover_journal(path, wait_seconds=wait)
-        inspection = inspect_file(path, catalog)
+            result.recovered = recover_journal(path, wait_seconds=wait)
+            if result.recovered:
+                result.notes.append(RECOVERED)
+        inspection = inspect_file(path, catalog, cancel=cancel)
         result.from_version = inspection.current_version
         if inspection.state == "legacy":
             result.from_label = f"legacy user_version {inspection.user_version}"
@@ -91,12 +108,15 @@ def upgrade(
         if not plan.empty:
             # A refusal is one `done` event, so everything that can refuse runs before `plan`.
             checks = _preflight(
-                path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir
+                path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir,
+                cancel=cancel,
             )
             result.preflight = checks
             if checks.failures:
                 raise checks.failures[0].refusal()
         _emit_plan(sink, clock, plan, dry_run)
+        if result.recovered:
+            sink(VerifyEvent(clock(), "recovered", True, RECOVERED))
         if not plan.empty:
             sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check."))
             _emit_preflight(sink, clock, checks)
@@ -111,7 +131,8 @@ def upgrade(
                 result.notes.append(f"Nothing to do: {inspection.diagnosis}")
         else:
             if backup:
-                result.backup = _backup(path, inspection, backup_dir, sink, clock)
+                cancel.check()
+                result.backup = _backup(path, inspection, backup_dir, sink, clock, cancel)
             _run(
                 path,
                 catalog,
@@ -144,7 +165,7 @@ def upgrade(
             to_version=result.to_version,
             backup=str(result.backup) if result.backup else None,
             ledger=result.ledger,
-            problems=(result.error.problem().to_json(),) if result.error else (),
+            problems=tuple(p.to_json() for p in result.error.problems()) if result.error else (),
             message=_summary(result),
             dry_run=dry_run,
             applied=tuple(result.applied),
@@ -175,6 +196,7 @@ def _preflight(
     write: bool,
     backup: bool,
     backup_dir: Path | None,
+    cancel: CancelToken,
 ) -> Preflight:
     """The go/no-go list (engine/preflight.py); the caller refuses with its first "no"."""
     return preflight(
@@ -185,6 +207,7 @@ def _preflight(
         wait=wait,
         write=write,
         statements=[statement.sql for step in plan.steps for statement in step.statements],
+        cancel=cancel,
     )
 
 
@@ -212,7 +235,12 @@ def _emit_preflight(sink: EventSink, clock: Clock, checks: Preflight | None) -> 
 
 
 def _backup(
-    path: Path, inspection: Inspection, folder: Path | None, sink: EventSink, clock: Clock
+    path: Path,
+    inspection: Inspection,
+    folder: Path | None,
+    sink: EventSink,
+    clock: Clock,
+    cancel: CancelToken,
 ) -> Path:
     version = inspection.current_version
     if version is None and inspection.user_version:
@@ -221,7 +249,9 @@ def _backup(
     def progress(done: int, total: int) -> None:
         sink(BackupEvent(clock(), "", done, total, False))
 
-    made = create_backup(path, version=version, folder=folder, on_progress=progress)
+    made = create_backup(
+        path, version=version, folder=folder, on_progress=progress, cancel=cancel
+    )
     sink(BackupEvent(clock(), str(made.path), made.pages, made.pages, True, True))
     return made.path
 
@@ -239,7 +269,7 @@ def _run(
     wait: float,
     accept_diverged: bool,
 ) -> None:
-    expected = ExpectedSchemas(catalog)
+    expected = ExpectedSchemas(catalog, cancel=cancel)
     conn = open_readwrite(path, wait_seconds=wait)
     try:
         for _ in range(MAX_REPLANS):
@@ -255,7 +285,7 @@ def _run(
                 break
             # Another runner changed the file under us: start again from what it did.
             conn.close()
-            inspection = inspect_file(path, catalog)
+            inspection = inspect_file(path, catalog, cancel=cancel)
             plan = plan_upgrade(
                 inspection, catalog, target=target, mode=mode, accept_diverged=accept_diverged
             )
@@ -276,10 +306,12 @@ def _run(
         # A fresh read-only connection: on a writable one, quick_check also re-evaluates every
         # row's CHECK constraints (SQLite 3.40), which triples its time on big tables.
         reader = open_readonly(read_facts(path))
-        try:
+        committed = (
+            f"the upgrade to {_v(result.to_version)} is committed, but the final quick_check "
+            "did not finish."
+        )
+        with contextlib.closing(reader), watch(reader, cancel, state=committed):
             problems = quick_check(reader)
-        finally:
-            reader.close()
         sink(
             VerifyEvent(
                 clock(),
@@ -313,7 +345,7 @@ def _rehearse(
     """Run a bridge plan on a temporary copy, so the dry run shows exactly what would happen."""
     with tempfile.TemporaryDirectory(prefix="sqlmig-dry-run-") as folder:
         copy = Path(folder) / path.name
-        create_backup(path, version=None, destination=copy)
+        create_backup(path, version=None, destination=copy, cancel=cancel)
         _run(copy, catalog, plan, result, target, mode, sink, clock, cancel, 10.0, True)
     result.notes.append("Dry run: rehearsed on a temporary copy; the file was not touched.")
 
@@ -329,17 +361,24 @@ def _merge(result: UpgradeResult, outcome: RunOutcome) -> None:
 
 
 def _summary(result: UpgradeResult) -> str:
+    after = f" {RECOVERED}" if result.recovered else ""
     if result.error is not None:
-        return result.error.message
+        return result.error.message + after
     if result.dry_run:
         steps = len(result.plan.steps) if result.plan else 0
         return f"Dry run: {steps} step(s) would run; nothing was written."
+    repaired = [step for step, method in result.steps if method == "repaired"]
+    made = f"{len(repaired)} repair(s) made ({listing(repaired)})" if repaired else ""
     if not result.applied:
-        return result.notes[0] if result.notes else "Nothing to do."
+        if repaired:
+            return f"Repaired the file at {_v(result.to_version)}: {made}.{after}"
+        notes = [n for n in result.notes if n != RECOVERED]
+        return (notes[0] if notes else "Nothing to do.") + after
     start = result.from_label or _v(result.from_version)
     return (
         f"Upgraded from {start} to {_v(result.to_version)}: "
-        f"{len(result.applied)} migration(s) recorded."
+        f"{len(result.applied)} migration(s) recorded" + (f", {made}" if made else "") + "."
+        + after
     )
 
 
