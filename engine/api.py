@@ -88,8 +88,11 @@ def upgrade(
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
     accept_diverged: bool = False,
+    create_backup_dir: bool = False,
 ) -> UpgradeResult:
-    """Back up and upgrade a file; never raises for problems with the file (see `.error`)."""
+    """Back up and upgrade a file; never raises for problems with the file (see `.error`).
+
+    `create_backup_dir`: a missing `backup_dir` whose parent exists is created."""
     from engine.upgrader import upgrade as _upgrade
 
     return _upgrade(
@@ -104,6 +107,7 @@ def upgrade(
         on_event=on_event,
         cancel=cancel,
         accept_diverged=accept_diverged,
+        create_backup_dir=create_backup_dir,
     )
 
 

@@ -90,16 +90,18 @@ def create_backup(
     destination: Path | None = None,
     on_progress: Progress | None = None,
     cancel: CancelToken | None = None,
+    create_folder: bool = False,
 ) -> BackupResult:
     """Copy `db` with the backup API, verify the copy, and return where it is.
 
-    A missing `folder` whose parent exists is created (like `rsync --backup-dir`)."""
+    `create_folder`: a missing `folder` whose parent exists is created (`rsync --backup-dir`)."""
     facts = read_facts(db)
     if folder is not None:
-        prepare_folder(folder)
+        prepare_folder(folder, create=create_folder)
     if destination is not None and not destination.parent.is_dir():
         raise Refused(
-            f"The folder {destination.parent} for the backup does not exist. {UNCHANGED}",
+            f"The folder {destination.parent} does not exist, so the backup "
+            f"{destination.name} cannot be written there. {UNCHANGED}",
             hint="Create the folder first, or give a file name in a folder that exists.",
             code="missing",
         )
@@ -156,8 +158,9 @@ def _open_source(facts: FileFacts) -> sqlite3.Connection:
         return open_readonly(facts)
 
 
-def prepare_folder(folder: Path) -> None:
-    """Refuse a backup folder that is a file or cannot exist; create a missing last level."""
+def prepare_folder(folder: Path, *, create: bool) -> None:
+    """Refuse a backup folder that is a file or is missing; with `create`, make a missing last
+    level."""
     if folder.is_dir():
         return
     if folder.exists() or folder.is_symlink():
@@ -166,6 +169,12 @@ def prepare_folder(folder: Path) -> None:
             hint="Pick a folder for the backups (it is created when only its last part is "
             "missing).",
             code="not_a_folder",
+        )
+    if not create:
+        raise Refused(
+            f"The backup folder {folder} does not exist.",
+            hint="Create it or pick another folder. " + UNCHANGED,
+            code="missing",
         )
     if not folder.parent.is_dir():
         raise Refused(

@@ -142,7 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="atomic: one transaction for the whole plan (default); stepwise: one per migration",
     )
     where = up.add_mutually_exclusive_group()
-    where.add_argument("--backup-dir", type=Path, default=None, help="folder for the backup")
+    where.add_argument(
+        "--backup-dir",
+        type=_folder_name,
+        default=None,
+        help="folder for the backup (a missing last level is created)",
+    )
     where.add_argument("--no-backup", action="store_true", help="do not back up first")
     up.add_argument(
         "--wait",
@@ -198,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _folder_name(text: str) -> Path:
+    """A folder argument; an empty one would silently mean the working folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a folder name, not an empty string")
+    return Path(text)
+
+
 def _migrations_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument(
         "--migrations",
@@ -230,12 +242,6 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.wait < 0:
         raise UsageError("--wait cannot be negative.", hint="Give a number of seconds, e.g. 10.")
-    if args.backup_dir is not None and not str(args.backup_dir).strip():
-        raise UsageError(
-            "--backup-dir needs a folder name; it was empty.",
-            hint="Give the folder for the backup, or leave the option out to back up next to "
-            "the file.",
-        )
     catalog = api.load_catalog(args.migrations)
     render = _JsonRenderer(out) if args.json else _TextRenderer(out, dry_run=args.dry_run)
     with render:
@@ -251,6 +257,7 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
             on_event=render,
             cancel=args.cancel,
             accept_diverged=args.accept_diverged,
+            create_backup_dir=True,  # like rsync --backup-dir: when its parent exists
         )
     refused = result.error is not None and not isinstance(result.error, Cancelled)
     if refused and not args.json and result.preflight is not None:
@@ -461,7 +468,9 @@ def _print_status(inspection: Inspection, catalog_problems: Sequence[Problem], o
     i = inspection
     print(f"{i.path.name}: {i.diagnosis}", file=out)
     rows = [("state", i.state), ("file", f"{i.path}")]
-    if i.state != "damaged":
+    if i.state == "interrupted":
+        rows.append(("size", f"{i.size:,} bytes, and a -journal beside it"))
+    elif i.state != "damaged":
         journal = f", {i.journal_mode.upper()} journal" if i.journal_mode else ""
         rows.append(
             ("size", f"{i.size:,} bytes, {i.page_count or 0} pages of {i.page_size or 0}{journal}")

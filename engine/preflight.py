@@ -128,10 +128,13 @@ def preflight(
     write: bool = True,
     statements: Iterable[str] = (),
     cancel: CancelToken | None = None,
+    create_backup_dir: bool = False,
 ) -> Preflight:
     """Run every check (read-only, plus a rolled-back `BEGIN IMMEDIATE` when `write`).
 
     `write=False` (a dry run) leaves out the lock probe, which would open the file for writing.
+    `create_backup_dir`: a missing backup folder whose parent exists is fine (the backup makes
+    it, like `rsync --backup-dir`).
     Never raises EngineError but `Cancelled`: a problem is a "no" in the list.
     """
     path = Path(path)
@@ -159,7 +162,7 @@ def preflight(
             add(_quick_check(conn, cancel))
         size = facts.size + (facts.wal_size or 0)
         add(_writable(path))
-        add(_folders(path, backup_dir if backup else None, backup))
+        add(_folders(path, backup_dir if backup else None, backup, create_backup_dir))
         add(_disk_space(path, size, backup_dir, backup))
         if write and all(c.ok is not False for c in result.checks):
             check, waited = _lock(path, wait, cancel)
@@ -218,7 +221,7 @@ def _writable(path: Path) -> Check:
     )
 
 
-def _folders(path: Path, backup_dir: Path | None, backup: bool) -> Check:
+def _folders(path: Path, backup_dir: Path | None, backup: bool, create: bool = False) -> Check:
     folder = path.resolve().parent
     if not os.access(folder, os.W_OK | os.X_OK):
         return Check(
@@ -241,6 +244,14 @@ def _folders(path: Path, backup_dir: Path | None, backup: bool) -> Check:
             )
         if not backup_dir.exists():
             parent = backup_dir.parent
+            if not create:
+                return Check(
+                    "folder",
+                    False,
+                    f"The backup folder {backup_dir} does not exist. {UNCHANGED}",
+                    "Create it or pick another folder.",
+                    "missing",
+                )
             if not parent.is_dir():
                 return Check(
                     "folder",

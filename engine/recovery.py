@@ -31,7 +31,7 @@ class RecoverResult:
     def message(self) -> str:
         diagnosis = self.inspection.diagnosis
         if self.rolled_back:
-            return f"Rolled back the write that was cut off; {self.path.name} now: {diagnosis}"
+            return f"Rolled back the write that was cut off. {self.path.name}: {diagnosis}"
         return f"Nothing to recover: {diagnosis}"
 
     def to_json(self) -> dict[str, Any]:

@@ -77,8 +77,11 @@ def upgrade(
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
     accept_diverged: bool = False,
+    create_backup_dir: bool = False,
 ) -> UpgradeResult:
-    """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError."""
+    """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError.
+
+    `create_backup_dir`: a missing `backup_dir` whose parent exists is created for the backup."""
     checks: Preflight | None = None
     path = Path(path)
     outer = on_event or ignore_events
@@ -109,7 +112,7 @@ def upgrade(
             # A refusal is one `done` event, so everything that can refuse runs before `plan`.
             checks = _preflight(
                 path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir,
-                cancel=cancel,
+                cancel=cancel, create_backup_dir=create_backup_dir,
             )
             result.preflight = checks
             if checks.failures:
@@ -132,7 +135,9 @@ def upgrade(
         else:
             if backup:
                 cancel.check()
-                result.backup = _backup(path, inspection, backup_dir, sink, clock, cancel)
+                result.backup = _backup(
+                    path, inspection, backup_dir, sink, clock, cancel, create_backup_dir
+                )
             _run(
                 path,
                 catalog,
@@ -197,6 +202,7 @@ def _preflight(
     backup: bool,
     backup_dir: Path | None,
     cancel: CancelToken,
+    create_backup_dir: bool,
 ) -> Preflight:
     """The go/no-go list (engine/preflight.py); the caller refuses with its first "no"."""
     return preflight(
@@ -208,6 +214,7 @@ def _preflight(
         write=write,
         statements=[statement.sql for step in plan.steps for statement in step.statements],
         cancel=cancel,
+        create_backup_dir=create_backup_dir,
     )
 
 
@@ -241,6 +248,7 @@ def _backup(
     sink: EventSink,
     clock: Clock,
     cancel: CancelToken,
+    create_folder: bool,
 ) -> Path:
     version = inspection.current_version
     if version is None and inspection.user_version:
@@ -250,7 +258,8 @@ def _backup(
         sink(BackupEvent(clock(), "", done, total, False))
 
     made = create_backup(
-        path, version=version, folder=folder, on_progress=progress, cancel=cancel
+        path, version=version, folder=folder, on_progress=progress, cancel=cancel,
+        create_folder=create_folder,
     )
     sink(BackupEvent(clock(), str(made.path), made.pages, made.pages, True, True))
     return made.path
