@@ -6,18 +6,16 @@ data, so the cost does not grow with the file. Page-level damage is the prefligh
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from engine import findings, legacy
 from engine import history as hist
-from engine import legacy
 from engine.cancel import CancelToken, watch
 from engine.catalog import Catalog
 from engine.connect import FileFacts, open_readonly, read_facts
 from engine.errors import Problem, Refused, from_sqlite, is_hot_journal
-from engine.guards import guard_of
 from engine.legacy import LegacyReport
 
 FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED = (
@@ -30,7 +28,6 @@ FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED = (
     "interrupted",
 )
 STATES = (FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED)
-SHOWN = 5  # names listed in a sentence before "and N more"
 # Tables this tool may add itself (SPEC §7.12); they never make a file foreign or app-made.
 BOOKKEEPING = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
@@ -149,23 +146,14 @@ def inspect_file(
 
 
 def _interrupted(path: Path, head: int | None, facts: FileFacts) -> Inspection:
-    problem = Problem(
-        "interrupted",
-        "An earlier write to this file was cut off (a crash or power loss left its -journal "
-        "beside it); SQLite rolls the unfinished write back when the file is next opened for "
-        "writing, and keeps every committed change.",
-        f"Run `sqlmig recover {path}` (in the window: Recover) to roll it back now; an "
-        "upgrade also does it first.",
-    )
     return Inspection(
         path=path,
         state=INTERRUPTED,
-        diagnosis="Interrupted: an earlier write was cut off and must be rolled back before "
-        "the file can be read.",
+        diagnosis=findings.INTERRUPTED,
         user_version=None,
         current_version=None,
         head_version=head,
-        problems=(problem,),
+        problems=(findings.interrupted(path),),
         size=facts.size,
         page_size=facts.page_size,
         journal_mode="delete",
@@ -175,23 +163,8 @@ def _interrupted(path: Path, head: int | None, facts: FileFacts) -> Inspection:
 
 def _with_access(found: Inspection) -> Inspection:
     """Add a `read_only` problem when this process may not change the file where it is."""
-    if found.state == DAMAGED:
-        return found
-    folder = found.path.resolve().parent
-    if not os.access(folder, os.W_OK | os.X_OK):
-        what = "The folder is read-only"
-    elif not os.access(found.path, os.W_OK):
-        what = "The file is read-only"
-    else:
-        return found
-    verb = "recover" if found.state == INTERRUPTED else "upgrade"
-    problem = Problem(
-        "read_only",
-        f"{what}: sqlmig can read the file here but cannot {verb} it.",
-        "Copy the file (with any -wal or -journal beside it) to a folder you can write to, or "
-        "fix the permissions.",
-    )
-    return found._replace(problems=(*found.problems, problem))
+    problem = findings.read_only(found.path, found.state) if found.state != DAMAGED else None
+    return found if problem is None else found._replace(problems=(*found.problems, problem))
 
 
 def _damaged(path: Path, head: int | None, problem: Problem, facts: FileFacts | None) -> Inspection:
@@ -307,7 +280,7 @@ def _classify(
     has_catalog_rows = bool(matching)
     is_foreign = not (data_tables & app_tables) if profile else not has_catalog_rows
     if is_foreign and data_tables:
-        diagnosis, problem = _not_ours(sorted(data_tables), catalog)
+        diagnosis, problem = findings.not_ours(sorted(data_tables), catalog)
         return base._replace(
             state=FOREIGN,
             diagnosis=diagnosis,
@@ -366,60 +339,6 @@ def _classify(
         problems=tuple(problems),
         legacy=report,
     )
-
-
-def _not_ours(tables: list[str], catalog: Catalog) -> tuple[str, Problem]:
-    """The diagnosis and the problem of a `foreign` file, in words that are true of it."""
-    hint = (
-        "Check that you opened the right file; to manage it with these migrations anyway, "
-        "baseline it at a chosen version."
-    )
-    count = f"{len(tables)} table(s)"
-    profile = catalog.profile
-    if profile is not None:
-        app = profile.app_name
-        article = "an" if app[:1].lower() in "aeiou" else "a"
-        message = f"None of its tables ({listing(tables)}) were ever created by {app}."
-        return f"Not {article} {app} database: {count}, none of them the app's.", Problem(
-            "foreign", message, hint
-        )
-    if not catalog.migrations:
-        return (
-            f"Nothing to compare it with: the migrations folder {catalog.folder.name} has no "
-            "migrations.",
-            Problem(
-                "no_migrations",
-                f"The migrations folder {catalog.folder} has no migration files, so sqlmig "
-                f"cannot tell what this file ({count}) is.",
-                "Check the --migrations folder: it should hold NNNN_name.sql files.",
-            ),
-        )
-    created = _created_tables(catalog)
-    ours = [t for t in tables if t.lower() in created]
-    if not ours:
-        message = f"None of its tables ({listing(tables)}) is created by these migrations."
-        diagnosis = f"Not a database of these migrations: {count}, none of them theirs."
-        return diagnosis, Problem("foreign", message, hint)
-    message = (
-        f"It has tables these migrations create ({listing(ours)}) but no history of them, and "
-        "the folder has no profile.toml that says which tables are the app's, so sqlmig cannot "
-        "tell which version it is at."
-    )
-    diagnosis = f"Untracked: {count} and no history of these migrations."
-    return diagnosis, Problem("foreign", message, hint)
-
-
-def _created_tables(catalog: Catalog) -> frozenset[str]:
-    """Names (lower-case) of the tables the catalog's migrations create."""
-    guards = (guard_of(s.sql) for m in catalog.migrations for s in m.up)
-    return frozenset(g.name.lower() for g in guards if g is not None and g.kind == "table")
-
-
-def listing(names: list[str] | tuple[str, ...], shown: int = SHOWN) -> str:
-    """"a, b, c" or "a, b, c, d, e and 12 more": a list that stays one short line."""
-    if len(names) <= shown:
-        return ", ".join(names)
-    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
 
 
 def _applied(

@@ -29,7 +29,8 @@ from engine.events import (
     VerifyEvent,
     ignore_events,
 )
-from engine.inspect import Inspection, inspect_file, listing
+from engine.findings import listing
+from engine.inspect import Inspection, inspect_file
 from engine.planner import ATOMIC, Plan, plan_upgrade
 from engine.preflight import Preflight, preflight
 from engine.runner import Runner, RunOutcome

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 from sqlmig_gui.prompts import ErrorReport
 from sqlmig_gui.widgets.badge import StateBadge
 
-
 SHOWN = 5  # names in one line before "and N more"
 
 
