@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
+    # SIGINT and SIGTERM cancel: the engine rolls back and the verb ends with `cancelled`.
+    token = CancelToken()
+    with cancel_on_signals(token):
+        return _main(argv, stdout, token)
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO | None, token: CancelToken) -> int:
     out = cast(TextIO, Output(stdout or sys.stdout))
     words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -36,15 +43,13 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
         parser.print_help(out)
         return EXIT_USAGE
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
-    # SIGINT and SIGTERM cancel: the engine rolls back and the verb ends with `cancelled`.
-    args.cancel = CancelToken()
-    with cancel_on_signals(args.cancel):
-        try:
-            return handler(args, out)
-        except EngineError as exc:
-            if args.debug:
-                raise
-            return _render_error(exc, args, out)
+    args.cancel = token
+    try:
+        return handler(args, out)
+    except EngineError as exc:
+        if args.debug:
+            raise
+        return _render_error(exc, args, out)
 
 
 def main_entry() -> None:
