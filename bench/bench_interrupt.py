@@ -123,8 +123,9 @@ def run(argv: list[str], *, marker: Marker | None = None, after: float | None = 
 
 
 def cancelled(code: int, last: dict[str, Any] | None) -> bool:
-    problems = (last or {}).get("problems") or [{}]
-    return code == 1 and (last or {}).get("event") == "done" and problems[0].get("code") == "cancelled"
+    done = last or {}
+    problems = done.get("problems") or [{}]
+    return code == 1 and done.get("event") == "done" and problems[0].get("code") == "cancelled"
 
 
 def main() -> int:

@@ -13,8 +13,8 @@
   are read and nothing is created. Nobody can be writing such a file through this folder's
   permissions but its owner; a write by the owner meanwhile can at worst make the read fail.
 - A rollback journal beside a file is "hot" when SQLite says so: a read-only connection then
-  fails with SQLITE_READONLY_ROLLBACK (problem code `interrupted`). Only a connection that may
-  write rolls it back (`roll_back_journal`).
+  fails with SQLITE_READONLY_ROLLBACK, and inspection calls the file `interrupted`. Only a
+  connection that may write rolls it back (`roll_back_journal`).
 """
 
 from __future__ import annotations

@@ -36,6 +36,7 @@ from engine.preflight import Preflight, preflight
 from engine.runner import Runner, RunOutcome
 
 MAX_REPLANS = 5
+REPLANNED = "Another process upgraded the file meanwhile"
 RECOVERED = (
     "SQLite first rolled back an earlier write that had been cut off (the -journal beside the "
     "file); every committed change stays."
@@ -299,10 +300,7 @@ def _run(
             plan = plan_upgrade(
                 inspection, catalog, target=target, mode=mode, accept_diverged=accept_diverged
             )
-            result.notes.append(
-                "Another process upgraded the file meanwhile; continued from "
-                + inspection.diagnosis
-            )
+            result.notes.append(f"{REPLANNED}; continued from {inspection.diagnosis}")
             result.to_version = inspection.current_version
             conn = open_readwrite(path, wait_seconds=wait)
             if plan.empty:
@@ -380,9 +378,10 @@ def _summary(result: UpgradeResult) -> str:
     repaired = [step for step, method in result.steps if method == "repaired"]
     made = f"{len(repaired)} repair(s) made ({listing(repaired)})" if repaired else ""
     if not result.applied:
-        if repaired:
-            return f"Repaired the file at {_v(result.to_version)}: {made}.{after}"
         notes = [n for n in result.notes if n != RECOVERED]
+        replanned = [n for n in notes if n.startswith(REPLANNED)]
+        if repaired and not replanned:
+            return f"Repaired the file at {_v(result.to_version)}: {made}.{after}"
         return (notes[0] if notes else "Nothing to do.") + after
     start = result.from_label or _v(result.from_version)
     return (
