@@ -381,7 +381,7 @@ def _checksum_problems(applied: tuple[AppliedMigration, ...]) -> list[Problem]:
             Problem(
                 "changed",
                 "The file(s) of applied migration(s) "
-                + ", ".join(f"v{a.version}" for a in changed)
+                + findings.listing([f"v{a.version}" for a in changed])
                 + " changed since they were applied.",
                 "Applied migrations should never be edited; write a new migration instead.",
             )
@@ -391,7 +391,7 @@ def _checksum_problems(applied: tuple[AppliedMigration, ...]) -> list[Problem]:
             Problem(
                 "missing_file",
                 "Applied migration(s) "
-                + ", ".join(f"v{a.version} {a.name}" for a in missing)
+                + findings.listing([f"v{a.version} {a.name}" for a in missing])
                 + " have no file in the migrations folder.",
                 "Check that you use the right migrations folder.",
             )

@@ -35,6 +35,7 @@ from engine.cancel import CancelToken, wait_for_lock, watch
 from engine.checks import foreign_key_damage, quick_check
 from engine.connect import FileFacts, open_readonly, open_readwrite, read_facts
 from engine.errors import EngineError, Refused, from_sqlite, sqlite_error_name
+from engine.findings import listing
 
 UNCHANGED = "Nothing was changed."
 NETWORK_FS = frozenset(
@@ -407,7 +408,7 @@ def _foreign_keys(conn: sqlite3.Connection, fk_off: bool, cancel: CancelToken | 
     if not damage:
         return Check("foreign_keys", True, "No rows point to missing rows.")
     total = sum(damage.values())
-    where = ", ".join(f"{child}→{parent}" for child, parent in sorted(damage))
+    where = listing([f"{child}→{parent}" for child, parent in sorted(damage)])
     extra = " The plan switches foreign keys off for a rebuild; " if fk_off else " "
     return Check(
         "foreign_keys",

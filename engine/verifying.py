@@ -11,6 +11,7 @@ from engine.cancel import CancelToken, watch
 from engine.catalog import Catalog
 from engine.errors import EXIT_FAILED, EXIT_OK, Refused, from_sqlite
 from engine.events import Clock, EventSink, HeartbeatEvent
+from engine.findings import listing
 from engine.inspect import DAMAGED, INTERRUPTED, TRACKED
 from engine.inspect import inspect_file as _inspect_file
 
@@ -59,7 +60,7 @@ class VerifyReport:
             out.append(f"  {'ok    ' if ok else 'FAILED'} {name}")
         out += [f"  - {line}" for line in self.integrity + self.differences + self.damage]
         if self.extras:
-            out.append("  extra objects (kept): " + ", ".join(self.extras))
+            out.append("  extra objects (kept): " + listing(self.extras))
         return out
 
 
