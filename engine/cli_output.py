@@ -145,7 +145,8 @@ class TextRenderer:
     def _plan(self, data: dict[str, Any]) -> None:
         steps = data["steps"]
         frm = data["from_version"]
-        head = f"v{frm}" if frm is not None else "empty"
+        bridged = any(step["bridge"] for step in steps)  # a legacy file has no version yet
+        head = f"v{frm}" if frm is not None else ("a legacy file" if bridged else "empty")
         print(
             f"Plan: {head} → v{data['to_version']}, {len(steps)} step(s), "
             f"mode {data['mode']}, {data['segments']} transaction(s).",

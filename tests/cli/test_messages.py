@@ -253,3 +253,9 @@ def test_thousands_of_extra_tables_are_summarised(tmp_path: Path) -> None:
     assert max(len(line) for line in verify.out.splitlines()) < 300
     assert "and 4,995 more" in verify.out
 
+
+
+def test_a_legacy_plan_does_not_call_the_file_empty(tmp_path: Path) -> None:
+    db = badfiles.legacy_like(tmp_path)
+    run = run_cli("upgrade", db, "--dry-run")
+    assert run.out.splitlines()[0].startswith("Plan: a legacy file → v18"), run.out[:200]
