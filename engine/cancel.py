@@ -14,6 +14,7 @@ the lock re-entrant, because the handler may run while this thread is inside `at
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sqlite3
 import threading
@@ -151,7 +152,12 @@ def interrupted(exc: sqlite3.Error, *, state: str) -> Cancelled:
 @contextlib.contextmanager
 def cancel_on_signals(token: CancelToken) -> Iterator[None]:
     """SIGINT and SIGTERM call `token.cancel()` while the block runs (main thread only);
-    the previous handlers come back afterwards."""
+    the previous handlers come back afterwards.
+
+    Python runs the handler itself only when the main thread executes bytecode, which it does
+    not while SQLite checks a file's b-trees (PRAGMA quick_check is one VDBE instruction, with no
+    progress callback for seconds on a big file). So the signal also wakes a small thread
+    (`signal.set_wakeup_fd`) that cancels at once: `interrupt()` stops even that instruction."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -160,10 +166,37 @@ def cancel_on_signals(token: CancelToken) -> Iterator[None]:
         token.cancel()
 
     previous: dict[signal.Signals, Any] = {}
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    watcher = threading.Thread(
+        target=_wake_on_signal, args=(read_end, token), name="sqlmig-signals", daemon=True
+    )
+    old_wakeup: int | None = None
     try:
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, handler)
+        old_wakeup = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        watcher.start()
         yield
     finally:
+        if old_wakeup is not None:
+            signal.set_wakeup_fd(old_wakeup)
         for sig, old in previous.items():
             signal.signal(sig, old)
+        os.close(write_end)  # the watcher reads end-of-file and stops
+        if watcher.is_alive():
+            watcher.join()
+        os.close(read_end)
+
+
+def _wake_on_signal(read_end: int, token: CancelToken) -> None:
+    wanted = {int(signal.SIGINT), int(signal.SIGTERM)}
+    while True:
+        try:
+            data = os.read(read_end, 64)
+        except OSError:
+            return
+        if not data:
+            return
+        if wanted & set(data):
+            token.cancel()
