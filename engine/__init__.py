@@ -11,7 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 _WHERE = {
-    "CancelToken": "engine.runner",
+    "CancelToken": "engine.cancel",
     "VerifyReport": "engine.verifying",
     "backup": "engine.api",
     "bundled_migrations": "engine.api",
@@ -20,6 +20,7 @@ _WHERE = {
     "inspect_file": "engine.api",
     "load_catalog": "engine.api",
     "plan": "engine.api",
+    "recover": "engine.api",
     "restore": "engine.api",
     "upgrade": "engine.api",
     "verify": "engine.api",
@@ -47,6 +48,7 @@ _WHERE = {
     "Plan": "engine.planner",
     "Step": "engine.planner",
     "RunCheck": "engine.runchecks",
+    "RecoverResult": "engine.recovery",
     "UpgradeResult": "engine.upgrader",
     "describe_event": "engine.upgrader",
 }
@@ -68,6 +70,7 @@ __all__ = [
     "Plan",
     "PlanEvent",
     "Problem",
+    "RecoverResult",
     "Refused",
     "RunCheck",
     "RunFailed",
@@ -87,6 +90,7 @@ __all__ = [
     "inspect_file",
     "load_catalog",
     "plan",
+    "recover",
     "restore",
     "upgrade",
     "verify",
@@ -115,10 +119,12 @@ if TYPE_CHECKING:
         inspect_file,
         load_catalog,
         plan,
+        recover,
         restore,
         upgrade,
         verify,
     )
+    from engine.cancel import CancelToken
     from engine.catalog import Catalog, Migration
     from engine.errors import (
         Cancelled,
@@ -143,7 +149,7 @@ if TYPE_CHECKING:
     from engine.expectation import Expectation
     from engine.inspect import STATES, Inspection
     from engine.planner import Plan, Step
+    from engine.recovery import RecoverResult
     from engine.runchecks import RunCheck
-    from engine.runner import CancelToken
     from engine.upgrader import UpgradeResult, describe_event
     from engine.verifying import VerifyReport

@@ -15,11 +15,12 @@ from engine.inspect import inspect_file as _inspect_file
 # The runner, the schema comparison and the backup code load on first use: `status` needs none.
 if TYPE_CHECKING:
     from engine.backups import BackupResult, Progress
+    from engine.cancel import CancelToken
     from engine.events import EventSink
     from engine.expectation import Expectation
     from engine.planner import Plan
+    from engine.recovery import RecoverResult
     from engine.restoring import RestoreResult
-    from engine.runner import CancelToken
     from engine.upgrader import UpgradeResult
     from engine.verifying import VerifyReport
 
@@ -45,12 +46,14 @@ def load_catalog(folder: str | Path | None = None) -> Catalog:
 
 
 def catalog_problems(catalog: Catalog) -> list[Problem]:
-    return [Problem(p.code, p.message, p.hint, p.file, p.line) for p in catalog.problems]
+    return [Problem(p.code, p.message, p.hint, p.file, p.line, p.kind) for p in catalog.problems]
 
 
-def inspect_file(path: str | Path, catalog: Catalog | None = None) -> Inspection:
+def inspect_file(
+    path: str | Path, catalog: Catalog | None = None, *, cancel: CancelToken | None = None
+) -> Inspection:
     """Classify a file without writing to it."""
-    return _inspect_file(path, catalog or load_catalog())
+    return _inspect_file(path, catalog or load_catalog(), cancel=cancel)
 
 
 def plan(
@@ -88,11 +91,13 @@ def upgrade(
     cancel: CancelToken | None = None,
     accept_diverged: bool = False,
     expect: Expectation | None = None,
+    create_backup_dir: bool = False,
 ) -> UpgradeResult:
     """Back up and upgrade a file; never raises for problems with the file (see `.error`).
 
     `expect` (`Expectation.of(inspection)`): what the user saw; a file that is no longer that is
     refused (`changed_since_inspection`) before anything is written.
+    `create_backup_dir`: a missing `backup_dir` whose parent exists is created.
     """
     from engine.upgrader import upgrade as _upgrade
 
@@ -109,14 +114,24 @@ def upgrade(
         cancel=cancel,
         accept_diverged=accept_diverged,
         expect=expect,
+        create_backup_dir=create_backup_dir,
     )
 
 
-def verify(path: str | Path, catalog: Catalog | None = None, *, full: bool = False) -> VerifyReport:
-    """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema."""
+def verify(
+    path: str | Path,
+    catalog: Catalog | None = None,
+    *,
+    full: bool = False,
+    on_event: EventSink | None = None,
+    cancel: CancelToken | None = None,
+) -> VerifyReport:
+    """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema.
+
+    `on_event` gets `heartbeat` events while a long check runs."""
     from engine.verifying import verify as _verify
 
-    return _verify(path, catalog or load_catalog(), full=full)
+    return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
 
 
 def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:
@@ -133,6 +148,7 @@ def backup(
     destination: Path | None = None,
     folder: Path | None = None,
     on_progress: Progress | None = None,
+    cancel: CancelToken | None = None,
 ) -> BackupResult:
     """A verified copy made with SQLite's backup API, with its origin in `<backup>.json`.
     Refused before anything is written when a path is past SQLite's limit."""
@@ -144,7 +160,18 @@ def backup(
         folder=folder,
         destination=destination,
         on_progress=on_progress,
+        cancel=cancel,
     )
+
+
+def recover(
+    path: str | Path, catalog: Catalog | None = None, *, wait: float = 10.0
+) -> RecoverResult:
+    """Roll back the write an interruption cut off (SPEC §7.22 `interrupted`), and only that:
+    opening the file for writing makes SQLite roll its hot journal back."""
+    from engine.recovery import recover as _recover
+
+    return _recover(Path(path), catalog or load_catalog(), wait=wait)
 
 
 def restore(
@@ -186,6 +213,7 @@ __all__ = [
     "inspect_file",
     "load_catalog",
     "plan",
+    "recover",
     "restore",
     "upgrade",
     "verify",

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import sqlite3
 import stat
 import time
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from engine import origin
+from engine.cancel import CancelToken, watch
 from engine.checks import quick_check, row_counts
 from engine.connect import (
     FileFacts,
@@ -38,7 +38,9 @@ BACKUP_PATTERN = re.compile(
     r"\.sqlmig-backup(?P<suffix>.*)$"
 )
 PAGES_PER_STEP = 4096
+COPY_CHUNK = 8 * 1024 * 1024  # bytes per step of a file copy: a cancel is seen between steps
 UNCHANGED = "The database was not changed."
+CANCELLED = "no backup was made; nothing was changed."
 LONG_BACKUP_PATH_HINT = (
     "Choose a backup folder with a shorter path (--backup-dir), or move the database to a "
     "folder with a shorter path."
@@ -123,6 +125,8 @@ def create_backup(
     on_progress: Progress | None = None,
     caller_holds_lock: bool = False,
     accept_damage: bool = False,
+    cancel: CancelToken | None = None,
+    create_folder: bool = False,
 ) -> BackupResult:
     """Copy `db` with the backup API, verify the copy, record its origin, return where it is.
 
@@ -132,12 +136,17 @@ def create_backup(
     and verified on its own (quick_check; its counts are its own).
 
     `accept_damage` (a restore keeping what it replaces): a database that fails quick_check is
-    still copied page for page, and the copy is kept with the findings in `damage`."""
+    still copied page for page, and the copy is kept with the findings in `damage`.
+
+    `create_folder`: a missing `folder` whose parent exists is created (`rsync --backup-dir`)."""
     facts = read_facts(db)
-    if folder is not None and not folder.is_dir():
+    if folder is not None:
+        prepare_folder(folder, create=create_folder)
+    if destination is not None and not destination.parent.is_dir():
         raise Refused(
-            f"The backup folder {folder} does not exist.",
-            hint="Create it or pick another folder. " + UNCHANGED,
+            f"The folder {destination.parent} does not exist, so the backup "
+            f"{destination.name} cannot be written there. {UNCHANGED}",
+            hint="Create the folder first, or give a file name in a folder that exists.",
             code="missing",
         )
     if destination is not None and _taken(destination):
@@ -155,18 +164,20 @@ def create_backup(
     source = None if caller_holds_lock else _open_source(facts)
     try:
         if source is None:
-            _copy_file(db, partial, on_progress)
+            _copy_file(db, partial, _page_count(db), on_progress, cancel)
+            _fsync(partial)
         else:
-            _copy(source, partial, on_progress, facts)
+            _copy(source, partial, on_progress, facts, cancel)
         copied = time.monotonic()
         image_sha256 = origin.sha256_of(partial)
         converted = _make_self_contained(partial)
         if source is None:
             counts, user_version = _counts(partial, accept_damage)
         else:
-            counts, user_version = _count_rows(source, accept_damage)
+            with watch(source, cancel, state=CANCELLED):
+                counts, user_version = _count_rows(source, accept_damage)
         shape, page_size, page_count, damage = _verify(
-            partial, user_version, counts, accept_damage=accept_damage
+            partial, user_version, counts, accept_damage=accept_damage, cancel=cancel
         )
         described = origin.describe(
             source=db,
@@ -225,23 +236,60 @@ def _open_source(facts: FileFacts) -> sqlite3.Connection:
         return open_readonly(facts)
 
 
+def prepare_folder(folder: Path, *, create: bool) -> None:
+    """Refuse a backup folder that is a file or is missing; with `create`, make a missing last
+    level."""
+    if folder.is_dir():
+        return
+    if folder.exists() or folder.is_symlink():
+        raise Refused(
+            f"The backup folder {folder} is a file, not a folder. {UNCHANGED}",
+            hint="Pick a folder for the backups (it is created when only its last part is "
+            "missing).",
+            code="not_a_folder",
+        )
+    if not create:
+        raise Refused(
+            f"The backup folder {folder} does not exist.",
+            hint="Create it or pick another folder. " + UNCHANGED,
+            code="missing",
+        )
+    if not folder.parent.is_dir():
+        raise Refused(
+            f"The backup folder {folder} does not exist, and neither does {folder.parent}. "
+            + UNCHANGED,
+            hint="Create the folders first, or pick a folder that exists.",
+            code="missing",
+        )
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        state = f"No backup was made. {UNCHANGED}"
+        raise from_os_error(exc, path=str(folder), state=state) from exc
+
+
 def _copy(
     source: sqlite3.Connection,
     partial: Path,
     on_progress: Progress | None,
     facts: FileFacts | None = None,
+    cancel: CancelToken | None = None,
 ) -> None:
     if (
         facts is not None
         and not facts.empty
         and not facts.wal_size
-        and _copy_under_read_lock(source, facts.path, partial, on_progress)
+        and _copy_under_read_lock(source, facts.path, partial, on_progress, cancel)
     ):
         return
     dest = open_copy(partial)
     try:
 
         def progress(_status: int, remaining: int, total: int) -> None:
+            if cancel is not None:
+                cancel.check(CANCELLED)  # raised here, it ends the backup API's loop
             if on_progress is not None:
                 on_progress(total - remaining, total)
 
@@ -251,17 +299,33 @@ def _copy(
     _fsync(partial)
 
 
-def _copy_file(db: Path, partial: Path, on_progress: Progress | None) -> None:
-    """A plain copy of the main file (only while the caller holds its EXCLUSIVE lock)."""
-    shutil.copyfile(db, partial)
-    _fsync(partial)
-    pages = _page_count(partial)
+def _copy_file(
+    db: Path, partial: Path, pages: int, on_progress: Progress | None, cancel: CancelToken | None
+) -> None:
+    """The kernel copies the file in chunks (only under a lock that keeps writers out);
+    progress in pages, and a cancel between chunks."""
+    with db.open("rb") as src, partial.open("wb") as dst:
+        size = os.fstat(src.fileno()).st_size
+        done = 0
+        while done < size:
+            if cancel is not None:
+                cancel.check(CANCELLED)
+            sent = os.sendfile(dst.fileno(), src.fileno(), done, min(COPY_CHUNK, size - done))
+            if sent == 0:
+                break
+            done += sent
+            if on_progress is not None and done < size:
+                on_progress(pages * done // size, pages)
     if on_progress is not None:
         on_progress(pages, pages)
 
 
 def _copy_under_read_lock(
-    source: sqlite3.Connection, db: Path, partial: Path, on_progress: Progress | None
+    source: sqlite3.Connection,
+    db: Path,
+    partial: Path,
+    on_progress: Progress | None,
+    cancel: CancelToken | None = None,
 ) -> bool:
     """Copy the main file as a file while a read transaction holds SQLite's lock, when that is
     exactly the committed state; returns False (nothing copied) otherwise.
@@ -280,13 +344,11 @@ def _copy_under_read_lock(
         wal_mode = _in_wal_mode(source)
         if (wal.exists() and wal.stat().st_size > 0) or (wal.exists() and not wal_mode):
             return False
-        shutil.copyfile(db, partial)
         pages = int(source.execute("PRAGMA page_count").fetchone()[0])
+        _copy_file(db, partial, pages, on_progress, cancel)
     finally:
         source.execute("ROLLBACK")
     _fsync(partial)
-    if on_progress is not None:
-        on_progress(pages, pages)
     return True
 
 
@@ -341,12 +403,17 @@ def verify_backup(path: Path, user_version: int, counts: dict[str, int]) -> None
 
 
 def _verify(
-    path: Path, user_version: int, counts: dict[str, int], *, accept_damage: bool = False
+    path: Path,
+    user_version: int,
+    counts: dict[str, int],
+    *,
+    accept_damage: bool = False,
+    cancel: CancelToken | None = None,
 ) -> tuple[origin.Shape, int, int, tuple[str, ...]]:
     """Verify the copy; returns its shape, page size, page count (for the origin record) and,
     with `accept_damage`, quick_check's findings instead of refusing a damaged copy."""
     conn = open_readonly(read_facts(path))
-    try:
+    with contextlib.closing(conn), watch(conn, cancel, state=CANCELLED):
         page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
         try:
@@ -366,8 +433,6 @@ def _verify(
         copied_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
         copied_counts = row_counts(conn)
         shape = origin.read_shape(conn)
-    finally:
-        conn.close()
     if copied_version != user_version or copied_counts != counts:
         raise Refused(
             "The backup does not match the database (user_version or row counts differ). "

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
+from engine.cancel import CancelToken
 from engine.catalog import Catalog
 from engine.connect import quote_ident
 from engine.guards import guard_of
@@ -274,8 +275,9 @@ def _shared_for(key: str) -> dict[int, Snapshot]:
 class ExpectedSchemas:
     """The expected schema after each version, built once per catalog by replaying it in memory."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, *, cancel: CancelToken | None = None) -> None:
         self._catalog = catalog
+        self._cancel = cancel
         self._cache = _shared_for(catalog.checksum)
         self._owned: frozenset[str] | None = None
 
@@ -309,9 +311,12 @@ class ExpectedSchemas:
                         current[:] = [m.filename]
                         yield tuple(s.sql for s in m.up), m.directives.foreign_keys_off
 
+            cancel = self._cancel
             try:
-                self._cache[version] = replay(steps())
+                self._cache[version] = replay(steps(), progress=cancel.progress if cancel else None)
             except sqlite3.Error as exc:
+                if cancel is not None:
+                    cancel.check()
                 raise ReplayFailed(current[0] if current else "?", exc) from exc
         return self._cache[version]
 

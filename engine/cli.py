@@ -7,33 +7,43 @@ Exit codes (SPEC §7.9): 0 success (or `status` classified a file), 1 a migratio
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from engine import api
-from engine.errors import EXIT_OK, EXIT_USAGE, EngineError, Problem, UsageError
+from engine.cancel import CancelToken, cancel_on_signals
+from engine.cli_output import JsonRenderer, Output, TextRenderer, print_json, print_status
+from engine.errors import EXIT_OK, EXIT_USAGE, Cancelled, EngineError, UsageError
 
 # Only `status` must start fast; the other verbs import what they render on first use.
 if TYPE_CHECKING:
     from engine.events import Event
-    from engine.inspect import Inspection
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
-    out = cast(TextIO, _Output(stdout or sys.stdout))
+    # SIGINT and SIGTERM cancel: the engine rolls back and the verb ends with `cancelled`.
+    token = CancelToken()
+    with cancel_on_signals(token):
+        return _main(argv, stdout, token)
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO | None, token: CancelToken) -> int:
+    out = cast(TextIO, Output(stdout or sys.stdout))
+    words = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse already printed its message
+        args = parser.parse_args(words)
+    except _ArgumentError as exc:
+        return _usage_error(exc, words, out)
+    except SystemExit as exc:  # --help: argparse already printed it
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     if not getattr(args, "command", None):
         parser.print_help(out)
         return EXIT_USAGE
     handler: Callable[[argparse.Namespace, TextIO], int] = args.handler
+    args.cancel = token
     try:
         return handler(args, out)
     except EngineError as exc:
@@ -46,37 +56,35 @@ def main_entry() -> None:
     sys.exit(main())
 
 
-class _Output:
-    """stdout that survives a reader going away (`sqlmig … | head`): the work still finishes."""
+class _ArgumentError(Exception):
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._closed = False
 
-    def write(self, text: str) -> int:
-        if not self._closed:
-            try:
-                return self._stream.write(text)
-            except BrokenPipeError:
-                self._closed = True
-                # Python would report the broken pipe again when it flushes stdout at exit.
-                with contextlib.suppress(OSError):
-                    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return len(text)
+class _Parser(argparse.ArgumentParser):
+    """Raises instead of printing, so that `--json` gets its usage error as JSON too."""
 
-    def flush(self) -> None:
-        if not self._closed:
-            try:
-                self._stream.flush()
-            except BrokenPipeError:
-                self._closed = True
+    def error(self, message: str) -> NoReturn:
+        raise _ArgumentError(self, message)
 
-    def isatty(self) -> bool:
-        return not self._closed and self._stream.isatty()
+
+def _usage_error(exc: _ArgumentError, words: list[str], out: TextIO) -> int:
+    """An argparse error: a JSON `done` (or status object) with the `usage` problem under
+    --json, else argparse's own usage lines on stderr. Exit 2."""
+    if "--json" not in words:
+        exc.parser.print_usage(sys.stderr)
+        print(f"{exc.parser.prog}: error: {exc.message}", file=sys.stderr)
+        return EXIT_USAGE
+    message = exc.message[:1].upper() + exc.message[1:].rstrip(".") + "."
+    error = UsageError(message, hint=f"See `{exc.parser.prog} --help`.")
+    command = next((w for w in words if not w.startswith("-")), None)
+    return _render_error(error, argparse.Namespace(json=True, command=command, path=None), out)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sqlmig",
         description="Inspect and safely upgrade SQLite database files with plain SQL migrations.",
     )
@@ -107,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="atomic: one transaction for the whole plan (default); stepwise: one per migration",
     )
     where = up.add_mutually_exclusive_group()
-    where.add_argument("--backup-dir", type=Path, default=None, help="folder for the backup")
+    where.add_argument(
+        "--backup-dir",
+        type=_folder_name,
+        default=None,
+        help="folder for the backup (a missing last level is created)",
+    )
     where.add_argument("--no-backup", action="store_true", help="do not back up first")
     up.add_argument(
         "--wait",
@@ -161,7 +174,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long to wait for another program's write lock (default 10)",
     )
     restore.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    recover = command("recover", cmd_recover)
+    recover.add_argument("path", type=Path, help="the database file")
+    _migrations_option(recover)
+    recover.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another program's write lock (default 10)",
+    )
+    recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
     return parser
+
+
+def _folder_name(text: str) -> Path:
+    """A folder argument; an empty one would silently mean the working folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a folder name, not an empty string")
+    return Path(text)
 
 
 def _migrations_option(cmd: argparse.ArgumentParser) -> None:
@@ -180,14 +212,14 @@ def _migrations_option(cmd: argparse.ArgumentParser) -> None:
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     """Classify a database file and show its version, history and pending migrations."""
     catalog = api.load_catalog(args.migrations)
-    inspection = api.inspect_file(args.path, catalog)
+    inspection = api.inspect_file(args.path, catalog, cancel=args.cancel)
     problems = [p.to_json() for p in api.catalog_problems(catalog)]
     if args.json:
         data = inspection.to_json()
         data["problems"] = data["problems"] + problems
-        _print_json(data, out)
+        print_json(data, out)
     else:
-        _print_status(inspection, api.catalog_problems(catalog), out)
+        print_status(inspection, api.catalog_problems(catalog), out)
     return EXIT_OK
 
 
@@ -197,7 +229,7 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     if args.wait < 0:
         raise UsageError("--wait cannot be negative.", hint="Give a number of seconds, e.g. 10.")
     catalog = api.load_catalog(args.migrations)
-    render = _JsonRenderer(out) if args.json else _TextRenderer(out, dry_run=args.dry_run)
+    render = JsonRenderer(out) if args.json else TextRenderer(out, dry_run=args.dry_run)
     with render:
         result = api.upgrade(
             args.path,
@@ -209,9 +241,12 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
             dry_run=args.dry_run,
             wait=args.wait,
             on_event=render,
+            cancel=args.cancel,
             accept_diverged=args.accept_diverged,
+            create_backup_dir=True,  # like rsync --backup-dir: when its parent exists
         )
-    if result.error is not None and not args.json and result.preflight is not None:
+    refused = result.error is not None and not isinstance(result.error, Cancelled)
+    if refused and not args.json and result.preflight is not None:
         failures = result.preflight.failures
         stopped_by = failures[0] if failures else None
         for line in result.preflight.lines(stopped_by=stopped_by):  # the list that stopped it
@@ -238,7 +273,12 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
 
     catalog = api.load_catalog(args.migrations)
     clock = Clock()
-    report = api.verify(args.path, catalog, full=args.full)
+
+    def beat(event: Event) -> None:  # heartbeats keep a --json reader informed
+        if args.json:
+            print_json(event.to_json(), out)
+
+    report = api.verify(args.path, catalog, full=args.full, on_event=beat, cancel=args.cancel)
     if args.json:
         details = {
             "quick_check": report.integrity,
@@ -250,7 +290,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
         for check, ok in report.checks.items():
             lines = tuple(details.get(check, []))
             message = "passed" if ok else (lines[0] if lines else "failed")
-            _print_json(VerifyEvent(clock(), check, ok, message, lines).to_json(), out)
+            print_json(VerifyEvent(clock(), check, ok, message, lines).to_json(), out)
         problems = tuple(
             {"code": "check_failed", "message": f"The {check} check failed.", "hint": HINTS[check]}
             for check, ok in report.checks.items()
@@ -266,7 +306,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
             message="All checks passed." if report.ok else "Problems found.",
         ).to_json()
         done.update(report.to_json())
-        _print_json(done, out)
+        print_json(done, out)
     else:
         for line in report.lines():
             print(line, file=out)
@@ -281,11 +321,11 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
 
     def progress(done: int, total: int) -> None:
         if args.json:
-            _print_json(BackupEvent(clock(), "", done, total, False).to_json(), out)
+            print_json(BackupEvent(clock(), "", done, total, False).to_json(), out)
 
-    made = api.backup(args.path, destination=args.to, on_progress=progress)
+    made = api.backup(args.path, destination=args.to, on_progress=progress, cancel=args.cancel)
     if args.json:
-        _print_json(
+        print_json(
             BackupEvent(clock(), str(made.path), made.pages, made.pages, True, True).to_json(), out
         )
         done = DoneEvent(
@@ -304,7 +344,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
                 "verify_seconds": round(made.verify_seconds, 3),
             }
         )
-        _print_json(done, out)
+        print_json(done, out)
     else:
         print(f"Backup written and verified: {made.path}", file=out)
     return EXIT_OK
@@ -346,7 +386,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
                 "replaced_damage": list(done.replaced_damage),
             }
         )
-        _print_json(event, out)
+        print_json(event, out)
     else:
         print(message, file=out)
         print(versions, file=out)
@@ -362,197 +402,64 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 
 def _label(version: int | None) -> str:
     return "none" if version is None else f"v{version}"
+def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
+    """Roll back an interrupted write (a hot -journal) by opening the file for writing."""
+    from engine.events import Clock, DoneEvent
+
+    clock = Clock()
+    catalog = api.load_catalog(args.migrations)
+    done = api.recover(args.path, catalog, wait=args.wait)
+    if args.json:
+        version = done.inspection.current_version
+        event = DoneEvent(
+            clock(), ok=True, from_version=version, to_version=version, backup=None,
+            problems=tuple(p.to_json() for p in done.inspection.problems),
+            message=done.message,
+        ).to_json()
+        event.update(done.to_json())
+        print_json(event, out)
+    else:
+        print(done.message, file=out)
+    return EXIT_OK
 
 
 # -- rendering --------------------------------------------------------------------------------
-
-
-def _print_json(data: dict[str, Any], out: TextIO) -> None:
-    import json  # only --json output needs it; plain `status` starts faster without
-
-    out.write(json.dumps(data, ensure_ascii=False) + "\n")
-    out.flush()
 
 
 def _render_error(exc: EngineError, args: argparse.Namespace, out: TextIO) -> int:
     from engine.events import DoneEvent
 
     if getattr(args, "json", False):
-        problem = exc.problem().to_json()
+        problems = [p.to_json() for p in exc.problems()]
         if args.command == "status":
-            _print_json(
+            print_json(
                 {
-                    "path": str(args.path),
+                    "path": None if args.path is None else str(args.path),
                     "state": None,
                     "current_version": None,
                     "head_version": None,
                     "pending": [],
-                    "problems": [problem],
+                    "problems": problems,
                 },
                 out,
             )
         else:
-            _print_json(
+            print_json(
                 DoneEvent(
                     0.0,
                     ok=False,
                     from_version=None,
                     to_version=None,
                     backup=None,
-                    problems=(problem,),
+                    problems=tuple(problems),
                     message=exc.message,
                 ).to_json(),
                 out,
             )
+    elif isinstance(exc, Cancelled):  # the user's own request: one sentence, not an error
+        print(exc.message, file=sys.stderr)
     else:
         print(f"error: {exc.message}", file=sys.stderr)
         if exc.hint:
             print(f"hint: {exc.hint}", file=sys.stderr)
     return exc.exit_code
-
-
-def _print_status(inspection: Inspection, catalog_problems: Sequence[Problem], out: TextIO) -> None:
-    i = inspection
-    print(f"{i.path.name}: {i.diagnosis}", file=out)
-    rows = [("state", i.state), ("file", f"{i.path}")]
-    if i.state != "damaged":
-        journal = f", {i.journal_mode.upper()} journal" if i.journal_mode else ""
-        rows.append(
-            ("size", f"{i.size:,} bytes, {i.page_count or 0} pages of {i.page_size or 0}{journal}")
-        )
-        rows.append(("user_version", str(i.user_version)))
-        target = f"v{i.head_version}" if i.head_version is not None else "none"
-        current = f"v{i.current_version}" if i.current_version is not None else "none"
-        rows.append(("version", f"{current} → {target} (newest migration)"))
-    if i.applied:
-        statuses: dict[str, int] = {}
-        for a in i.applied:
-            statuses[a.status] = statuses.get(a.status, 0) + 1
-        summary = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-        rows.append(("history", f"{len(i.applied)} row(s): {summary}"))
-    if i.pending and i.state in ("fresh", "tracked"):
-        shown = ", ".join(f"{p.version:04d} {p.name}" for p in i.pending[:4])
-        more = f" … (+{len(i.pending) - 4})" if len(i.pending) > 4 else ""
-        rows.append(("pending", shown + more))
-    if i.extras:
-        rows.append(("extra tables", ", ".join(i.extras)))
-    for label, value in rows:
-        print(f"  {label:<13}{value}", file=out)
-    problems = list(i.problems) + list(catalog_problems)
-    for n, problem in enumerate(problems):
-        where = f" [{problem.file}:{problem.line}]" if problem.file else ""
-        print(f"  ! {problem.message}{where}", file=out)
-        following = problems[n + 1].hint if n + 1 < len(problems) else None
-        if problem.hint and problem.hint != following:  # a shared hint once, after its group
-            print(f"    hint: {problem.hint}", file=out)
-
-
-class _JsonRenderer:
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def __call__(self, event: Event) -> None:
-        _print_json(event.to_json(), self.out)
-
-    def __enter__(self) -> _JsonRenderer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.out.flush()
-
-
-class _TextRenderer:
-    """Plain lines; on a terminal a rich progress bar over the statements."""
-
-    def __init__(self, out: TextIO, *, dry_run: bool) -> None:
-        self.out = out
-        self.dry_run = dry_run
-        self.progress: Any = None
-        self.task: Any = None
-        self.tty = out.isatty() if hasattr(out, "isatty") else False
-
-    def __enter__(self) -> _TextRenderer:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop_bar()
-
-    def __call__(self, event: Event) -> None:
-        data = event.to_json()
-        name = data["event"]
-        if name == "plan":
-            self._plan(data)
-            return
-        if self.tty and name in ("statement", "heartbeat", "step_start"):
-            self._bar(data)
-            return
-        if name == "done":
-            self._stop_bar()
-        if name == "verify" and str(data["check"]).startswith("preflight:"):
-            self._preflight(data)
-            return
-        from engine.upgrader import describe_event
-
-        line = describe_event(event)
-        if line and name != "statement":
-            print(line, file=self.out)
-
-    def _plan(self, data: dict[str, Any]) -> None:
-        steps = data["steps"]
-        frm = data["from_version"]
-        head = f"v{frm}" if frm is not None else "empty"
-        print(
-            f"Plan: {head} → v{data['to_version']}, {len(steps)} step(s), "
-            f"mode {data['mode']}, {data['segments']} transaction(s).",
-            file=self.out,
-        )
-        for step in steps:
-            label = (
-                f"{step['version']:04d}_{step['name']}"
-                if step["version"] is not None
-                else step["name"]
-            )
-            flags = [
-                f
-                for f, on in (
-                    ("foreign keys off", step["foreign_keys_off"]),
-                    ("outside a transaction", not step["transaction"]),
-                )
-                if on
-            ]
-            extra = f" ({', '.join(flags)})" if flags else ""
-            print(f"  {step['kind']} {label}{extra}", file=self.out)
-            if self.dry_run:
-                for line, sql in step["statements"]:
-                    text = sql.replace("\n", "\n" + " " * 14)
-                    print(f"    line {line:>4}: {text}", file=self.out)
-        self.total = sum(len(s["statements"]) for s in steps) or 1
-
-    def _preflight(self, data: dict[str, Any]) -> None:
-        """One line of the go/no-go list (a heading before the first)."""
-        if not getattr(self, "preflight_shown", False):
-            self.preflight_shown = True
-            print("Preflight (go/no-go):", file=self.out)
-        mark = "warning" if "warning" in data["details"] else ("yes" if data["ok"] else "NO")
-        name = str(data["check"]).removeprefix("preflight:")
-        print(f"  [{mark:>7}] {name}: {data['message']}", file=self.out)
-
-    def _bar(self, data: dict[str, Any]) -> None:
-        if self.progress is None:
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self.progress = Progress(
-                TextColumn("{task.description}"),
-                BarColumn(),
-                TimeElapsedColumn(),
-                transient=True,
-            )
-            self.progress.start()
-            self.task = self.progress.add_task("starting", total=getattr(self, "total", 1))
-        if data["event"] == "statement":
-            self.progress.update(self.task, advance=1, description=data["step"])
-
-    def _stop_bar(self) -> None:
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None

@@ -12,6 +12,14 @@
 - SQLite's unix VFS cannot open a file whose full path, plus the 8 characters of its journal's
   name (`-journal`; `-wal` and `-shm` are shorter), passes `SQLITE_MAX_PATHNAME` (512) bytes.
   `refuse_long_path` says so in a sentence before SQLite's own "could not open" can happen.
+- A WAL-mode file whose `-wal` holds frames, in a folder this process cannot write and without a
+  `-shm` (which SQLite would have to create), is read without SQLite's file locks and with the
+  WAL index in private memory (`vfs=unix-none`, `locking_mode=EXCLUSIVE`): the committed frames
+  are read and nothing is created. Nobody can be writing such a file through this folder's
+  permissions but its owner; a write by the owner meanwhile can at worst make the read fail.
+- A rollback journal beside a file is "hot" when SQLite says so: a read-only connection then
+  fails with SQLITE_READONLY_ROLLBACK, and inspection calls the file `interrupted`. Only a
+  connection that may write rolls it back (`roll_back_journal`).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from typing import NamedTuple
 from engine.errors import EngineError, Refused, from_os_error, from_sqlite
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # a rollback journal whose header is live
 HEADER_SIZE = 100
 UNCHANGED = "Nothing was changed."
 SQLITE_MAX_PATHNAME = 512  # bytes of a full path, SQLite's unix VFS (mxPathname)
@@ -182,7 +191,9 @@ def read_facts(path: Path) -> FileFacts:
     page_count = int.from_bytes(header[28:32], "big")
     # The in-header size is trustworthy when its "valid-for" number equals the change counter.
     size_valid = header[92:96] == header[24:28]
-    if size_valid and not wal_size and page_count * page_size > size:
+    # An interrupted write may have grown page 1's count before the pages: the journal undoes it.
+    cut_short = page_count * page_size > size and not journal_live(path)
+    if size_valid and not wal_size and cut_short:
         raise Refused(
             f"{path.name} is truncated: its header says {page_count * page_size:,} bytes but the "
             f"file has only {size:,}.",
@@ -216,9 +227,13 @@ def open_readonly(facts: FileFacts, *, locking: bool = False) -> sqlite3.Connect
     meanwhile cannot change what this connection reads (a WAL file then gets a `-shm`)."""
     refuse_long_database_path(facts.path)
     params = {"mode": "ro"}
+    private_wal_index = False
     if facts.empty or (facts.wal_mode and not facts.wal_size and not locking):
         # Nothing lives outside the main file, so no locking or -shm is needed to read it.
         params["immutable"] = "1"
+    elif facts.wal_mode and facts.wal_size and _no_shm_possible(facts.path):
+        params["vfs"] = "unix-none"  # see the module docstring
+        private_wal_index = True
     try:
         conn = sqlite3.connect(
             _uri(facts.path.resolve(), **params),
@@ -226,6 +241,8 @@ def open_readonly(facts: FileFacts, *, locking: bool = False) -> sqlite3.Connect
             isolation_level=None,
             check_same_thread=False,
         )
+        if private_wal_index:  # before the first read: the WAL index then lives in memory
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
         _harden(conn)
         conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as exc:
@@ -284,21 +301,43 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def recover_journal(path: Path, *, wait_seconds: float = 10.0) -> bool:
-    """Let SQLite roll back a hot journal a crash left beside `path` (a read-only connection
-    cannot). Returns True when a journal was there and is gone. Never raises: when the file
-    cannot be opened for writing, inspection reports why."""
-    journal = path.with_name(path.name + "-journal")
+def _no_shm_possible(path: Path) -> bool:
+    """SQLite would need to create a `-shm` here and cannot: it is absent, the folder read-only."""
+    shm = path.with_name(path.name + "-shm")
+    return not shm.exists() and not os.access(path.resolve().parent, os.W_OK | os.X_OK)
+
+
+def journal_live(path: Path) -> bool:
+    """A `-journal` beside `path` with a live header: SQLite rolls it back unless another
+    connection still holds the write lock (then the write is simply still in progress)."""
     try:
-        if not journal.is_file() or journal.stat().st_size == 0 or not writable(path):
-            return False
-        conn = open_readwrite(path, wait_seconds=wait_seconds)
-    except (OSError, EngineError):  # inspection will say what is wrong in its own words
+        with path.with_name(path.name + "-journal").open("rb") as handle:
+            return handle.read(len(JOURNAL_MAGIC)) == JOURNAL_MAGIC
+    except OSError:
         return False
+
+
+def roll_back_journal(path: Path, *, wait_seconds: float = 10.0) -> bool:
+    """Open `path` for writing so SQLite rolls back the hot journal an interrupted write left.
+
+    Returns True when a live journal was there and is rolled back. Raises `Refused` when the
+    file cannot be opened for writing (`read_only`, `locked`, …)."""
+    if not journal_live(path):
+        return False
+    conn = open_readwrite(path, wait_seconds=wait_seconds)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.Error:
-        return False
+    except sqlite3.Error as exc:
+        raise from_sqlite(exc, state=UNCHANGED) from exc
     finally:
         conn.close()
-    return not journal.exists() or journal.stat().st_size == 0
+    return not journal_live(path)
+
+
+def recover_journal(path: Path, *, wait_seconds: float = 10.0) -> bool:
+    """`roll_back_journal` that never raises (the upgrade's automatic recovery): when the file
+    cannot be opened for writing, inspection and the preflight say why in their own words."""
+    try:
+        return writable(path) and roll_back_journal(path, wait_seconds=wait_seconds)
+    except (OSError, EngineError):
+        return False

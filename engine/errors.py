@@ -24,13 +24,17 @@ EXIT_REFUSED = 3
 
 
 class Problem(NamedTuple):
-    """A finding worth showing: `{code, message, hint, file?, line?}` in JSON."""
+    """A finding worth showing: `{code, message, hint, file?, line?, kind?}` in JSON.
+
+    `kind` refines a broad code: every catalog problem has the code `bad_catalog` and a kind
+    such as `bad_name` or `empty`."""
 
     code: str
     message: str
     hint: str = ""
     file: str | None = None
     line: int | None = None
+    kind: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "message": self.message, "hint": self.hint}
@@ -38,7 +42,15 @@ class Problem(NamedTuple):
             out["file"] = self.file
         if self.line is not None:
             out["line"] = self.line
+        if self.kind is not None:
+            out["kind"] = self.kind
         return out
+
+    def where(self) -> str:
+        """" [file:line]" (or " [file]") for a text line; empty without a file."""
+        if self.file is None:
+            return ""
+        return f" [{self.file}:{self.line}]" if self.line is not None else f" [{self.file}]"
 
 
 class EngineError(Exception):
@@ -54,6 +66,8 @@ class EngineError(Exception):
         code: str | None = None,
         file: str | None = None,
         line: int | None = None,
+        kind: str | None = None,
+        more: tuple[Problem, ...] = (),
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -62,9 +76,15 @@ class EngineError(Exception):
         self.code = code or self.default_code
         self.file = file
         self.line = line
+        self.kind = kind
+        self.more = more  # further problems of the same refusal (every catalog problem)
 
     def problem(self) -> Problem:
-        return Problem(self.code, self.message, self.hint, self.file, self.line)
+        return Problem(self.code, self.message, self.hint, self.file, self.line, self.kind)
+
+    def problems(self) -> tuple[Problem, ...]:
+        """This error's problem, then the others that come with it."""
+        return (self.problem(), *self.more)
 
     def __str__(self) -> str:
         return self.message
@@ -157,12 +177,12 @@ _SQLITE_KNOWN: dict[str, tuple[str, str, str]] = {
 
 # Extended result codes whose meaning is more precise than their primary's.
 _SQLITE_EXTENDED: dict[str, tuple[str, str, str]] = {
-    "SQLITE_READONLY_ROLLBACK": (
+    "SQLITE_READONLY_ROLLBACK": (  # a hot journal: inspection calls the file `interrupted`
         "read_only",
-        "A crash left an unfinished write (a -journal file beside the database) that only a "
-        "program allowed to write the file can roll back.",
-        "Run the upgrade as a user who can write the file and its folder; SQLite then rolls the "
-        "unfinished write back and keeps every committed row.",
+        "An earlier write to the file was cut off (a crash or power loss left its -journal "
+        "beside it); it must be rolled back before the file can be read.",
+        "Run `sqlmig recover FILE` as a user who can write the file and its folder: SQLite "
+        "rolls the unfinished write back and keeps every committed row.",
     ),
     "SQLITE_READONLY_DBMOVED": (
         "read_only",
@@ -190,6 +210,11 @@ _SQLITE_EXTENDED: dict[str, tuple[str, str, str]] = {
         "Wait a moment and try again.",
     ),
 }
+
+
+def is_hot_journal(exc: EngineError) -> bool:
+    """The error says a read-only connection met a hot journal (SPEC §7.22 `interrupted`)."""
+    return exc.detail.startswith("SQLITE_READONLY_ROLLBACK")
 
 
 def sqlite_error_name(exc: sqlite3.Error) -> str:

@@ -10,23 +10,25 @@ import sqlite3
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from engine import findings, legacy
 from engine import history as hist
-from engine import legacy
 from engine.bookkeeping import foresee, is_audit_table
+from engine.cancel import CancelToken, watch
 from engine.catalog import Catalog
 from engine.connect import FileFacts, open_readonly, read_facts
-from engine.errors import Problem, Refused, from_sqlite
+from engine.errors import Problem, Refused, from_sqlite, is_hot_journal
 from engine.legacy import LegacyReport
 
-FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED = (
+FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED = (
     "fresh",
     "tracked",
     "legacy",
     "ahead",
     "foreign",
     "damaged",
+    "interrupted",
 )
-STATES = (FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED)
+STATES = (FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED)
 # Tables this tool may add itself (SPEC §7.12); they never make a file foreign or app-made.
 BOOKKEEPING = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
@@ -111,10 +113,15 @@ class Inspection(NamedTuple):
         }
 
 
-def inspect_file(path: str | Path, catalog: Catalog) -> Inspection:
-    """Classify `path`. Raises `Refused` only for a missing path or a folder (SPEC §7.9)."""
+def inspect_file(
+    path: str | Path, catalog: Catalog, *, cancel: CancelToken | None = None
+) -> Inspection:
+    """Classify `path`. Raises `Refused` only for a missing path or a folder (SPEC §7.9), and
+    `Cancelled` when `cancel` is cancelled meanwhile."""
     path = Path(path)
     head = catalog.head_version
+    if cancel is not None:
+        cancel.check()
     try:
         facts = read_facts(path)
     except Refused as exc:
@@ -124,13 +131,42 @@ def inspect_file(path: str | Path, catalog: Catalog) -> Inspection:
     try:
         conn = open_readonly(facts)
     except Refused as exc:
+        if is_hot_journal(exc):  # decided before `damaged` (SPEC §7.22)
+            return _with_access(_interrupted(path, head, facts))
         return _damaged(path, head, exc.problem(), facts)
     try:
-        return foresee(conn, _classify(conn, path, facts, catalog), catalog)
+        with watch(conn, cancel):
+            found = foresee(conn, _classify(conn, path, facts, catalog), catalog)
     except sqlite3.Error as exc:
-        return _damaged(path, head, from_sqlite(exc, state="").problem(), facts)
+        error = from_sqlite(exc, state="")
+        if is_hot_journal(error):
+            return _with_access(_interrupted(path, head, facts))
+        return _damaged(path, head, error.problem(), facts)
     finally:
         conn.close()
+    return _with_access(found)
+
+
+def _interrupted(path: Path, head: int | None, facts: FileFacts) -> Inspection:
+    return Inspection(
+        path=path,
+        state=INTERRUPTED,
+        diagnosis=findings.INTERRUPTED,
+        user_version=None,
+        current_version=None,
+        head_version=head,
+        problems=(findings.interrupted(path),),
+        size=facts.size,
+        page_size=facts.page_size,
+        journal_mode="delete",
+        facts=facts,
+    )
+
+
+def _with_access(found: Inspection) -> Inspection:
+    """Add a `read_only` problem when this process may not change the file where it is."""
+    problem = findings.read_only(found.path, found.state) if found.state != DAMAGED else None
+    return found if problem is None else found._replace(problems=(*found.problems, problem))
 
 
 def _damaged(path: Path, head: int | None, problem: Problem, facts: FileFacts | None) -> Inspection:
@@ -217,9 +253,10 @@ def _classify(
     if not data_tables and not history.rows:
         count = len(catalog.migrations)
         what = "Empty file (0 bytes)" if facts.empty else "Empty database (no tables)"
+        todo = f"all {count} migrations are pending" if count else "there is nothing to apply"
         return base._replace(
             state=FRESH,
-            diagnosis=f"{what}: all {count} migrations are pending.",
+            diagnosis=f"{what}: {todo}.",
             current_version=None,
             pending=pending,
             problems=tuple(problems),
@@ -247,23 +284,13 @@ def _classify(
     has_catalog_rows = bool(matching)
     is_foreign = not (data_tables & app_tables) if profile else not has_catalog_rows
     if is_foreign and data_tables:
-        shown = ", ".join(sorted(data_tables)[:5]) + ("…" if len(data_tables) > 5 else "")
-        app = profile.app_name if profile else "this migrations folder"
-        problems.append(
-            Problem(
-                "foreign",
-                f"None of its tables ({shown}) were ever created by {app}.",
-                "Check that you opened the right file; to manage it with these migrations "
-                "anyway, baseline it at a chosen version.",
-            )
-        )
+        diagnosis, problem = findings.not_ours(sorted(data_tables), catalog)
         return base._replace(
             state=FOREIGN,
-            diagnosis=f"Not an {app} database: {len(data_tables)} table(s), "
-            "none of them the app's.",
+            diagnosis=diagnosis,
             current_version=None,
             pending=(),
-            problems=tuple(problems),
+            problems=(*problems, problem),
         )
 
     renamed = [a for a in applied if a.status == "renamed"]
@@ -358,7 +385,7 @@ def _checksum_problems(applied: tuple[AppliedMigration, ...]) -> list[Problem]:
             Problem(
                 "changed",
                 "The file(s) of applied migration(s) "
-                + ", ".join(f"v{a.version}" for a in changed)
+                + findings.listing([f"v{a.version}" for a in changed])
                 + " changed since they were applied.",
                 "Applied migrations should never be edited; write a new migration instead.",
             )
@@ -368,7 +395,7 @@ def _checksum_problems(applied: tuple[AppliedMigration, ...]) -> list[Problem]:
             Problem(
                 "missing_file",
                 "Applied migration(s) "
-                + ", ".join(f"v{a.version} {a.name}" for a in missing)
+                + findings.listing([f"v{a.version} {a.name}" for a in missing])
                 + " have no file in the migrations folder.",
                 "Check that you use the right migrations folder.",
             )

@@ -10,9 +10,18 @@ from dataclasses import dataclass
 
 from engine.bookkeeping import refuse_clashes
 from engine.catalog import Catalog, Migration, RepairScript
-from engine.errors import Refused, UsageError
+from engine.errors import Problem, Refused, UsageError
 from engine.events import PlannedStep
-from engine.inspect import AHEAD, DAMAGED, FOREIGN, FRESH, LEGACY, TRACKED, Inspection
+from engine.inspect import (
+    AHEAD,
+    DAMAGED,
+    FOREIGN,
+    FRESH,
+    INTERRUPTED,
+    LEGACY,
+    TRACKED,
+    Inspection,
+)
 from engine.sqltext import Statement
 
 ATOMIC = "atomic"
@@ -252,22 +261,30 @@ def _refuse_unplannable(
     inspection: Inspection, catalog: Catalog, *, accept_diverged: bool = False
 ) -> None:
     state = inspection.state
-    if state == DAMAGED:
+    if state in (DAMAGED, INTERRUPTED):
         problem = inspection.problems[0]
         raise Refused(_unchanged(problem.message), hint=problem.hint, code=problem.code)
     if not catalog.ok:
-        first = catalog.problems[0]
-        more = (
-            f" (and {len(catalog.problems) - 1} more problem(s))"
-            if len(catalog.problems) > 1
-            else ""
-        )
+        first, *others = [
+            Problem(p.code, p.message, p.hint, p.file, p.line, p.kind) for p in catalog.problems
+        ]
+        more = f" (and {len(others)} more problem(s))" if others else ""
         raise Refused(
             f"The migrations folder has problems: {first.message}{more} Nothing was changed.",
             hint=first.hint or "Fix the migration files; `sqlmig status` lists every problem.",
             code="bad_catalog",
             file=first.file,
             line=first.line,
+            kind=first.kind,
+            more=tuple(others),
+        )
+    if not catalog.migrations:
+        raise Refused(
+            f"The migrations folder {catalog.folder} has no migration files; there is nothing "
+            "to upgrade to. Nothing was changed.",
+            hint="Check the --migrations folder: it should hold NNNN_name.sql files.",
+            code="bad_catalog",
+            kind="no_migrations",
         )
     unusable = [p for p in inspection.problems if p.code == "bad_history"]
     if unusable:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from engine.backups import backup_name, refuse_long_backup_path
+from engine.cancel import CancelToken, wait_for_lock, watch
 from engine.checks import foreign_key_damage, quick_check
 from engine.connect import (
     SQLITE_MAX_PATHNAME,
@@ -45,6 +46,7 @@ from engine.connect import (
     refuse_long_database_path,
 )
 from engine.errors import EngineError, Refused, from_sqlite, sqlite_error_name
+from engine.findings import listing
 
 UNCHANGED = "Nothing was changed."
 NETWORK_FS = frozenset(
@@ -137,11 +139,15 @@ def preflight(
     wait: float = 10.0,
     write: bool = True,
     statements: Iterable[str] = (),
+    cancel: CancelToken | None = None,
+    create_backup_dir: bool = False,
 ) -> Preflight:
     """Run every check (read-only, plus a rolled-back `BEGIN IMMEDIATE` when `write`).
 
     `write=False` (a dry run) leaves out the lock probe, which would open the file for writing.
-    Never raises EngineError: a problem is a "no" in the list.
+    `create_backup_dir`: a missing backup folder whose parent exists is fine (the backup makes
+    it, like `rsync --backup-dir`).
+    Never raises EngineError but `Cancelled`: a problem is a "no" in the list.
     """
     path = Path(path)
     result = Preflight(path)
@@ -168,13 +174,13 @@ def preflight(
         add(Check("readable", True, f"The file is a SQLite database ({facts.size:,} bytes)."))
     try:
         if conn is not None:
-            add(_quick_check(conn))
+            add(_quick_check(conn, cancel))
         size = facts.size + (facts.wal_size or 0)
         add(_writable(path))
-        add(_folders(path, backup_dir if backup else None, backup))
+        add(_folders(path, backup_dir if backup else None, backup, create_backup_dir))
         add(_disk_space(path, size, backup_dir, backup))
         if write and all(c.ok is not False for c in result.checks):
-            check, waited = _lock(path, wait)
+            check, waited = _lock(path, wait, cancel)
             result.lock_wait = waited
             add(check)
             if conn is None and check.ok:  # recovered by the probe: now check it
@@ -183,13 +189,14 @@ def preflight(
                 except EngineError as exc:
                     add(Check("quick_check", False, exc.message, exc.hint, exc.code))
                     return result
-                add(_quick_check(conn))
+                add(_quick_check(conn, cancel))
         elif not write:
             add(Check("lock", None, "Not probed in a dry run (the probe opens the file for "
                       "writing).", "A real run waits for another program's write lock."))
         add(_journal(facts))
         if conn is not None and all(c.ok is not False for c in result.checks):
-            add(_foreign_keys(conn, plan_needs_fk_off))
+            with watch(conn, cancel):
+                add(_foreign_keys(conn, plan_needs_fk_off, cancel))
         add(_sqlite_version(statements))
         add(_location(path, backup_dir if backup else None))
     finally:
@@ -223,9 +230,10 @@ def _user_version(path: Path) -> int | None:
     return value or None
 
 
-def _quick_check(conn: sqlite3.Connection) -> Check:
+def _quick_check(conn: sqlite3.Connection, cancel: CancelToken | None) -> Check:
     try:
-        problems = quick_check(conn)
+        with watch(conn, cancel):
+            problems = quick_check(conn)
     except sqlite3.Error as exc:
         err = from_sqlite(exc, state=UNCHANGED)
         return Check("quick_check", False, err.message, err.hint, err.code, err.detail)
@@ -253,7 +261,7 @@ def _writable(path: Path) -> Check:
     )
 
 
-def _folders(path: Path, backup_dir: Path | None, backup: bool) -> Check:
+def _folders(path: Path, backup_dir: Path | None, backup: bool, create: bool = False) -> Check:
     folder = path.resolve().parent
     if not os.access(folder, os.W_OK | os.X_OK):
         return Check(
@@ -265,14 +273,45 @@ def _folders(path: Path, backup_dir: Path | None, backup: bool) -> Check:
             "read_only",
         )
     if backup and backup_dir is not None:
-        if not backup_dir.is_dir():
+        if backup_dir.exists() and not backup_dir.is_dir():
             return Check(
                 "folder",
                 False,
-                f"The backup folder {backup_dir} does not exist. {UNCHANGED}",
-                "Create it or pick another folder.",
-                "missing",
+                f"The backup folder {backup_dir} is a file, not a folder. {UNCHANGED}",
+                "Pick a folder for the backups (it is created when only its last part is "
+                "missing).",
+                "not_a_folder",
             )
+        if not backup_dir.exists():
+            parent = backup_dir.parent
+            if not create:
+                return Check(
+                    "folder",
+                    False,
+                    f"The backup folder {backup_dir} does not exist. {UNCHANGED}",
+                    "Create it or pick another folder.",
+                    "missing",
+                )
+            if not parent.is_dir():
+                return Check(
+                    "folder",
+                    False,
+                    f"The backup folder {backup_dir} does not exist, and neither does {parent}. "
+                    + UNCHANGED,
+                    "Create the folders first, or pick a folder that exists.",
+                    "missing",
+                )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return Check(
+                    "folder",
+                    False,
+                    f"The backup folder {backup_dir} does not exist and cannot be created: "
+                    f"{parent} is read-only. {UNCHANGED}",
+                    "Pick a backup folder you can write to.",
+                    "read_only",
+                )
+            return Check("folder", True, f"The database's folder is writable; the backup folder "
+                         f"{backup_dir} will be created.")
         if not os.access(backup_dir, os.W_OK | os.X_OK):
             return Check(
                 "folder",
@@ -297,6 +336,8 @@ def _free(folder: Path) -> tuple[int, int] | None:
 def _disk_space(path: Path, size: int, backup_dir: Path | None, backup: bool) -> Check:
     for_backup, for_run = space_needed(size, backup=backup)
     here = _free(path.resolve().parent)
+    if backup_dir is not None and not backup_dir.exists():
+        backup_dir = backup_dir.parent  # created by the backup: its space is its parent's
     there = _free(backup_dir or path.resolve().parent) if backup else None
     if here is None or (backup and there is None):
         return Check("disk_space", None, "Free disk space could not be measured.")
@@ -326,7 +367,7 @@ def _mb(n: int) -> str:
     return f"{n / 1_000_000:,.1f} MB"
 
 
-def _lock(path: Path, wait: float) -> tuple[Check, float]:
+def _lock(path: Path, wait: float, cancel: CancelToken | None) -> tuple[Check, float]:
     """A rolled-back BEGIN IMMEDIATE: first without waiting, then waiting up to `wait` seconds."""
     started = time.monotonic()
     waited = 0.0
@@ -345,9 +386,8 @@ def _lock(path: Path, wait: float) -> tuple[Check, float]:
             if sqlite_error_name(exc) != "SQLITE_BUSY":
                 raise
             retry = time.monotonic()
-            probe.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             try:
-                probe.execute("BEGIN IMMEDIATE")
+                wait_for_lock(probe, "BEGIN IMMEDIATE", wait=wait, cancel=cancel)
             finally:
                 waited = time.monotonic() - retry
         probe.execute("ROLLBACK")
@@ -397,15 +437,17 @@ def _journal(facts: FileFacts) -> Check:
     return Check("journal", True, f"No pending journal ({mode} mode).")
 
 
-def _foreign_keys(conn: sqlite3.Connection, fk_off: bool) -> Check:
+def _foreign_keys(conn: sqlite3.Connection, fk_off: bool, cancel: CancelToken | None) -> Check:
     try:
         damage = foreign_key_damage(conn)
     except sqlite3.Error as exc:
+        if cancel is not None:
+            cancel.check()
         return Check("foreign_keys", None, f"foreign_key_check could not run: {exc}.")
     if not damage:
         return Check("foreign_keys", True, "No rows point to missing rows.")
     total = sum(damage.values())
-    where = ", ".join(f"{child}→{parent}" for child, parent in sorted(damage))
+    where = listing([f"{child}→{parent}" for child, parent in sorted(damage)])
     extra = " The plan switches foreign keys off for a rebuild; " if fk_off else " "
     return Check(
         "foreign_keys",

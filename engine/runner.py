@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -19,6 +18,7 @@ from dataclasses import dataclass, field
 
 from engine import history as hist
 from engine import templates
+from engine.cancel import CancelToken, interrupted, wait_for_lock
 from engine.checks import (
     ExpectedSchemas,
     FkKey,
@@ -70,29 +70,6 @@ PROGRESS_OPS = 20_000  # SQLite VM instructions between progress-handler calls
 LOCK_WAIT_REPORTED = 0.1  # seconds; a shorter wait is not worth a line
 HEARTBEAT_SECONDS = 0.25
 IGNORED_IN_SCHEMA_CHECK = frozenset({hist.TABLE, hist.AUDIT_TABLE})
-
-
-class CancelToken:
-    """Thread-safe cancel: a flag, the progress handler, and `interrupt()` on the connection."""
-
-    def __init__(self) -> None:
-        self._flag = threading.Event()
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-
-    @property
-    def cancelled(self) -> bool:
-        return self._flag.is_set()
-
-    def cancel(self) -> None:
-        self._flag.set()
-        with self._lock:
-            if self._conn is not None:
-                self._conn.interrupt()
-
-    def attach(self, conn: sqlite3.Connection | None) -> None:
-        with self._lock:
-            self._conn = conn
 
 
 @dataclass
@@ -465,8 +442,10 @@ class Runner:
 
     def _begin(self) -> None:
         started = time.monotonic()
+        wait = int(self.conn.execute("PRAGMA busy_timeout").fetchone()[0]) / 1000
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
+            wait_for_lock(self.conn, "BEGIN IMMEDIATE", wait=wait, cancel=self.cancel,
+                          state=f"{self._position()}.")
         except sqlite3.OperationalError as exc:
             raise from_sqlite(exc, state="Nothing was changed.") from exc
         waited = time.monotonic() - started
@@ -585,6 +564,8 @@ class Runner:
         where = self._position()
         if isinstance(exc, StatementFailed):
             sqlite_exc = exc.error
+            if sqlite_error_name(sqlite_exc) == "SQLITE_INTERRUPT":  # not the token: still no bug
+                return interrupted(sqlite_exc, state=f"{where}.")
             # A full disk, an I/O error or a lost lock is the environment, not the migration.
             if sqlite_error_name(sqlite_exc) in ENVIRONMENT_ERRORS:
                 error = from_sqlite(sqlite_exc, state=f"Rolled back; {where}.", kind=RunFailed)

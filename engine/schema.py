@@ -468,17 +468,22 @@ _NOT_SCHEMA = frozenset(
 )
 
 
-def replay(steps: Iterable[tuple[Sequence[str], bool]]) -> Snapshot:
+def replay(
+    steps: Iterable[tuple[Sequence[str], bool]], *, progress: Callable[[], int] | None = None
+) -> Snapshot:
     """Build the expected schema by running migration steps on a fresh in-memory database.
 
     Each step is (statements, foreign_keys_off). Only statements that can change the schema run:
     data statements would cost the time of the real migration for nothing (the database is
     empty), and VACUUM cannot run in the replay's transaction. An ATTACH (or VACUUM INTO) gets
     an in-memory database under the same name, and an authorizer makes sure that no statement
-    ever reaches a file. sqlite3.Error propagates unchanged.
+    ever reaches a file. sqlite3.Error propagates unchanged (a non-zero `progress()`, e.g. a
+    cancel token's, stops it with SQLITE_INTERRUPT).
     """
     conn = sqlite3.connect(":memory:", isolation_level=None)
     guard_connection(conn, allowed=False)
+    if progress is not None:
+        conn.set_progress_handler(progress, 20_000)
     try:
         for statements, foreign_keys_off in steps:
             # PRAGMA foreign_keys is a no-op inside a transaction, so it is set before BEGIN.

@@ -6,6 +6,7 @@ facts plus the error (if any), so the CLI and the GUI never parse messages.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import sqlite3
 import tempfile
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from engine.attach import AttachGuard, guard_connection, in_memory
 from engine.backups import create_backup
+from engine.cancel import CancelToken, watch
 from engine.catalog import Catalog
 from engine.checks import ExpectedSchemas, existing_damage, quick_check
 from engine.connect import open_readonly, open_readwrite, read_facts, recover_journal
@@ -26,17 +28,24 @@ from engine.events import (
     Event,
     EventSink,
     PlanEvent,
+    StepEndEvent,
     VerifyEvent,
     ignore_events,
 )
 from engine.expectation import Expectation, refuse_if_changed
+from engine.findings import listing
 from engine.inspect import Inspection, inspect_file
 from engine.planner import ATOMIC, Plan, plan_upgrade
 from engine.preflight import Preflight, preflight
 from engine.runchecks import RunCheck, before_run, recording
-from engine.runner import CancelToken, Runner, RunOutcome
+from engine.runner import Runner, RunOutcome
 
 MAX_REPLANS = 5
+REPLANNED = "Another process upgraded the file meanwhile"
+RECOVERED = (
+    "SQLite first rolled back an earlier write that had been cut off (the -journal beside the "
+    "file); every committed change stays."
+)
 
 
 @dataclass
@@ -58,6 +67,8 @@ class UpgradeResult:
     checks: list[RunCheck] = field(default_factory=list)  # each check once, in the order made
     started_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
     duration: float = 0.0  # seconds from the start to the `done` event
+    recovered: bool = False  # a hot journal was rolled back before anything else
+    steps: list[tuple[str, str]] = field(default_factory=list)  # (step, method) of each step_end
 
     @property
     def exit_code(self) -> int:
@@ -78,23 +89,33 @@ def upgrade(
     cancel: CancelToken | None = None,
     accept_diverged: bool = False,
     expect: Expectation | None = None,
+    create_backup_dir: bool = False,
 ) -> UpgradeResult:
     """Upgrade `path` to `target` (default: the newest migration). Never raises EngineError.
 
     With `expect` (what a face showed and the user confirmed), a file that is no longer that is
     refused with `changed_since_inspection` before anything is written.
+    `create_backup_dir`: a missing `backup_dir` whose parent exists is created for the backup.
     """
     checks: Preflight | None = None
     path = Path(path)
-    sink = on_event or ignore_events
+    outer = on_event or ignore_events
     clock = Clock()
     cancel = cancel or CancelToken()
     result = UpgradeResult(ok=False, path=path, from_version=None, to_version=None, dry_run=dry_run)
+
+    def sink(event: Event) -> None:
+        if isinstance(event, StepEndEvent):
+            result.steps.append((event.step, event.method))
+        outer(event)
+
     try:
         if not dry_run:
             # A hot journal left by a crash: let SQLite roll it back before anything reads it.
-            recover_journal(path, wait_seconds=wait)
-        inspection = inspect_file(path, catalog)
+            result.recovered = recover_journal(path, wait_seconds=wait)
+            if result.recovered:
+                result.notes.append(RECOVERED)
+        inspection = inspect_file(path, catalog, cancel=cancel)
         result.inspection = inspection
         result.from_version = inspection.current_version
         result.from_label = _start_label(inspection)
@@ -107,13 +128,16 @@ def upgrade(
         if not plan.empty:
             # A refusal is one `done` event, so everything that can refuse runs before `plan`.
             checks = _preflight(
-                path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir
+                path, plan, wait=wait, write=not dry_run, backup=backup, backup_dir=backup_dir,
+                cancel=cancel, create_backup_dir=create_backup_dir,
             )
             result.preflight = checks
             result.checks.extend(before_run(checks))
             if checks.failures:
                 raise checks.failures[0].refusal()
         _emit_plan(sink, clock, plan, dry_run)
+        if result.recovered:
+            sink(VerifyEvent(clock(), "recovered", True, RECOVERED))
         if not plan.empty:
             sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check."))
             _emit_preflight(sink, clock, checks)
@@ -128,7 +152,10 @@ def upgrade(
                 result.notes.append(f"Nothing to do: {inspection.diagnosis}")
         else:
             if backup:
-                result.backup = _backup(path, inspection, backup_dir, sink, clock)
+                cancel.check()
+                result.backup = _backup(
+                    path, inspection, backup_dir, sink, clock, cancel, create_backup_dir
+                )
             _run(
                 path,
                 catalog,
@@ -162,7 +189,7 @@ def upgrade(
             to_version=result.to_version,
             backup=str(result.backup) if result.backup else None,
             ledger=result.ledger,
-            problems=(result.error.problem().to_json(),) if result.error else (),
+            problems=tuple(p.to_json() for p in result.error.problems()) if result.error else (),
             message=_summary(result),
             dry_run=dry_run,
             applied=tuple(result.applied),
@@ -193,6 +220,8 @@ def _preflight(
     write: bool,
     backup: bool,
     backup_dir: Path | None,
+    cancel: CancelToken,
+    create_backup_dir: bool,
 ) -> Preflight:
     """The go/no-go list (engine/preflight.py); the caller refuses with its first "no"."""
     return preflight(
@@ -203,6 +232,8 @@ def _preflight(
         wait=wait,
         write=write,
         statements=[statement.sql for step in plan.steps for statement in step.statements],
+        cancel=cancel,
+        create_backup_dir=create_backup_dir,
     )
 
 
@@ -230,7 +261,13 @@ def _emit_preflight(sink: EventSink, clock: Clock, checks: Preflight | None) -> 
 
 
 def _backup(
-    path: Path, inspection: Inspection, folder: Path | None, sink: EventSink, clock: Clock
+    path: Path,
+    inspection: Inspection,
+    folder: Path | None,
+    sink: EventSink,
+    clock: Clock,
+    cancel: CancelToken,
+    create_folder: bool,
 ) -> Path:
     version = inspection.current_version
     if version is None and inspection.user_version:
@@ -239,7 +276,10 @@ def _backup(
     def progress(done: int, total: int) -> None:
         sink(BackupEvent(clock(), "", done, total, False))
 
-    made = create_backup(path, version=version, folder=folder, on_progress=progress)
+    made = create_backup(
+        path, version=version, folder=folder, on_progress=progress, cancel=cancel,
+        create_folder=create_folder,
+    )
     sink(BackupEvent(clock(), str(made.path), made.pages, made.pages, True, True))
     return made.path
 
@@ -257,7 +297,7 @@ def _run(
     wait: float,
     accept_diverged: bool,
 ) -> None:
-    expected = ExpectedSchemas(catalog)
+    expected = ExpectedSchemas(catalog, cancel=cancel)
     sink = recording(sink, result.checks)
     conn, guard = _open_guarded(path, plan, wait)
     try:
@@ -278,14 +318,11 @@ def _run(
                 break
             # Another runner changed the file under us: start again from what it did.
             conn.close()
-            inspection = inspect_file(path, catalog)
+            inspection = inspect_file(path, catalog, cancel=cancel)
             plan = plan_upgrade(
                 inspection, catalog, target=target, mode=mode, accept_diverged=accept_diverged
             )
-            result.notes.append(
-                "Another process upgraded the file meanwhile; continued from "
-                + inspection.diagnosis
-            )
+            result.notes.append(f"{REPLANNED}; continued from {inspection.diagnosis}")
             result.to_version = inspection.current_version
             conn, guard = _open_guarded(path, plan, wait)
             if plan.empty:
@@ -299,10 +336,12 @@ def _run(
         # A fresh read-only connection: on a writable one, quick_check also re-evaluates every
         # row's CHECK constraints (SQLite 3.40), which triples its time on big tables.
         reader = open_readonly(read_facts(path))
-        try:
+        committed = (
+            f"the upgrade to {_v(result.to_version)} is committed, but the final quick_check "
+            "did not finish."
+        )
+        with contextlib.closing(reader), watch(reader, cancel, state=committed):
             problems = quick_check(reader)
-        finally:
-            reader.close()
         sink(
             VerifyEvent(
                 clock(),
@@ -342,7 +381,7 @@ def _rehearse(
     """Run a bridge plan on a temporary copy, so the dry run shows exactly what would happen."""
     with tempfile.TemporaryDirectory(prefix="sqlmig-dry-run-") as folder:
         copy = Path(folder) / path.name
-        create_backup(path, version=None, destination=copy)
+        create_backup(path, version=None, destination=copy, cancel=cancel)
         inside = _inside(plan)
         _run(copy, catalog, inside, result, target, mode, sink, clock, cancel, 10.0, True)
     result.notes.append("Dry run: rehearsed on a temporary copy; the file was not touched.")
@@ -385,17 +424,25 @@ def _merge(result: UpgradeResult, outcome: RunOutcome) -> None:
 
 
 def _summary(result: UpgradeResult) -> str:
+    after = f" {RECOVERED}" if result.recovered else ""
     if result.error is not None:
-        return result.error.message
+        return result.error.message + after
     if result.dry_run:
         steps = len(result.plan.steps) if result.plan else 0
         return f"Dry run: {steps} step(s) would run; nothing was written."
+    repaired = [step for step, method in result.steps if method == "repaired"]
+    made = f"{len(repaired)} repair(s) made ({listing(repaired)})" if repaired else ""
     if not result.applied:
-        return result.notes[0] if result.notes else "Nothing to do."
+        notes = [n for n in result.notes if n != RECOVERED]
+        replanned = [n for n in notes if n.startswith(REPLANNED)]
+        if repaired and not replanned:
+            return f"Repaired the file at {_v(result.to_version)}: {made}.{after}"
+        return (notes[0] if notes else "Nothing to do.") + after
     start = result.from_label or _v(result.from_version)
     return (
         f"Upgraded from {start} to {_v(result.to_version)}: "
-        f"{len(result.applied)} migration(s) recorded."
+        f"{len(result.applied)} migration(s) recorded" + (f", {made}" if made else "") + "."
+        + after
     )
 
 

@@ -7,10 +7,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.cancel import CancelToken, watch
 from engine.catalog import Catalog
 from engine.errors import EXIT_FAILED, EXIT_OK, Refused, from_sqlite
-from engine.inspect import TRACKED
+from engine.events import Clock, EventSink, HeartbeatEvent
+from engine.findings import listing
+from engine.inspect import DAMAGED, INTERRUPTED, TRACKED
 from engine.inspect import inspect_file as _inspect_file
+
+CANCELLED = "the checks did not finish; nothing was changed."
 
 
 @dataclass
@@ -55,43 +60,65 @@ class VerifyReport:
             out.append(f"  {'ok    ' if ok else 'FAILED'} {name}")
         out += [f"  - {line}" for line in self.integrity + self.differences + self.damage]
         if self.extras:
-            out.append("  extra objects (kept): " + ", ".join(self.extras))
+            out.append("  extra objects (kept): " + listing(self.extras))
         return out
 
 
-def verify(path: str | Path, catalog: Catalog, *, full: bool = False) -> VerifyReport:
-    """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema."""
+def verify(
+    path: str | Path,
+    catalog: Catalog,
+    *,
+    full: bool = False,
+    on_event: EventSink | None = None,
+    cancel: CancelToken | None = None,
+) -> VerifyReport:
+    """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema.
+
+    `on_event` gets a `heartbeat` about every quarter second of a long check; `cancel` stops the
+    checks (`Cancelled`)."""
     from engine.checks import ExpectedSchemas, foreign_key_damage, quick_check
     from engine.connect import open_readonly, read_facts
     from engine.schema import compare, format_diff, snapshot
 
-    inspection = _inspect_file(path, catalog)
+    inspection = _inspect_file(path, catalog, cancel=cancel)
     report = VerifyReport(Path(path), inspection.state, inspection.current_version)
-    if inspection.state == "damaged":
+    if inspection.state in (DAMAGED, INTERRUPTED):
         problem = inspection.problems[0]
         raise Refused(problem.message, hint=problem.hint, code=problem.code)
+    clock = Clock()
+    check = ["integrity_check" if full else "quick_check"]
+
+    def beat(elapsed: float) -> None:
+        if on_event is not None:
+            on_event(HeartbeatEvent(clock(), report.version, check[0], 0, elapsed))
+
     conn = open_readonly(read_facts(Path(path)))
     try:
-        try:
-            report.integrity = quick_check(conn, full=full)
-        except sqlite3.DatabaseError as exc:  # damage so bad that the check itself stops
-            report.integrity = [f"{from_sqlite(exc, state='').message} ({exc})"]
-        report.checks["integrity_check" if full else "quick_check"] = not report.integrity
-        if report.integrity:
-            return report
-        damage = foreign_key_damage(conn)
-        report.damage = [
-            f"{n} row(s) in {c} point to missing {p} rows." for (c, p), n in sorted(damage.items())
-        ]
-        report.checks["foreign_keys"] = not damage
-        if inspection.state == TRACKED and inspection.current_version is not None:
-            expected = ExpectedSchemas(catalog).at(inspection.current_version)
-            diff = compare(
-                snapshot(conn, ignore={"schema_migrations", "sqlmig_log"}.__contains__), expected
-            )
-            report.differences = format_diff(diff) if not diff.ok else []
-            report.extras = list(diff.extras)
-            report.checks["schema"] = diff.ok
+        with watch(conn, cancel, state=CANCELLED, beat=beat):
+            try:
+                report.integrity = quick_check(conn, full=full)
+            except sqlite3.DatabaseError as exc:  # damage so bad that the check itself stops
+                if cancel is not None:
+                    cancel.check(CANCELLED)
+                report.integrity = [f"{from_sqlite(exc, state='').message} ({exc})"]
+            report.checks["integrity_check" if full else "quick_check"] = not report.integrity
+            if report.integrity:
+                return report
+            check[0] = "foreign_keys"
+            damage = foreign_key_damage(conn)
+            report.damage = [
+                f"{n} row(s) in {c} point to missing {p} rows."
+                for (c, p), n in sorted(damage.items())
+            ]
+            report.checks["foreign_keys"] = not damage
+            if inspection.state == TRACKED and inspection.current_version is not None:
+                check[0] = "schema"
+                expected = ExpectedSchemas(catalog, cancel=cancel).at(inspection.current_version)
+                ignored = {"schema_migrations", "sqlmig_log"}
+                diff = compare(snapshot(conn, ignore=ignored.__contains__), expected)
+                report.differences = format_diff(diff) if not diff.ok else []
+                report.extras = list(diff.extras)
+                report.checks["schema"] = diff.ok
     except sqlite3.Error as exc:
         raise from_sqlite(exc, state="Nothing was changed.") from exc
     finally:

@@ -20,6 +20,7 @@ from sqlmig_gui.worker import (
     Inspected,
     Worker,
     inspect_job,
+    recover_job,
     restore_job,
     warm_up_job,
 )
@@ -51,6 +52,8 @@ class Controller(QObject):
     runCrashed = Signal(object)  # ErrorReport (a bug: upgrade() itself never raises)
     restoreFinished = Signal(object)  # engine RestoreResult
     restoreFailed = Signal(object)  # ErrorReport
+    recoverFinished = Signal(object)  # engine RecoverResult
+    recoverFailed = Signal(object)  # ErrorReport
     # No argument: ask is_running(). (PySide6 6.12 drops a reference to True/False each time a
     # Python-declared signal carries a bare bool, until the interpreter aborts: never emit one.)
     runningChanged = Signal()
@@ -102,6 +105,14 @@ class Controller(QObject):
             raise RuntimeError("an upgrade is running")
         self._run_seq = self._start(restore_job(path, backup), self._on_restored,
                                     self._on_restore_failed)
+        self.runningChanged.emit()
+
+    def recover(self, path: Path) -> None:
+        """Roll back the write an interruption cut off (the file's hot journal)."""
+        if self.is_running():
+            raise RuntimeError("an upgrade is running")
+        self._run_seq = self._start(recover_job(path, self.migrations), self._on_recovered,
+                                    self._on_recover_failed)
         self.runningChanged.emit()
 
     def cancel(self) -> None:
@@ -195,6 +206,16 @@ class Controller(QObject):
     def _on_restored(self, done: Finished) -> None:
         self._end_run()
         self.restoreFinished.emit(done.value)
+
+    @Slot(object)
+    def _on_recovered(self, done: Finished) -> None:
+        self._end_run()
+        self.recoverFinished.emit(done.value)
+
+    @Slot(object)
+    def _on_recover_failed(self, failed: Failed) -> None:
+        self._end_run()
+        self.recoverFailed.emit(error_report("Recovery failed", failed.error, failed.traceback))
 
     @Slot(object)
     def _on_restore_failed(self, failed: Failed) -> None:

@@ -55,6 +55,7 @@ UPGRADABLE = ("fresh", "legacy", "tracked")
 class MainWindow(QMainWindow):
     inspectionShown = Signal()  # the header shows a finished inspection (or why there is none)
     runShown = Signal()  # the result panel shows a finished run
+    recoverShown = Signal()  # a recovery finished (or failed) and was reported
 
     def __init__(
         self,
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self._build_result_panel()
         self._build_central()
         self._connect_controller()
+        self._build_recover()
         self._restore_settings()
         self._update_actions()
 
@@ -508,6 +510,63 @@ class MainWindow(QMainWindow):
         self.copy_action.setEnabled(self.result_panel.summary is not None)
         for action in self.recent_actions:
             action.setEnabled(not running)
+
+    # -- recovering an interrupted file (SPEC §7.22) --------------------------------------------
+
+    def _build_recover(self) -> None:
+        self.recover_action = self._action("Re&cover interrupted write", "Ctrl+Shift+V",
+                                           self.recover, "recoverAction")
+        for menu_action in self.menuBar().actions():
+            if menu_action.text() == "&Database" and menu_action.menu() is not None:
+                menu_action.menu().addAction(self.recover_action)
+        self.recover_button = QPushButton("Recover", self)
+        self.recover_button.setObjectName("recoverButton")
+        self.recover_button.setAccessibleName("Recover the interrupted write")
+        self.recover_button.setToolTip(
+            "Open the file for writing so SQLite rolls back the write that was cut off "
+            "(every committed change stays)"
+        )
+        self.recover_button.clicked.connect(self.recover)
+        self.header.actions_row.addWidget(self.recover_button)
+        c = self.controller
+        c.recoverFinished.connect(self._on_recovered)
+        c.recoverFailed.connect(self._on_recover_failed)
+        c.runningChanged.connect(self._update_recover)
+        c.inspecting.connect(self._update_recover)
+        self.inspectionShown.connect(self._update_recover)
+        self._update_recover()
+
+    def can_recover(self) -> bool:
+        i = self.inspection
+        return i is not None and i.state == "interrupted" and not self.controller.is_running()
+
+    def recover(self) -> None:
+        """Roll back the cut-off write on a worker thread, then inspect the file again."""
+        if not self.can_recover() or self.path is None:
+            return
+        self.log_view.add(f"--- Recover {self.path}: roll back the write that was cut off")
+        self.statusBar().showMessage("Recovering…")
+        self.controller.recover(self.path)
+
+    def _on_recovered(self, result: Any) -> None:
+        self.log_view.add(result.message)
+        self.statusBar().showMessage(result.message)
+        self.prompts.show_info(self, "File recovered", result.message)
+        self.recoverShown.emit()
+        self.reload()
+
+    def _on_recover_failed(self, report: ErrorReport) -> None:
+        self.log_view.add(f"Recovery failed: {report.message}")
+        self.statusBar().showMessage(report.message)
+        self.prompts.show_error(self, report)
+        self.recoverShown.emit()
+        self._update_recover()
+
+    def _update_recover(self, *_args: Any) -> None:
+        state = self.inspection.state if self.inspection is not None else None
+        self.recover_action.setEnabled(self.can_recover())
+        self.recover_button.setEnabled(self.can_recover())
+        self.recover_button.setVisible(state == "interrupted")
 
     # -- closing ---------------------------------------------------------------------------------
 

@@ -92,6 +92,15 @@ def upgrade_job(
     return job
 
 
+def recover_job(path: Path, migrations: Path | None) -> Job:
+    """Roll back an interrupted write (engine.recover opens the file for writing)."""
+
+    def job(emit: Emit) -> Any:
+        return engine.recover(path, engine.load_catalog(migrations))
+
+    return job
+
+
 def restore_job(path: Path, backup: Path) -> Job:
     def job(emit: Emit) -> Any:
         return engine.restore(path, backup)

@@ -45,8 +45,10 @@ def badge_for(inspection: Any) -> tuple[str, str]:
         versions = [a.version for a in inspection.applied]
         newest = max([*versions, inspection.user_version or 0])
         return "ahead", f"Newer than this tool (v{newest})"
-    if state == "foreign":
-        return "foreign", "Not an agent-world database"
+    if state == "foreign":  # the diagnosis names the app (or says the folder has none)
+        return "foreign", inspection.diagnosis.partition(":")[0]
+    if state == "interrupted":
+        return "interrupted", "Interrupted — needs recovery"
     if state == "damaged":
         code = inspection.problems[0].code if inspection.problems else ""
         return "damaged", f"Damaged: {DAMAGE_WORDS.get(code, 'the file cannot be read')}"

@@ -11,6 +11,16 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 from sqlmig_gui.prompts import ErrorReport
 from sqlmig_gui.widgets.badge import StateBadge
 
+SHOWN = 5  # names in one line before "and N more"
+
+
+def listing(names: Any, shown: int = SHOWN) -> str:
+    """"a, b" or "a, b, c, d, e and 4,995 more": a long list stays one short line."""
+    names = list(names)
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
+
 
 def human_size(size: int) -> str:
     value = float(size)
@@ -33,6 +43,8 @@ def version_labels(inspection: Any) -> tuple[str, str]:
         return "empty", target
     if inspection.state in ("foreign", "damaged"):
         return "unknown", "—"
+    if inspection.state == "interrupted":
+        return "unknown until recovered", "—"
     if inspection.state == "ahead":
         newest = max([a.version for a in inspection.applied] + [inspection.user_version or 0])
         return f"v{newest}", f"no upgrade (this tool knows up to {target})"
@@ -131,7 +143,7 @@ class FileHeader(QWidget):
             hint = f" — {p.hint}" if p.hint and p.code != "legacy" else ""
             lines.append(f"• {p.message}{hint}")
         if inspection.extras and inspection.state not in ("foreign", "damaged"):
-            lines.append(f"• Extra tables kept as they are: {', '.join(inspection.extras)}")
+            lines.append(f"• Extra tables kept as they are: {listing(inspection.extras)}")
         self.problems.setText("\n".join(lines))
         self.problems.setVisible(bool(lines))
 
