@@ -39,6 +39,11 @@ def broken_objects(
         "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL "
         "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid"
     ).fetchall()
+    checked = [
+        row for row in master if row[0] in ("view", "trigger") and (not wanted or wanted(row[1]))
+    ]
+    if not checked:
+        return []
     memory = sqlite3.connect(":memory:", isolation_level=None)
     try:
         for kind, _name, _table, sql in master:
@@ -46,9 +51,7 @@ def broken_objects(
                 with contextlib.suppress(sqlite3.Error):  # a module we lack; shadows exist
                     memory.execute(sql)
         out = []
-        for kind, name, table, sql in master:
-            if kind not in ("view", "trigger") or (wanted and not wanted(str(name))):
-                continue
+        for kind, name, table, sql in checked:
             error = _compile(memory, str(kind), str(name), str(table), str(sql))
             if error is not None:
                 out.append(Broken(str(kind), str(name), str(table), error))

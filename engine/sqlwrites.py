@@ -93,6 +93,14 @@ def writes(sql: str) -> tuple[Write, ...]:
     return tuple(found)
 
 
+def performed_writes(sql: str) -> tuple[Write, ...]:
+    """The writes running `sql` performs now: none for CREATE TRIGGER (its body runs later)."""
+    words = [t.word for t in tokens(sql)[:4]]
+    if words[:1] == ["CREATE"] and "TRIGGER" in words:
+        return ()
+    return writes(sql)
+
+
 def renamed_table(sql: str) -> tuple[str, str] | None:
     """`ALTER TABLE a RENAME TO b` -> (a, b), lower-case."""
     toks = tokens(sql)

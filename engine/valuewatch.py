@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from engine.checks import Fingerprints, fingerprint_changes, fingerprints
 from engine.connect import quote_ident
 from engine.guards import dropped_tables
-from engine.sqlwrites import Write, renamed_column, renamed_table, writes
+from engine.sqlwrites import Write, performed_writes, renamed_column, renamed_table, writes
 
 Moves = Mapping[str, tuple[str, ...]]
 
@@ -51,7 +51,7 @@ class ValueWatch:
     def before_statement(self, conn: sqlite3.Connection, sql: str, moves: Moves) -> None:
         group = _linked(moves)
         exposed: set[str] = set()
-        for write in writes(sql):
+        for write in performed_writes(sql):
             exposed.add(write.table)
             self._mark(conn, write, group)
         for table in dropped_tables([sql]):
@@ -62,7 +62,7 @@ class ValueWatch:
 
     def after_statement(self, sql: str) -> list[tuple[str, str]]:
         """Follow copies, drops and renames; returns the moves a rename makes (old, new)."""
-        for write in writes(sql):
+        for write in performed_writes(sql):
             if write.kind == "insert" and write.source and _verbatim(write):
                 self._copies[write.table] = write.source
         for table in dropped_tables([sql]):
