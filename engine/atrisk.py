@@ -27,47 +27,44 @@ def objects_at_risk(
     conn: sqlite3.Connection,
     catalog: Catalog,
     *,
-    owned: frozenset[str],
+    owned: Callable[[], frozenset[str]],
     missing: Iterable[int],
     due: Iterable[str],
     head_schema: Callable[[], Snapshot | None],
 ) -> list[str]:
-    """Sentences naming the user's objects the bridge will drop or break."""
-    users = [
-        (str(kind), str(name), str(table).lower(), str(sql))
-        for kind, name, table, sql in conn.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master "
-            "WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL"
-        )
-        if str(name).lower() not in owned
-    ]
-    if not users:
-        return []
+    """Sentences naming the user's objects the bridge will drop or break. Costs nothing more
+    than a look at sqlite_master unless such an object sits on a table the bridge replaces."""
     fate = _fate(catalog, set(missing), set(due))
-    head = head_schema() if fate else None
+    if not fate:
+        return []
+    master = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = {str(r[0]).lower() for r in master}
+    exposed = []
+    for kind, name, table, sql in conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        "WHERE type IN ('index', 'trigger', 'view') AND sql IS NOT NULL"
+    ):
+        names = {t.name for t in tokens(str(sql)) if t.name}
+        uses = {str(table).lower()} if kind != "view" else names & tables
+        if uses & set(fate):
+            exposed.append((str(kind), str(name), sorted(uses & set(fate)), names))
+    exposed = [e for e in exposed if e[1].lower() not in owned()]
+    head = head_schema() if exposed else None
     if head is None:
         return []
-    columns = {
-        str(r[0]).lower(): _columns(conn, str(r[0]))
-        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-    }
     head_columns = {n.lower(): {c.name.lower() for c in t.columns} for n, t in head.tables.items()}
     added, renamed = _repair_columns(catalog)
     out = []
-    for kind, name, table, sql in users:
-        names = {t.name for t in tokens(sql) if t.name}
-        used = {table} if kind != "view" else names & set(columns)
-        for used_table in sorted(used):
-            final = fate.get(used_table)
-            if final is None:
-                continue  # the bridge leaves this table as it is
+    for kind, name, used, names in exposed:
+        for table in used:
+            final = fate[table]
             if final not in head_columns:
-                out.append(_removed(kind, name, used_table))
+                out.append(_removed(kind, name, table))
                 break
             keeps = head_columns[final] | added.get(final, set()) | set(renamed.get(final, {}))
-            lost = sorted((names & columns.get(used_table, set())) - keeps)
+            lost = sorted((names & _columns(conn, table)) - keeps)
             if lost:
-                out.append(_loses(kind, name, used_table, lost[0]))
+                out.append(_loses(kind, name, table, lost[0]))
                 break
     return out
 

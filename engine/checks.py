@@ -176,11 +176,23 @@ class _ColumnSums:
         return ",".join(str(total & _MASK) for total in self.sums)
 
 
-def fingerprints(conn: sqlite3.Connection, table: str) -> Fingerprints:
-    """Per column of `table`, an order-independent, additive fingerprint of its values (a sum
-    of per-value hashes), so that tables whose rows moved between each other still compare.
-    Hashes are those of this process: fingerprints compare only within one run."""
-    columns = [str(r[1]) for r in conn.execute(f"PRAGMA table_info({quote_ident(table)})")]
+def fingerprints(
+    conn: sqlite3.Connection,
+    table: str,
+    *,
+    skip: Iterable[str] = (),
+    only: set[str] | None = None,
+) -> Fingerprints:
+    """Per column of `table` (lower-case names: not those in `skip`; only those in `only`), an
+    order-independent, additive fingerprint of its values (a sum of per-value hashes), so that
+    tables whose rows moved between each other still compare. Hashes are those of this
+    process: fingerprints compare only within one run."""
+    skipped = set(skip)
+    columns = [
+        str(r[1])
+        for r in conn.execute(f"PRAGMA table_info({quote_ident(table)})")
+        if str(r[1]).lower() not in skipped and (only is None or str(r[1]).lower() in only)
+    ]
     if not columns:
         return {}
     cast = ", ".join(f"CAST({quote_ident(c)} AS BLOB)" for c in columns)

@@ -149,7 +149,7 @@ def diagnose(
     at_risk = objects_at_risk(
         conn,
         catalog,
-        owned=expected.owned_names(),
+        owned=expected.owned_names,
         missing=missing,
         due=repairs,
         head_schema=lambda: expected_at(head) if head is not None else None,

@@ -187,7 +187,7 @@ class Runner:
             done: list[int] = []
             for step in steps:
                 self._run_step(step, done)
-            self._put_back(steps[-1], final=last)
+            self._put_back(steps[-1], final=last, closing=True)
             self._checks_before_commit(baseline, check_version, outcome)
             self._check_cancel()
             self.conn.execute("COMMIT")
@@ -271,7 +271,8 @@ class Runner:
         SQLite's rebuild procedure: views must survive the drop-and-rename (renames run with
         `legacy_alter_table` on, so a view on the table is not re-checked half-way), and the
         indexes and triggers a DROP TABLE removes are recreated from their stored SQL when the
-        step did not recreate them itself (at the end of the transaction).
+        step did not recreate them itself, as soon as their table exists again (after this or a
+        later step; see `KeptObjects`).
         """
         dropped = dropped_tables(s.sql for s in step.statements)
         if not dropped:
@@ -284,11 +285,13 @@ class Runner:
             yield
         finally:
             self.conn.execute(f"PRAGMA legacy_alter_table = {old}")
+        self._put_back(step, final=False)
 
-    def _put_back(self, step: Step, *, final: bool) -> None:
-        """Before the checks: kept indexes and triggers whose table exists again are recreated;
-        at the end of the plan the user's views and triggers must compile (re-pointed where a
-        column was renamed, reported otherwise). What still waits is saved in the audit table."""
+    def _put_back(self, step: Step, *, final: bool, closing: bool = False) -> None:
+        """Kept indexes and triggers whose table exists again are recreated. When the
+        transaction is `closing` (before its checks): what still waits is saved in the audit
+        table, in this transaction; at the end of the plan (`final`) the user's views and
+        triggers must compile (re-pointed where a column was renamed, reported otherwise)."""
         self.kept.restore(self.conn, final=final)
         if final:
             self.kept.repoint_broken(self.conn, self._broken_before)
@@ -299,7 +302,8 @@ class Runner:
                 )
             )
         self.kept.recreated.clear()
-        self.kept.save(self.conn)
+        if closing:
+            self.kept.save(self.conn)
 
     def _migrate(self, step: Step) -> str:
         if not step.bridge:

@@ -97,11 +97,14 @@ class ValueWatch:
             complete = all(m in self.before for m in members if m in self.baseline)
             if complete and members & self.dirty:
                 before.update({m: self.before[m] for m in members if m in self.before})
-        after = {
-            member: fingerprints(conn, member)
-            for member in {m for t in before for m in group.get(t, {t})}
-            if _exists(conn, member)
-        }
+        after: dict[str, Fingerprints] = {}
+        for table in before:
+            members = group.get(table, {table})
+            wanted = {c.lower() for m in members for c in before.get(m, {})}
+            wanted -= {c for t, c in self.written if t in members}
+            for member in members - set(after):
+                if _exists(conn, member):
+                    after[member] = fingerprints(conn, member, only=wanted)
         self.dirty.clear()
         return fingerprint_changes(before, after, lowered, self.written)
 
@@ -110,7 +113,9 @@ class ValueWatch:
     def _watch(self, conn: sqlite3.Connection, table: str) -> None:
         self.dirty.add(table)
         if table in self.original and table not in self.before:
-            self.before[table] = fingerprints(conn, table)
+            written = {c for t, c in self.written if t == table}
+            if "*" not in written:  # else its values are the plan's to change: nothing to compare
+                self.before[table] = fingerprints(conn, table, skip=written)
 
     def _mark(self, conn: sqlite3.Connection, write: Write, group: dict[str, set[str]]) -> None:
         """Columns a write changes on purpose. Rows copied within a group of moved tables, and
