@@ -87,10 +87,13 @@ class KeptObjects:
         ):
             if str(name).lower() in known:
                 continue
-            fields = json.loads(str(detail))
-            self.waiting.append(
-                Kept(fields["type"], str(name), fields["table"], fields["sql"], fields["by"], row)
-            )
+            try:
+                fields = json.loads(str(detail))
+                kept = Kept(fields["type"], str(name), fields["table"], fields["sql"], fields["by"])
+            except (ValueError, KeyError, TypeError):
+                continue  # not a row this tool wrote: leave it alone
+            kept.row = int(row)
+            self.waiting.append(kept)
 
     def keep(self, conn: sqlite3.Connection, tables: Iterable[str], by: str) -> None:
         """Before a step drops `tables`: remember the indexes and triggers on them."""
