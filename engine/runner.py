@@ -137,6 +137,7 @@ class Runner:
         self._broken_before: set[str] = set()
         self._started: Step | None = None  # the step whose first statement has run
         self._moves_rows = False
+        self._told = 0  # kept.notes already sent as `user_objects` checks
         self.committed_version = plan.from_version
         self._step_no = 0
         self._beat: tuple[Step, int, float] | None = None
@@ -304,6 +305,11 @@ class Runner:
         self.kept.recreated.clear()
         if closing:
             self.kept.save(self.conn)
+            for note in self.kept.notes[self._told :]:  # each one a line of the output
+                lost = note in self.kept.lost
+                details = ("warning",) if lost else ()
+                self.sink(VerifyEvent(self.clock(), "user_objects", True, note, details))
+            self._told = len(self.kept.notes)
 
     def _migrate(self, step: Step) -> str:
         if not step.bridge:

@@ -73,7 +73,8 @@ class KeptObjects:
         self.owned = owned
         self.renames = renames
         self.waiting: list[Kept] = []
-        self.notes: list[str] = []
+        self.notes: list[str] = []  # for the run's result and its `user_objects` checks
+        self.lost: set[str] = set()  # the notes that say something could not be kept
         self.recreated: list[str] = []  # SQL run to put objects back, for the progress events
 
     def load(self, conn: sqlite3.Connection) -> None:
@@ -122,18 +123,20 @@ class KeptObjects:
             elif (error := self._recreate(conn, kept)) is None:
                 self._settle(conn, kept, RESTORED)
             elif final:
-                self.notes.append(
+                self._tell(
                     f"The {kept.kind} {kept.name} on {kept.table} could not be kept ({error}); "
-                    f"its SQL is in {hist.AUDIT_TABLE}."
+                    f"its SQL is in {hist.AUDIT_TABLE}.",
+                    lost=True,
                 )
                 self._settle(conn, kept, LOST)
             else:
                 still.append(kept)  # a later step may bring its column back
         if final:
             for kept in still:
-                self.notes.append(
+                self._tell(
                     f"The {kept.kind} {kept.name} was on table {kept.table}, which {kept.by} "
-                    f"removed; its SQL is in {hist.AUDIT_TABLE}."
+                    f"removed; its SQL is in {hist.AUDIT_TABLE}.",
+                    lost=True,
                 )
                 self._settle(conn, kept, LOST)
             still = []
@@ -153,11 +156,12 @@ class KeptObjects:
             if self._repoint_object(conn, broken):
                 continue
             if broken.name.lower() in before:
-                self.notes.append(f"{broken.sentence()[:-1]} (already before the upgrade).")
+                self._tell(f"{broken.sentence()[:-1]} (already before the upgrade).", lost=True)
             else:
-                self.notes.append(
+                self._tell(
                     f"The {broken.kind} {broken.name} no longer compiles after the upgrade "
-                    f"({broken.error}); recreate it by hand."
+                    f"({broken.error}); recreate it by hand.",
+                    lost=True,
                 )
 
     # -- helpers --------------------------------------------------------------------------------
@@ -175,7 +179,7 @@ class KeptObjects:
                 continue
             self.recreated.append(sql)
             if sql != kept.sql:
-                self.notes.append(
+                self._tell(
                     f"The {kept.kind} {kept.name} used a column the upgrade renamed; it was "
                     f"re-pointed: {sql}"
                 )
@@ -206,11 +210,16 @@ class KeptObjects:
                 conn.execute(drop)
                 conn.execute(named)
                 new = named
-        self.notes.append(
+        self._tell(
             f"The {broken.kind} {broken.name} used a column the upgrade renamed; it was "
             f"re-pointed: {new}"
         )
         return True
+
+    def _tell(self, sentence: str, *, lost: bool = False) -> None:
+        self.notes.append(sentence)
+        if lost:
+            self.lost.add(sentence)
 
     def _settle(self, conn: sqlite3.Connection, kept: Kept, outcome: str) -> None:
         if kept.row is not None:

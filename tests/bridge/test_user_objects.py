@@ -155,11 +155,20 @@ def test_what_the_bridge_cannot_keep_is_named_before_and_after_the_run(tmp_path:
     assert named and "archived_messages_backup" in named[0]["message"], problems
     assert [p for p in problems if "user_backup_sender" in p["message"]], problems
 
-    result = engine.upgrade(path, engine.load_catalog(), backup=False)
+    events: list[engine.Event] = []
+    result = engine.upgrade(path, engine.load_catalog(), backup=False, on_event=events.append)
 
     assert result.ok, result.error
     notes = " ".join(result.notes)
     assert "user_backup_view" in notes and "user_backup_sender" in notes, notes
+    # The output says so too: one `user_objects` check (a warning) per object.
+    told = [
+        e for e in events
+        if isinstance(e, engine.VerifyEvent) and e.check == "user_objects" and "warning" in e.details
+    ]
+    assert {n for n in ("user_backup_view", "user_backup_sender") if any(n in e.message for e in told)} == {
+        "user_backup_view", "user_backup_sender"
+    }, told
     report = engine.verify(path, engine.load_catalog())
     assert not report.ok
     assert any("user_backup_view" in line for line in report.lines()), report.lines()
