@@ -138,6 +138,8 @@ class Runner:
         self._started: Step | None = None  # the step whose first statement has run
         self._moves_rows = False
         self._told = 0  # kept.notes already sent as `user_objects` checks
+        self._repairing: list[int] = []  # recorded steps completed in the open transaction
+        self._repaired: list[int] = []  # … and committed
         self.committed_version = plan.from_version
         self._step_no = 0
         self._beat: tuple[Step, int, float] | None = None
@@ -157,6 +159,12 @@ class Runner:
         finally:
             self.cancel.attach(None)
             self.conn.set_progress_handler(None, 0)
+        if self._repaired:  # first: with nothing new applied, the run's summary is its first note
+            shown = ", ".join(f"{v:04d}" for v in self._repaired)
+            outcome.notes.append(
+                f"Repaired {len(self._repaired)} migration(s) the history already recorded "
+                f"({shown}): what their effect lacked was added."
+            )
         outcome.notes.extend(self.notes)
         outcome.notes.extend(self.kept.notes)
         return outcome
@@ -185,6 +193,7 @@ class Runner:
             check_version = target if not self.plan.bridge or last else None
             hist.ensure_history_table(self.conn)
             self.kept.load(self.conn)
+            self._repairing = []
             done: list[int] = []
             for step in steps:
                 self._run_step(step, done)
@@ -200,6 +209,7 @@ class Runner:
                 self.conn.execute("PRAGMA foreign_keys = ON")
         self.applied.update(done)
         outcome.applied.extend(done)
+        self._repaired.extend(self._repairing)
         if target is not None:
             self.committed_version = self._current_version()
             outcome.last_version = self.committed_version
@@ -255,6 +265,7 @@ class Runner:
             if method in ("executed", "repaired"):
                 method = "repaired"
                 hist.set_method(self.conn, step.version, method)
+                self._repairing.append(step.version)
             else:
                 method = "kept"
         elif record:

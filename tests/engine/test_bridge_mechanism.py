@@ -463,3 +463,20 @@ def test_value_fingerprints_compare_across_moved_tables_and_skip_written_columns
     assert fingerprint_changes(before, lost_in_group, moves, set()) == [
         "Values of column a/a_unplaced.y changed, and no step of the plan writes that column."
     ]
+
+
+def test_a_tracked_file_whose_missing_objects_were_added_does_not_say_nothing_to_do(
+    tmp_path: Path,
+) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = tmp_path / "notes.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX idx_notes_title")
+    events: list[engine.Event] = []
+    result = engine.upgrade(db, catalog, backup=False, on_event=events.append)
+    assert result.ok, result.error
+    done = [e for e in events if isinstance(e, engine.DoneEvent)][0]
+    assert "Nothing to do" not in done.message
+    assert "0001" in done.message and "repaired" in done.message.lower(), done.message
