@@ -477,6 +477,6 @@ def test_a_tracked_file_whose_missing_objects_were_added_does_not_say_nothing_to
     events: list[engine.Event] = []
     result = engine.upgrade(db, catalog, backup=False, on_event=events.append)
     assert result.ok, result.error
-    done = [e for e in events if isinstance(e, engine.DoneEvent)][0]
+    done = next(e for e in events if isinstance(e, engine.DoneEvent))
     assert "Nothing to do" not in done.message
     assert "0001" in done.message and "repaired" in done.message.lower(), done.message
