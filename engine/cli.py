@@ -264,6 +264,8 @@ HINTS = {
     "foreign_keys": "Some rows point to rows that do not exist; the app may not show them.",
     "schema": "The schema differs from what its version should have; `sqlmig upgrade` or a "
     "developer can repair it.",
+    "views_and_triggers": "A view or trigger names a table or column the file no longer has; "
+    "the app fails when it uses it. Recreate or drop it (a developer's job).",
 }
 
 
@@ -286,6 +288,7 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
             "readable": report.integrity,
             "foreign_keys": report.damage,
             "schema": report.differences or report.extras,
+            "views_and_triggers": report.broken,
         }
         for check, ok in report.checks.items():
             lines = tuple(details.get(check, []))

@@ -12,9 +12,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any, NamedTuple
 
-from engine.catalog import Catalog, Migration
+from engine.atrisk import at_risk_hint, objects_at_risk
+from engine.catalog import Catalog
+from engine.checks import ExpectedSchemas, ReplayFailed
 from engine.errors import Problem
-from engine.guards import lasting_guards, present
+from engine.guards import Ask, Effect, ExpectedAt, effect_present, missing_effect
+from engine.schema import Snapshot
 
 UNKNOWN = None
 
@@ -27,6 +30,7 @@ class LegacyReport(NamedTuple):
     missing: tuple[int, ...] = ()  # migrations whose effect is not (fully) present
     repairs: tuple[str, ...] = ()  # repair scripts whose condition holds now
     diverged: tuple[tuple[int, str, str], ...] = ()  # (version, recorded name, catalog name)
+    at_risk: tuple[str, ...] = ()  # the user's indexes, triggers, views the bridge cannot keep
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -36,6 +40,7 @@ class LegacyReport(NamedTuple):
             "differences": list(self.differences),
             "missing": list(self.missing),
             "repairs": list(self.repairs),
+            "at_risk": list(self.at_risk),
         }
 
 
@@ -44,23 +49,26 @@ def truthy(conn: sqlite3.Connection, query: str) -> bool:
     return bool(row and row[0])
 
 
-def missing_objects(conn: sqlite3.Connection, migration: Migration) -> list[str]:
-    """The objects this migration creates that the file does not have."""
-    return [
-        g.describe() for g in lasting_guards(s.sql for s in migration.up) if not present(conn, g)
-    ]
+def _answer(conn: sqlite3.Connection) -> Ask:
+    """Condition queries during a read-only diagnosis: one that cannot run is false."""
 
-
-def effect_present(conn: sqlite3.Connection, migration: Migration, recorded: bool) -> bool:
-    if migration.directives.present:
+    def ask(query: str) -> bool:
         try:
-            return truthy(conn, migration.directives.present)
+            return truthy(conn, query)
         except sqlite3.Error:
             return False
-    known = lasting_guards(s.sql for s in migration.up)
-    if not known:
-        return recorded  # nothing to look at: trust the history
-    return all(present(conn, g) for g in known)
+
+    return ask
+
+
+def _expected_at(expected: ExpectedSchemas) -> ExpectedAt:
+    def at(version: int) -> Snapshot | None:
+        try:
+            return expected.at(version)
+        except ReplayFailed:
+            return None
+
+    return at
 
 
 def diagnose(
@@ -76,8 +84,15 @@ def diagnose(
     diverged = tuple(
         (v, n, names[v]) for v, n in sorted(recorded.items()) if v in names and names[v] != n
     )
+    chain = [
+        Effect(m.version, tuple(s.sql for s in m.up), m.directives.present, m.version in matching)
+        for m in catalog.migrations
+    ]
+    expected = ExpectedSchemas(catalog)
+    ask, expected_at = _answer(conn), _expected_at(expected)
     presence = {
-        m.version: effect_present(conn, m, m.version in matching) for m in catalog.migrations
+        effect.version: effect_present(conn, chain, at, ask=ask, expected_at=expected_at)
+        for at, effect in enumerate(chain)
     }
     shape: int | None = None
     legacy_base = _legacy_base(conn, catalog, recorded)
@@ -90,10 +105,13 @@ def diagnose(
 
     differences: list[str] = []
     claimed = _claimed(catalog, user_version, recorded, matching)
-    for migration in catalog.migrations:
+    for at, migration in enumerate(catalog.migrations):
         if presence[migration.version] or migration.version not in claimed:
             continue
-        objects = missing_objects(conn, migration)
+        objects = [
+            g.describe()
+            for g in missing_effect(conn, chain, at, ask=ask, expected_at=expected_at)
+        ]
         claim = (
             f"the history records {migration.version:04d} {migration.name}"
             if migration.version in matching
@@ -127,6 +145,15 @@ def diagnose(
             repairs.append(repair.name)
             if repair.directives.reason:
                 differences.append(repair.directives.reason)
+    head = catalog.head_version
+    at_risk = objects_at_risk(
+        conn,
+        catalog,
+        owned=expected.owned_names,
+        missing=missing,
+        due=repairs,
+        head_schema=lambda: expected_at(head) if head is not None else None,
+    )
     return LegacyReport(
         claimed_version=user_version,
         shape_version=shape,
@@ -135,6 +162,7 @@ def diagnose(
         missing=missing,
         repairs=tuple(repairs),
         diverged=diverged,
+        at_risk=tuple(at_risk),
     )
 
 
@@ -204,6 +232,7 @@ def problems_for(report: LegacyReport) -> list[Problem]:
         )
         for sentence in report.differences
     ]
+    out += [Problem("user_object", sentence, at_risk_hint()) for sentence in report.at_risk]
     if report.diverged:
         rows = ", ".join(f"v{v} '{old}'" for v, old, _ in report.diverged)
         out.append(

@@ -13,7 +13,7 @@ import contextlib
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from engine import history as hist
@@ -30,6 +30,7 @@ from engine.checks import (
     orphans_under,
     value_counts,
 )
+from engine.compiles import Renames, broken_objects
 from engine.errors import (
     Cancelled,
     EngineError,
@@ -48,10 +49,12 @@ from engine.events import (
     VerifyEvent,
     shorten,
 )
-from engine.guards import dropped_tables, guard_of, lasting_guards, present
+from engine.guards import Effect, dropped_tables, effect_present, guard_of, present
 from engine.planner import Plan, Step
-from engine.schema import compare, snapshot
+from engine.schema import Snapshot, compare, snapshot
+from engine.setaside import KeptObjects, is_data_statement, triggers_set_aside
 from engine.sqltext import Statement
+from engine.valuewatch import ValueWatch
 
 ENVIRONMENT_ERRORS = frozenset(
     {
@@ -106,7 +109,14 @@ class Runner:
         self.notes: list[str] = []
         self._initial: tuple[dict[str, int], Counter[FkKey]] | None = None
         self._values: ValueCounts = {}
-        self._dependents: list[tuple[str, str, str, str, Step]] = []
+        self.kept = KeptObjects(expected.owned_names(), _column_renames(plan))
+        self.watch: ValueWatch | None = None
+        self._broken_before: set[str] = set()
+        self._started: Step | None = None  # the step whose first statement has run
+        self._moves_rows = False
+        self._told = 0  # kept.notes already sent as `user_objects` checks
+        self._repairing: list[int] = []  # recorded steps completed in the open transaction
+        self._repaired: list[int] = []  # … and committed
         self.committed_version = plan.from_version
         self._step_no = 0
         self._beat: tuple[Step, int, float] | None = None
@@ -126,7 +136,14 @@ class Runner:
         finally:
             self.cancel.attach(None)
             self.conn.set_progress_handler(None, 0)
+        if self._repaired:  # first: with nothing new applied, the run's summary is its first note
+            shown = ", ".join(f"{v:04d}" for v in self._repaired)
+            outcome.notes.append(
+                f"Repaired {len(self._repaired)} migration(s) the history already recorded "
+                f"({shown}): what their effect lacked was added."
+            )
         outcome.notes.extend(self.notes)
+        outcome.notes.extend(self.kept.notes)
         return outcome
 
     # -- segments -----------------------------------------------------------------------------
@@ -152,10 +169,12 @@ class Runner:
             # A bridge passes through shapes no single version has; check its schema at the end.
             check_version = target if not self.plan.bridge or last else None
             hist.ensure_history_table(self.conn)
+            self.kept.load(self.conn)
+            self._repairing = []
             done: list[int] = []
             for step in steps:
                 self._run_step(step, done)
-            self._restore_dependents(final=steps[-1] is self.plan.steps[-1])
+            self._put_back(steps[-1], final=last, closing=True)
             self._checks_before_commit(baseline, check_version, outcome)
             self._check_cancel()
             self.conn.execute("COMMIT")
@@ -167,6 +186,7 @@ class Runner:
                 self.conn.execute("PRAGMA foreign_keys = ON")
         self.applied.update(done)
         outcome.applied.extend(done)
+        self._repaired.extend(self._repairing)
         if target is not None:
             self.committed_version = self._current_version()
             outcome.last_version = self.committed_version
@@ -222,6 +242,7 @@ class Runner:
             if method in ("executed", "repaired"):
                 method = "repaired"
                 hist.set_method(self.conn, step.version, method)
+                self._repairing.append(step.version)
             else:
                 method = "kept"
         elif record:
@@ -239,70 +260,44 @@ class Runner:
         SQLite's rebuild procedure: views must survive the drop-and-rename (renames run with
         `legacy_alter_table` on, so a view on the table is not re-checked half-way), and the
         indexes and triggers a DROP TABLE removes are recreated from their stored SQL when the
-        step did not recreate them itself. What cannot be recreated is reported.
+        step did not recreate them itself, as soon as their table exists again (after this or a
+        later step; see `KeptObjects`).
         """
         dropped = dropped_tables(s.sql for s in step.statements)
         if not dropped:
             yield
             return
-        marks = ",".join("?" * len(dropped))
-        kept = self.conn.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger')"
-            f" AND sql IS NOT NULL AND lower(tbl_name) IN ({marks})",
-            [name.lower() for name in dropped],
-        ).fetchall()
+        self.kept.keep(self.conn, dropped, step.label)
         old = int(self.conn.execute("PRAGMA legacy_alter_table").fetchone()[0])
         self.conn.execute("PRAGMA legacy_alter_table = ON")
         try:
             yield
         finally:
             self.conn.execute(f"PRAGMA legacy_alter_table = {old}")
-        owned = self.expected.owned_names()
-        for kind, name, table, sql in kept:
-            if name.lower() not in owned:  # the chain's own objects: the migrations decide
-                self._dependents.append((str(kind), str(name), str(table), str(sql), step))
-        self._restore_dependents(final=False)
+        self._put_back(step, final=False)
 
-    def _restore_dependents(self, *, final: bool) -> None:
-        """Recreate kept indexes and triggers whose table exists (again).
-
-        A repair may set a table aside and a later step recreate it, so what cannot be
-        recreated yet waits; at the end of the plan it is reported.
-        """
-        waiting = []
-        for kind, name, table, sql, step in self._dependents:
-            if self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE name = ? COLLATE NOCASE", (name,)
-            ).fetchone():
-                continue
-            if not self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
-                (table,),
-            ).fetchone():
-                waiting.append((kind, name, table, sql, step))
-                continue
+    def _put_back(self, step: Step, *, final: bool, closing: bool = False) -> None:
+        """Kept indexes and triggers whose table exists again are recreated. When the
+        transaction is `closing` (before its checks): what still waits is saved in the audit
+        table, in this transaction; at the end of the plan (`final`) the user's views and
+        triggers must compile (re-pointed where a column was renamed, reported otherwise)."""
+        self.kept.restore(self.conn, final=final)
+        if final:
+            self.kept.repoint_broken(self.conn, self._broken_before)
+        for sql in self.kept.recreated:
             self.sink(
                 StatementEvent(
-                    self.clock(),
-                    step.version,
-                    step.label,
-                    0,
-                    0,
-                    0,
-                    shorten(f"(kept) {sql}"),
+                    self.clock(), step.version, step.label, 0, 0, 0, shorten(f"(kept) {sql}")
                 )
             )
-            try:
-                self.conn.execute(sql)
-            except sqlite3.Error as exc:
-                self.notes.append(f"The {kind} {name} on {table} could not be kept: {exc}.")
-        self._dependents = waiting
-        if final:
-            for kind, name, table, _sql, step in waiting:
-                self.notes.append(
-                    f"The {kind} {name} was on table {table}, which {step.label} removed."
-                )
-            self._dependents = []
+        self.kept.recreated.clear()
+        if closing:
+            self.kept.save(self.conn)
+            for note in self.kept.notes[self._told :]:  # each one a line of the output
+                lost = note in self.kept.lost
+                details = ("warning",) if lost else ()
+                self.sink(VerifyEvent(self.clock(), "user_objects", True, note, details))
+            self._told = len(self.kept.notes)
 
     def _migrate(self, step: Step) -> str:
         if not step.bridge:
@@ -329,17 +324,28 @@ class Runner:
             ran += 1
         if ran == 0:
             return "adopted"
-        for source, targets in step.moves:
-            self.moves[source] = tuple(dict.fromkeys((*self.moves.get(source, ()), *targets)))
         return "executed" if skipped == 0 else "repaired"
 
     def _effect_present(self, step: Step) -> bool:
-        if step.present is not None:
-            return self._query(step, step.present, "present")
-        known = lasting_guards(s.sql for s in step.statements)
-        if not known:
-            return step.recorded  # nothing to look at: trust the history
-        return all(present(self.conn, g) for g in known)
+        chain = [s for s in self.plan.steps if s.kind == "migrate" and s.version is not None]
+        effects = [
+            Effect(s.version or 0, tuple(x.sql for x in s.statements), s.present, s.recorded)
+            for s in chain
+        ]
+        owners = {s.present: s for s in chain if s.present is not None}
+        return effect_present(
+            self.conn,
+            effects,
+            chain.index(step),
+            ask=lambda query: self._query(owners.get(query, step), query, "present"),
+            expected_at=self._expected_at,
+        )
+
+    def _expected_at(self, version: int) -> Snapshot | None:
+        try:
+            return self.expected.at(version)
+        except ReplayFailed:
+            return None
 
     def _repair(self, step: Step) -> str:
         if step.when is not None and not self._query(step, step.when, "when"):
@@ -350,14 +356,16 @@ class Runner:
                 self._announce(step, index, statement, skipped=True)
                 continue
             self._execute(step, index, statement)
-        for source, targets in step.moves:
-            self.moves[source] = tuple(dict.fromkeys((*self.moves.get(source, ()), *targets)))
+        self._add_moves(step.moves)
         hist.audit(self.conn, "repair", step.name, checksum=step.checksum, detail=step.reason)
         return "repaired"
 
+    def _add_moves(self, moves: Iterable[tuple[str, tuple[str, ...]]]) -> None:
+        for source, targets in moves:
+            self.moves[source] = tuple(dict.fromkeys((*self.moves.get(source, ()), *targets)))
+
     def _unrecord(self, step: Step) -> str:
-        moved = self.moves.get(hist.TABLE, ())
-        self.moves[hist.TABLE] = tuple(dict.fromkeys((*moved, hist.TABLE, hist.AUDIT_TABLE)))
+        self._add_moves([(hist.TABLE, (hist.TABLE, hist.AUDIT_TABLE))])
         for version, name in step.forget:
             row = hist.forget(self.conn, version, name)
             if row is not None:
@@ -415,13 +423,34 @@ class Runner:
             sql = statement.sql
             if step.kind == "repair" and templates.has_templates(sql):
                 sql = templates.expand(self.conn, sql)
-            self.conn.execute(sql)
+            self._run_statement(step, sql)
         except sqlite3.Error as exc:
             if self.cancel.cancelled:
                 raise Cancelled("Cancelled.") from exc
             raise StatementFailed(step, statement, exc) from exc
         finally:
             self._beat = None
+
+    def _run_statement(self, step: Step, sql: str) -> None:
+        if self._started is not step:  # the step runs: its declared moves apply from now on
+            self._started = step
+            self._add_moves(step.moves)
+            if self.watch is not None:
+                self.watch.before_step(self.conn, step.moves)
+            # No user trigger fires while a step moves rows (a bridge step, declared moves, a
+            # rebuild): they are set aside around each data statement.
+            self._moves_rows = (
+                step.bridge
+                or bool(step.moves)
+                or bool(dropped_tables(s.sql for s in step.statements))
+            )
+        aside = self._moves_rows and is_data_statement(sql)
+        with triggers_set_aside(self.conn, self.kept.owned) if aside else contextlib.nullcontext():
+            if self.watch is not None:
+                self.watch.before_statement(self.conn, sql, self.moves)
+            self.conn.execute(sql)
+        if self.watch is not None:
+            self._add_moves((old, (new,)) for old, new in self.watch.after_statement(sql))
 
     def _progress(self) -> int:
         if self.cancel.cancelled:
@@ -491,6 +520,10 @@ class Runner:
 
     def _baseline(self, target: int | None) -> tuple[dict[str, int], Counter[FkKey]]:
         counts, self._values = value_counts(self.conn)
+        owned = self.kept.owned
+        self.watch = ValueWatch((t for t in counts if t not in IGNORED_IN_SCHEMA_CHECK), owned)
+        users = broken_objects(self.conn, wanted=lambda name: name.lower() not in owned)
+        self._broken_before = {b.name.lower() for b in users}
         damage = foreign_key_damage(self.conn)
         if target is not None:
             try:
@@ -515,7 +548,9 @@ class Runner:
         outcome.ledger.update(
             {t: [outcome.ledger.get(t, pair)[0], pair[1]] for t, pair in ledger.ledger.items()}
         )
-        self._verdict("ledger", ledger.ok, "No table lost rows.", ledger.losses)
+        changed = self.watch.changes(self.conn, self.moves) if self.watch is not None else []
+        losses = (*ledger.losses, *changed)
+        self._verdict("ledger", not losses, "No table lost rows or changed values.", losses)
         fresh_damage = new_damage(damage_before, foreign_key_damage(self.conn))
         outcome.existing_damage.update(damage_before)
         self._verdict("foreign_keys", not fresh_damage, "No new foreign-key damage.", fresh_damage)
@@ -601,6 +636,19 @@ class Runner:
         if version == self.plan.from_version:
             return f"the file is unchanged (still {label})"
         return f"the file is at {label}, the last step that completed"
+
+
+def _column_renames(plan: Plan) -> Renames:
+    """The plan's declared column moves (`moves: t.old -> t.new`): table -> old -> new."""
+    out: dict[str, dict[str, str]] = {}
+    for step in plan.steps:
+        for source, targets in step.moves:
+            table, _, old = source.lower().partition(".")
+            for target in targets if old else ():
+                new_table, _, new = target.lower().partition(".")
+                if new_table == table and new:
+                    out.setdefault(table, {})[old] = new
+    return out
 
 
 def _names_missing_object(exc: sqlite3.OperationalError) -> bool:

@@ -1,4 +1,5 @@
-"""`sqlmig verify`: quick_check (or integrity_check), foreign keys, schema versus its version."""
+"""`sqlmig verify`: quick_check (or integrity_check), foreign keys, every view and trigger
+compiles, schema versus its version."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ class VerifyReport:
     extras: list[str] = field(default_factory=list)
     damage: list[str] = field(default_factory=list)
     integrity: list[str] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)  # views and triggers that do not compile
 
     @property
     def ok(self) -> bool:
@@ -48,6 +50,7 @@ class VerifyReport:
             "extras": self.extras,
             "foreign_key_damage": self.damage,
             "integrity": self.integrity,
+            "broken_objects": self.broken,
         }
 
     def lines(self) -> list[str]:
@@ -58,7 +61,10 @@ class VerifyReport:
         ]
         for name, ok in self.checks.items():
             out.append(f"  {'ok    ' if ok else 'FAILED'} {name}")
-        out += [f"  - {line}" for line in self.integrity + self.differences + self.damage]
+        out += [
+            f"  - {line}"
+            for line in self.integrity + self.differences + self.damage + self.broken
+        ]
         if self.extras:
             out.append("  extra objects (kept): " + listing(self.extras))
         return out
@@ -77,6 +83,7 @@ def verify(
     `on_event` gets a `heartbeat` about every quarter second of a long check; `cancel` stops the
     checks (`Cancelled`)."""
     from engine.checks import ExpectedSchemas, foreign_key_damage, quick_check
+    from engine.compiles import broken_objects
     from engine.connect import open_readonly, read_facts
     from engine.schema import compare, format_diff, snapshot
 
@@ -111,6 +118,10 @@ def verify(
                 for (c, p), n in sorted(damage.items())
             ]
             report.checks["foreign_keys"] = not damage
+            # SQLite checks a view's or trigger's body only when it is used: compile each one.
+            check[0] = "views_and_triggers"
+            report.broken = [b.sentence() for b in broken_objects(conn)]
+            report.checks["views_and_triggers"] = not report.broken
             if inspection.state == TRACKED and inspection.current_version is not None:
                 check[0] = "schema"
                 expected = ExpectedSchemas(catalog, cancel=cancel).at(inspection.current_version)

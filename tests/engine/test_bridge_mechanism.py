@@ -311,3 +311,172 @@ def test_stepwise_bridge_checks_the_schema_once_at_the_end(tmp_path: Path) -> No
     assert result.ok, result.error
     checks = [e.check for e in events if isinstance(e, engine.VerifyEvent)]
     assert checks.count("schema") == 1 and checks.count("ledger") >= 4
+
+
+# -- presence judged against the chain's expected schema (issue 8, item 6) ----------------------
+
+# Shapes of other projects' chains, written as sqlmig files: each creates something that a later
+# migration drops or renames on purpose.
+OTHER_CHAINS = {
+    "dbmate_drop_table": {
+        "0001_create_users.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n",
+        "0002_create_events.sql": (
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT);\n"
+            "CREATE INDEX idx_events_body ON events (body);\n"
+        ),
+        "0003_drop_events.sql": "DROP TABLE events;\n",
+    },
+    "sqlx_rename_table_with_index": {
+        "0001_create_users.sql": "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT);\n",
+        "0002_index_users.sql": "CREATE INDEX idx_users_name ON users (name);\n",
+        "0003_rename_users.sql": "ALTER TABLE users RENAME TO accounts;\n",
+        "0004_replace_index.sql": (
+            "DROP INDEX idx_users_name;\nCREATE INDEX idx_accounts_name ON accounts (name);\n"
+        ),
+    },
+    "flyway_columns_views_triggers": {
+        "0001_create_items.sql": "CREATE TABLE items (id INTEGER PRIMARY KEY, label TEXT);\n",
+        "0002_add_price.sql": (
+            "ALTER TABLE items ADD COLUMN price REAL;\n"
+            "ALTER TABLE items ADD COLUMN legacy_code TEXT;\n"
+            "CREATE VIEW cheap_items AS SELECT id FROM items WHERE price < 1;\n"
+            "CREATE TRIGGER items_touch AFTER UPDATE ON items BEGIN SELECT 1; END;\n"
+        ),
+        "0003_rename_price.sql": "ALTER TABLE items RENAME COLUMN price TO unit_price;\n",
+        "0004_drop_legacy.sql": (
+            "ALTER TABLE items DROP COLUMN legacy_code;\n"
+            "DROP VIEW cheap_items;\nDROP TRIGGER items_touch;\n"
+        ),
+    },
+}
+
+
+@pytest.mark.parametrize("chain", sorted(OTHER_CHAINS))
+def test_objects_a_later_migration_drops_or_renames_are_not_missing(
+    tmp_path: Path, chain: str
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for name, text in OTHER_CHAINS[chain].items():
+        (folder / name).write_text(text)
+    catalog = engine.load_catalog(folder)
+    assert catalog.ok, catalog.problems
+    db = tmp_path / "app.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        table = "accounts" if chain.startswith("sqlx") else "users"
+        if chain.startswith("flyway"):
+            conn.execute("INSERT INTO items (label, unit_price) VALUES ('a', 0.5)")
+        else:
+            conn.execute(f"INSERT INTO {table} (name) VALUES ('ada'), ('bob')")
+        schema = conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+    found = engine.inspect_file(db, catalog)
+    assert found.state == "tracked" and not found.needs_repair, found.problems
+    assert found.diagnosis.startswith("Up to date"), found.diagnosis
+    assert not found.problems
+
+    again = engine.upgrade(db, catalog, backup=False)
+    assert again.ok and again.applied == [] and again.plan is not None and again.plan.empty
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall() == (
+            schema
+        )
+        assert all(m != "repaired" for _v, (_n, m) in history(db).items())
+
+
+def test_an_object_a_later_migration_drops_is_still_required_before_that_migration(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for name, text in OTHER_CHAINS["dbmate_drop_table"].items():
+        (folder / name).write_text(text)
+    catalog = engine.load_catalog(folder)
+    db = tmp_path / "app.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, target=2, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX idx_events_body")
+    found = engine.inspect_file(db, catalog)
+    assert found.needs_repair
+    assert any("idx_events_body" in p.message for p in found.problems), found.problems
+
+
+def test_a_renamed_table_with_rows_counts_as_moved_not_lost(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for name, text in OTHER_CHAINS["sqlx_rename_table_with_index"].items():
+        (folder / name).write_text(text)
+    catalog = engine.load_catalog(folder)
+    db = tmp_path / "app.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, target=2, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO users (name) VALUES ('ada'), ('bob')")
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.ok, result.error
+    assert result.ledger["users"] == [2, 0] and result.ledger["accounts"] == [0, 2]
+
+
+# -- the value ledger (issue 8, item 4) ----------------------------------------------------------
+
+
+def test_the_ledger_catches_a_value_a_trigger_changes_in_a_column_no_step_writes(
+    tmp_path: Path,
+) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = tmp_path / "notes.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO notes (body) VALUES ('kept as it is'), ('another')")
+        conn.execute(
+            "CREATE TRIGGER user_rewrites AFTER INSERT ON tags "
+            "BEGIN UPDATE notes SET body = 'rewritten'; END"
+        )
+    (catalog.folder / "0004_seed_tags.sql").write_text(
+        "INSERT INTO tags (note_id, tag) SELECT id, 'new' FROM notes;\n"
+    )
+    catalog = engine.load_catalog(catalog.folder)
+    before = db.read_bytes()
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.error is not None and result.error.code == "check_failed"
+    assert "notes.body" in result.error.message, result.error.message
+    assert db.read_bytes() == before
+
+
+def test_value_fingerprints_compare_across_moved_tables_and_skip_written_columns() -> None:
+    from engine.checks import fingerprint_changes
+
+    before = {"a": {"x": 10, "y": 20}, "b": {"x": 5, "y": 1}}
+    moved = {"a": {"x": 7, "y": 15}, "a_unplaced": {"x": 3, "y": 5}, "b": {"x": 5, "y": 1}}
+    moves = {"a": ("a", "a_unplaced")}
+    assert not fingerprint_changes(before, moved, moves, set())
+    changed = dict(moved, b={"x": 5, "y": 2})
+    assert fingerprint_changes(before, changed, moves, set()) == [
+        "Values of column b.y changed, and no step of the plan writes that column."
+    ]
+    assert not fingerprint_changes(before, changed, moves, {("b", "y")})
+    lost_in_group = dict(moved, a_unplaced={"x": 3, "y": 6})
+    assert fingerprint_changes(before, lost_in_group, moves, set()) == [
+        "Values of column a/a_unplaced.y changed, and no step of the plan writes that column."
+    ]
+
+
+def test_a_tracked_file_whose_missing_objects_were_added_does_not_say_nothing_to_do(
+    tmp_path: Path,
+) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = tmp_path / "notes.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP INDEX idx_notes_title")
+    events: list[engine.Event] = []
+    result = engine.upgrade(db, catalog, backup=False, on_event=events.append)
+    assert result.ok, result.error
+    done = next(e for e in events if isinstance(e, engine.DoneEvent))
+    assert "Nothing to do" not in done.message
+    assert "0001" in done.message and "repaired" in done.message.lower(), done.message

@@ -2,8 +2,8 @@
 migration boundary (stepwise) with every row, and the next run finishes like a clean one.
 
 A few kills here; `bench/soak_crash.py --kills 200` runs hundreds (results in docs/safety.md).
-Random kills tolerate only the stepwise-bridge engine bugs listed in docs/safety.md (never a lost
-row or a damaged file); the strict xfail tests below pin those bugs deterministically.
+A kill at every step boundary of a legacy bridge (both modes) pins the resumed run: what a
+set-aside needs waits in the audit table, so the next run finishes like a clean one.
 """
 
 from __future__ import annotations
@@ -68,17 +68,8 @@ def test_killed_upgrade_of_real_fixtures(fixture_copy, tmp_path: Path, name: str
         assert all(o.ok or crash.known_bug(o, mode) for o in outcomes), outcomes
 
 
-STEPWISE_BRIDGE_BUGS = pytest.mark.xfail(
-    strict=True,
-    reason="engine limitation (stepwise bridge resumed after a kill): at step events 5-6 the "
-    "next run finishes without the legacy indexes idx_archived_messages_sender/_content that a "
-    "clean run keeps (the set-aside table's indexes are remembered in memory only). No row is "
-    "lost.",
-)
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", ["atomic", pytest.param("stepwise", marks=STEPWISE_BRIDGE_BUGS)])
+@pytest.mark.parametrize("mode", ["atomic", "stepwise"])
 def test_kill_at_every_step_boundary_of_a_legacy_bridge(tmp_path: Path, mode: str) -> None:
     """Deterministic: the child kills itself at each step_start/step_end event in turn."""
     source = tmp_path / "source"
