@@ -286,16 +286,6 @@ def open_copy(path: Path) -> sqlite3.Connection:
         raise from_sqlite(exc, state=UNCHANGED) from exc
 
 
-def open_memory() -> sqlite3.Connection:
-    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    return conn
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def writable(path: Path) -> bool:
     """Can this process write the file and create a journal beside it?"""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)

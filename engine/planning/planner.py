@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from engine.core.errors import Problem, Refused, UsageError
 from engine.core.events import PlannedStep
-from engine.core.verdicts import Method
+from engine.core.verdicts import APPLIED_STATUSES, HistoryStatus, Method
 from engine.scripts.catalog import Catalog, Migration, RepairScript
 from engine.scripts.sqltext import Statement
 from engine.state.bookkeeping import refuse_clashes
@@ -185,7 +185,7 @@ def plan_upgrade(
                 hint="Use a backup to go back, or the down command when it exists.",
             )
     applied = frozenset(
-        a.version for a in inspection.applied if a.status in ("ok", "unverified", "changed")
+        a.version for a in inspection.applied if a.status in APPLIED_STATUSES
     )
     if inspection.state == LEGACY or inspection.needs_repair:
         plan = _bridge_plan(inspection, catalog, applied, to_version, mode)
@@ -222,7 +222,9 @@ def _bridge_plan(
     this tool's migration of that number can run and be recorded.
     """
     steps: list[Step] = []
-    diverged = tuple((a.version, a.name) for a in inspection.applied if a.status == "renamed")
+    diverged = tuple(
+        (a.version, a.name) for a in inspection.applied if a.status == HistoryStatus.RENAMED
+    )
     if diverged:
         steps.append(
             Step(

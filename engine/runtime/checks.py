@@ -13,10 +13,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from engine.core.cancel import CancelToken
-from engine.core.connect import quote_ident
 from engine.schema import Snapshot, replay
 from engine.scripts.catalog import Catalog
 from engine.scripts.guards import guard_of
+from engine.scripts.sqltext import quote_ident
 
 FkKey = tuple[str, str]  # (child table, parent table)
 
@@ -365,13 +365,13 @@ class ExpectedSchemas:
     """The expected schema after each version, built once per catalog by replaying it in memory."""
 
     def __init__(self, catalog: Catalog, *, cancel: CancelToken | None = None) -> None:
-        self._catalog = catalog
+        self.catalog = catalog
         self._cancel = cancel
         self._cache = _shared_for(catalog.checksum)
         self._owned: frozenset[str] | None = None
 
     def names(self) -> dict[int, str]:
-        return dict(self._catalog.names())
+        return dict(self.catalog.names())
 
     def owned_names(self) -> frozenset[str]:
         """Names (lower-case) of the objects the catalog's migrations and repairs create.
@@ -379,15 +379,12 @@ class ExpectedSchemas:
         The chain decides what happens to those; a rebuild only keeps the others.
         """
         if self._owned is None:
-            statements = [s.sql for m in self._catalog.migrations for s in m.up]
-            statements += [s.sql for r in self._catalog.repairs for s in r.statements]
+            statements = [s.sql for m in self.catalog.migrations for s in m.up]
+            statements += [s.sql for r in self.catalog.repairs for s in r.statements]
             self._owned = frozenset(
                 g.name.lower() for g in map(guard_of, statements) if g is not None
             )
         return self._owned
-
-    def versions(self) -> list[int]:
-        return [m.version for m in self._catalog.migrations]
 
     def at(self, version: int) -> Snapshot:
         """The schema after `version`; raises `ReplayFailed` naming the migration that broke."""
@@ -395,7 +392,7 @@ class ExpectedSchemas:
             current: list[str] = []
 
             def steps() -> Iterator[tuple[tuple[str, ...], bool]]:
-                for m in self._catalog.migrations:
+                for m in self.catalog.migrations:
                     if m.version <= version:
                         current[:] = [m.filename]
                         yield tuple(s.sql for s in m.up), m.directives.foreign_keys_off

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
-from engine.core.connect import quote_ident
+from engine.scripts.sqltext import quote_ident
 from engine.scripts.sqlwrites import Token, tokens
 
 Renames = Mapping[str, Mapping[str, str]]  # table -> old column -> new column (lower-case)

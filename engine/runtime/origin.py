@@ -45,12 +45,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engine.core.tables import BOOKKEEPING_TABLES, HISTORY_TABLE
 from engine.runtime.checks import table_names
-from engine.state.history import AUDIT_TABLE, TABLE
 
 FORMAT = "sqlmig-backup-origin/1"
 HISTORY_ROWS = 1000
-BOOKKEEPING = frozenset({TABLE, AUDIT_TABLE})
 
 HistoryRow = tuple[int, str, str]
 
@@ -81,10 +80,10 @@ def sha256_of(path: Path) -> str:
 def read_shape(conn: sqlite3.Connection) -> Shape:
     tables = frozenset(table_names(conn))
     history: set[HistoryRow] = set()
-    if TABLE in tables:
+    if HISTORY_TABLE in tables:
         try:
             rows = conn.execute(
-                f"SELECT version, name, applied_at FROM {TABLE} LIMIT {HISTORY_ROWS}"
+                f"SELECT version, name, applied_at FROM {HISTORY_TABLE} LIMIT {HISTORY_ROWS}"
             ).fetchall()
         except sqlite3.Error:  # another tool's table of that name: no lineage to read
             rows = []
@@ -183,7 +182,7 @@ def relation(
 ) -> Verdict:
     """Is `backup` a backup of `db`? (rules in the module docstring). `db_shape` is None when
     the database's schema cannot be read."""
-    if db_shape is not None and not (db_shape.tables - BOOKKEEPING):
+    if db_shape is not None and not (db_shape.tables - BOOKKEEPING_TABLES):
         return Verdict(True, f"{db.name} has no tables to lose.")
     origin = read_sidecar(backup)
     if origin is not None:
@@ -209,8 +208,8 @@ def _by_origin(
 
 
 def _by_schema(backup: Path, backup_shape: Shape, db: Path, db_shape: Shape) -> Verdict:
-    theirs = backup_shape.tables - BOOKKEEPING
-    ours = db_shape.tables - BOOKKEEPING
+    theirs = backup_shape.tables - BOOKKEEPING_TABLES
+    ours = db_shape.tables - BOOKKEEPING_TABLES
     if not theirs & ours:
         return Verdict(False, f"{backup.name} does not look like a backup of {db.name}: they "
                        f"have no table in common ({_few(theirs)} in the backup; {_few(ours)} in "

@@ -35,7 +35,9 @@ from engine.core.events import (
     VerifyEvent,
     shorten,
 )
+from engine.core.tables import AUDIT_TABLE, BOOKKEEPING_TABLES, HISTORY_TABLE
 from engine.planning.planner import Plan, Step
+from engine.runtime import recording
 from engine.runtime.checks import (
     ExpectedSchemas,
     FkKey,
@@ -72,7 +74,6 @@ ENVIRONMENT_ERRORS = frozenset(
 PROGRESS_OPS = 20_000  # SQLite VM instructions between progress-handler calls
 LOCK_WAIT_REPORTED = 0.1  # seconds; a shorter wait is not worth a line
 HEARTBEAT_SECONDS = 0.25
-IGNORED_IN_SCHEMA_CHECK = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
 
 @dataclass
@@ -168,7 +169,7 @@ class Runner:
             last = steps[-1] is self.plan.steps[-1]
             # A bridge passes through shapes no single version has; check its schema at the end.
             check_version = target if not self.plan.bridge or last else None
-            hist.ensure_history_table(self.conn)
+            recording.ensure_history_table(self.conn)
             self.kept.load(self.conn)
             self._repairing = []
             done: list[int] = []
@@ -201,7 +202,7 @@ class Runner:
         if not self._state_is_expected():
             self._rollback()
             return False
-        hist.ensure_history_table(self.conn)
+        recording.ensure_history_table(self.conn)
         self._record(step, done, duration_ms=0, method=method)
         self.conn.execute("COMMIT")
         self.applied.update(done)
@@ -241,7 +242,7 @@ class Runner:
             # The app recorded this step; we only completed what its shape lacked.
             if method in ("executed", "repaired"):
                 method = "repaired"
-                hist.set_method(self.conn, step.version, method)
+                recording.set_method(self.conn, step.version, method)
                 self._repairing.append(step.version)
             else:
                 method = "kept"
@@ -358,7 +359,7 @@ class Runner:
                 continue
             self._execute(step, index, statement)
         self._add_moves(step.moves)
-        hist.audit(self.conn, "repair", step.name, checksum=step.checksum, detail=step.reason)
+        recording.audit(self.conn, "repair", step.name, checksum=step.checksum, detail=step.reason)
         return "repaired"
 
     def _add_moves(self, moves: Iterable[tuple[str, tuple[str, ...]]]) -> None:
@@ -366,17 +367,17 @@ class Runner:
             self.moves[source] = tuple(dict.fromkeys((*self.moves.get(source, ()), *targets)))
 
     def _unrecord(self, step: Step) -> str:
-        self._add_moves([(hist.TABLE, (hist.TABLE, hist.AUDIT_TABLE))])
+        self._add_moves([(HISTORY_TABLE, (HISTORY_TABLE, AUDIT_TABLE))])
         for version, name in step.forget:
-            row = hist.forget(self.conn, version, name)
+            row = recording.forget(self.conn, version, name)
             if row is not None:
-                hist.audit(self.conn, "history_moved", f"{version} {name}", detail=row)
+                recording.audit(self.conn, "history_moved", f"{version} {name}", detail=row)
         return "repaired"
 
     def _record(self, step: Step, done: list[int], *, duration_ms: int, method: str = "") -> None:
         if step.version is None:
             return
-        hist.record(
+        recording.record(
             self.conn,
             version=step.version,
             name=step.name,
@@ -387,7 +388,7 @@ class Runner:
         if step.version not in done:
             done.append(step.version)
         top = max(self.applied | set(done))
-        hist.set_user_version(self.conn, top)
+        recording.set_user_version(self.conn, top)
 
     def _query(self, step: Step, query: str, what: str) -> bool:
         try:
@@ -510,19 +511,14 @@ class Runner:
         ]
 
     def _current_version(self) -> int | None:
-        current = None
-        for version in self.expected.versions():
-            if version not in self.applied:
-                break
-            current = version
-        return current
+        return self.expected.catalog.current_version(self.applied)
 
     # -- checks -------------------------------------------------------------------------------
 
     def _baseline(self, target: int | None) -> tuple[dict[str, int], Counter[FkKey]]:
         counts, self._values = value_counts(self.conn)
         owned = self.kept.owned
-        self.watch = ValueWatch((t for t in counts if t not in IGNORED_IN_SCHEMA_CHECK), owned)
+        self.watch = ValueWatch((t for t in counts if t not in BOOKKEEPING_TABLES), owned)
         users = broken_objects(self.conn, wanted=lambda name: name.lower() not in owned)
         self._broken_before = {b.name.lower() for b in users}
         damage = foreign_key_damage(self.conn)
@@ -562,7 +558,7 @@ class Runner:
                 self._verdict("schema", False, "", (f"No expected schema: {exc}",))
                 return
             diff = compare(
-                snapshot(self.conn, ignore=IGNORED_IN_SCHEMA_CHECK.__contains__), expected
+                snapshot(self.conn, ignore=BOOKKEEPING_TABLES.__contains__), expected
             )
             outcome.extras = diff.extras
             self._verdict(

@@ -20,7 +20,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from engine.core.connect import quote_ident
+from engine.core.tables import AUDIT_TABLE
+from engine.runtime import recording
 from engine.runtime.compiles import (
     Broken,
     Renames,
@@ -29,8 +30,7 @@ from engine.runtime.compiles import (
     keep_view_columns,
     repoint,
 )
-from engine.scripts.sqltext import strip_leading_comments
-from engine.state import history as hist
+from engine.scripts.sqltext import quote_ident, strip_leading_comments
 
 WAITING, RESTORED, LOST = "set_aside", "restored", "lost"  # sqlmig_log kinds
 _DATA_STATEMENTS = ("INSERT", "REPLACE", "UPDATE", "DELETE", "WITH")
@@ -86,11 +86,11 @@ class KeptObjects:
 
     def load(self, conn: sqlite3.Connection) -> None:
         """What an earlier transaction (of this run or a stopped one) left waiting."""
-        if not _exists(conn, hist.AUDIT_TABLE):
+        if not _exists(conn, AUDIT_TABLE):
             return
         known = {k.name.lower() for k in self.waiting}
         for row, name, detail in conn.execute(
-            f"SELECT id, name, detail FROM {hist.AUDIT_TABLE} WHERE kind = ? ORDER BY id",
+            f"SELECT id, name, detail FROM {AUDIT_TABLE} WHERE kind = ? ORDER BY id",
             (WAITING,),
         ):
             if str(name).lower() in known:
@@ -132,7 +132,7 @@ class KeptObjects:
             elif final:
                 self._tell(
                     f"The {kept.kind} {kept.name} on {kept.table} could not be kept ({error}); "
-                    f"its SQL is in {hist.AUDIT_TABLE}.",
+                    f"its SQL is in {AUDIT_TABLE}.",
                     lost=True,
                 )
                 self._settle(conn, kept, LOST)
@@ -142,7 +142,7 @@ class KeptObjects:
             for kept in still:
                 self._tell(
                     f"The {kept.kind} {kept.name} was on table {kept.table}, which {kept.by} "
-                    f"removed; its SQL is in {hist.AUDIT_TABLE}.",
+                    f"removed; its SQL is in {AUDIT_TABLE}.",
                     lost=True,
                 )
                 self._settle(conn, kept, LOST)
@@ -153,7 +153,7 @@ class KeptObjects:
         """Before COMMIT: what still waits is written to the audit table (same transaction)."""
         for kept in self.waiting:
             if kept.row is None:
-                hist.audit(conn, WAITING, kept.name, detail=kept.detail())
+                recording.audit(conn, WAITING, kept.name, detail=kept.detail())
                 kept.row = int(conn.execute("SELECT last_insert_rowid()").fetchone()[0])
 
     def repoint_broken(self, conn: sqlite3.Connection, before: set[str]) -> None:
@@ -231,10 +231,10 @@ class KeptObjects:
     def _settle(self, conn: sqlite3.Connection, kept: Kept, outcome: str) -> None:
         if kept.row is not None:
             conn.execute(
-                f"UPDATE {hist.AUDIT_TABLE} SET kind = ? WHERE id = ?", (outcome, kept.row)
+                f"UPDATE {AUDIT_TABLE} SET kind = ? WHERE id = ?", (outcome, kept.row)
             )
         elif outcome == LOST:
-            hist.audit(conn, LOST, kept.name, detail=kept.detail())
+            recording.audit(conn, LOST, kept.name, detail=kept.detail())
 
 
 def _old_name(name: str, renames: Renames) -> str:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 
-from engine.core.connect import quote_ident
 from engine.runtime.checks import Fingerprints, fingerprint_changes, fingerprints
 from engine.scripts.guards import dropped_tables
+from engine.scripts.sqltext import quote_ident
 from engine.scripts.sqlwrites import Write, performed_writes, renamed_column, renamed_table, writes
 
 Moves = Mapping[str, tuple[str, ...]]

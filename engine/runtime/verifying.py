@@ -11,6 +11,7 @@ from typing import Any
 from engine.core.cancel import CancelToken, watch
 from engine.core.errors import EXIT_FAILED, EXIT_OK, Refused, from_sqlite
 from engine.core.events import Clock, EventSink, HeartbeatEvent
+from engine.core.tables import is_bookkeeping
 from engine.scripts.catalog import Catalog
 from engine.state.findings import listing
 from engine.state.inspect import DAMAGED, INTERRUPTED, TRACKED
@@ -125,8 +126,7 @@ def verify(
             if inspection.state == TRACKED and inspection.current_version is not None:
                 check[0] = "schema"
                 expected = ExpectedSchemas(catalog, cancel=cancel).at(inspection.current_version)
-                ignored = {"schema_migrations", "sqlmig_log"}
-                diff = compare(snapshot(conn, ignore=ignored.__contains__), expected)
+                diff = compare(snapshot(conn, ignore=is_bookkeeping), expected)
                 report.differences = format_diff(diff) if not diff.ok else []
                 report.extras = list(diff.extras)
                 report.checks["schema"] = diff.ok

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
@@ -158,6 +158,16 @@ class Catalog(NamedTuple):
 
     def names(self) -> Mapping[int, str]:
         return {m.version: m.name for m in self.migrations}
+
+    def current_version(self, applied: Collection[int]) -> int | None:
+        """The highest version V such that every migration up to V is applied (SPEC §7.1);
+        None when the first one is not."""
+        current = None
+        for migration in self.migrations:
+            if migration.version not in applied:
+                break
+            current = migration.version
+        return current
 
     @property
     def checksum(self) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "is_transaction_control",
     "needs_no_transaction",
     "normalize_text",
+    "quote_ident",
     "split_statements",
 ]
 
@@ -183,3 +184,8 @@ def needs_no_transaction(sql: str) -> str | None:
 def strip_leading_comments(sql: str) -> str:
     """``sql`` without the whitespace and comments before its first token."""
     return sql[_skip_space_and_comments(sql, 0) :]
+
+
+def quote_ident(name: str) -> str:
+    """`name` as a double-quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from engine.core.connect import quote_ident
+from engine.scripts.sqltext import quote_ident
 
 _TEMPLATE = re.compile(r"\{\{\s*columns\(\s*(\w+)\s*(?:,\s*(\w+)\s*)?\)\s*\}\}")
 

@@ -10,14 +10,14 @@ statements and `moves:` targets; nothing here knows an application's tables.
 
 from __future__ import annotations
 
-import functools
 import re
 import sqlite3
 from collections.abc import Iterable
-from contextlib import closing
 from typing import TYPE_CHECKING
 
 from engine.core.errors import Problem, Refused
+from engine.core.tables import AUDIT_COLUMNS, AUDIT_TABLE
+from engine.core.verdicts import APPLIED_STATUSES
 from engine.scripts.catalog import Catalog
 from engine.scripts.guards import guard_of, unquote
 from engine.scripts.sqltext import Statement, strip_leading_comments
@@ -61,7 +61,7 @@ def written_tables(
 def plan_writes(steps: Iterable[Step]) -> set[str]:
     """Every reserved name the plan's steps may write (whatever their `when:` decides)."""
     steps = list(steps)
-    names = {hist.AUDIT_TABLE} if steps else set()  # any run may log to the audit table
+    names = {AUDIT_TABLE} if steps else set()  # any run may log to the audit table
     for step in steps:
         names |= written_tables((s.sql for s in step.statements), step.moves)
     return names
@@ -89,19 +89,19 @@ def users_reserved(
         return ()
     ours: set[str] = set()
     sources: list[tuple[tuple[Statement, ...], Moves]] = []
-    if hist.AUDIT_TABLE in inspection.tables and is_audit_table(conn):
-        ours.add(hist.AUDIT_TABLE)
+    if AUDIT_TABLE in inspection.tables and is_audit_table(conn):
+        ours.add(AUDIT_TABLE)
         logged = {
             str(row[0])
             for row in conn.execute(
-                f"SELECT DISTINCT name FROM {hist.AUDIT_TABLE} WHERE kind = 'repair' "
+                f"SELECT DISTINCT name FROM {AUDIT_TABLE} WHERE kind = 'repair' "
                 f"LIMIT {_MAX_AUDIT_ROWS}"
             )
         }
         sources += [(r.statements, r.directives.moves) for r in catalog.repairs if r.name in logged]
     for applied in inspection.applied:
         migration = catalog.get(applied.version)
-        if migration is not None and applied.status in ("ok", "unverified", "changed"):
+        if migration is not None and applied.status in APPLIED_STATUSES:
             sources.append((migration.up, migration.directives.moves))
     # Temporary names never survive a run, so one that exists is never ours.
     wanted = {n.lower() for k, n in found if k == "table" and "sqlmig" not in n.lower()} - ours
@@ -118,14 +118,8 @@ def users_reserved(
 
 def is_audit_table(conn: sqlite3.Connection) -> bool:
     """Does the file's `sqlmig_log` have every column of sqlmig's audit table?"""
-    return _audit_columns() <= {c.lower() for c in hist.table_columns(conn, hist.AUDIT_TABLE)}
-
-
-@functools.cache
-def _audit_columns() -> frozenset[str]:
-    with closing(sqlite3.connect(":memory:")) as model:
-        model.execute(hist.AUDIT_SQL)
-        return frozenset(hist.table_columns(model, hist.AUDIT_TABLE))
+    columns = {c.lower() for c in hist.table_columns(conn, AUDIT_TABLE)}
+    return {name for name, _declaration in AUDIT_COLUMNS} <= columns
 
 
 def clashes(users: Iterable[tuple[str, str]], written: set[str]) -> list[Problem]:
@@ -136,7 +130,7 @@ def clashes(users: Iterable[tuple[str, str]], written: set[str]) -> list[Problem
 def _clash(kind: str, name: str) -> Problem:
     low = name.lower()
     own = f"the file has its own {kind} {name}"
-    if low == hist.AUDIT_TABLE:
+    if low == AUDIT_TABLE:
         what = f"{own}, which is not sqlmig's audit table, but the upgrade logs there"
     elif "sqlmig" in low:
         what = f"{own}, a name the upgrade uses for a table it builds and then renames"

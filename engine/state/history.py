@@ -1,34 +1,21 @@
-"""The `schema_migrations` table, compatible with the app's own runner.
+"""Reading the `schema_migrations` table (engine/runtime/recording.py writes it).
 
 The app creates `schema_migrations(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at
-TIMESTAMP DEFAULT CURRENT_TIMESTAMP)` and reads nothing else. We add nullable columns of our own
-(`checksum`, `duration_ms`, `method`) with ALTER TABLE, which keeps every existing row.
+TIMESTAMP DEFAULT CURRENT_TIMESTAMP)` and reads nothing else; sqlmig's nullable columns
+(`checksum`, `duration_ms`, `method`) may be there or not, and any row may be hostile.
 """
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import NamedTuple
 
-from engine.core.connect import quote_ident
+from engine.core.tables import HISTORY_TABLE
+from engine.scripts.sqltext import quote_ident
 
-TABLE = "schema_migrations"
-AUDIT_TABLE = "sqlmig_log"
-EXTRA_COLUMNS = (("checksum", "TEXT"), ("duration_ms", "INTEGER"), ("method", "TEXT"))
+TABLE = HISTORY_TABLE
 # Reading history must stay cheap even on a hostile file with millions of rows.
 MAX_ROWS = 10_000
-
-CREATE_SQL = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} (\n"
-    "  version INTEGER PRIMARY KEY,\n"
-    "  name TEXT NOT NULL,\n"
-    "  applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n"
-    "  checksum TEXT,\n"
-    "  duration_ms INTEGER,\n"
-    "  method TEXT\n"
-    ")"
-)
 
 
 class HistoryRow(NamedTuple):
@@ -104,80 +91,6 @@ def read_history(conn: sqlite3.Connection, table_names: set[str] | frozenset[str
     if keyed is None:
         garbage = max(garbage, 1)
     return History(True, True, columns, tuple(rows), garbage, truncated)
-
-
-def ensure_history_table(conn: sqlite3.Connection) -> None:
-    """Create the table, or add our nullable columns to an app-made one (rows are kept)."""
-    conn.execute(CREATE_SQL)
-    present = set(table_columns(conn, TABLE))
-    for column, sql_type in EXTRA_COLUMNS:
-        if column not in present:
-            conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column} {sql_type}")
-
-
-def record(
-    conn: sqlite3.Connection,
-    *,
-    version: int,
-    name: str,
-    checksum: str | None,
-    duration_ms: int,
-    method: str,
-) -> None:
-    conn.execute(
-        f"INSERT INTO {TABLE} (version, name, checksum, duration_ms, method) "
-        "VALUES (?, ?, ?, ?, ?)",
-        (version, name, checksum, duration_ms, method),
-    )
-
-
-def set_method(conn: sqlite3.Connection, version: int, method: str) -> None:
-    conn.execute(f"UPDATE {TABLE} SET method = ? WHERE version = ?", (method, version))
-
-
-def forget(conn: sqlite3.Connection, version: int, name: str) -> str | None:
-    """Remove a history row (a diverged branch's); return it as JSON for the audit table."""
-    columns = table_columns(conn, TABLE)
-    row = conn.execute(
-        f"SELECT * FROM {TABLE} WHERE version = ? AND name = ?", (version, name)
-    ).fetchone()
-    if row is None:
-        return None
-    conn.execute(f"DELETE FROM {TABLE} WHERE version = ? AND name = ?", (version, name))
-    return json.dumps(dict(zip(columns, row, strict=False)), default=str)
-
-
-AUDIT_SQL = (
-    f"CREATE TABLE IF NOT EXISTS {AUDIT_TABLE} (\n"
-    "  id INTEGER PRIMARY KEY,\n"
-    "  at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,\n"
-    "  kind TEXT NOT NULL,\n"
-    "  name TEXT NOT NULL,\n"
-    "  checksum TEXT,\n"
-    "  detail TEXT\n"
-    ")"
-)
-
-
-def audit(
-    conn: sqlite3.Connection,
-    kind: str,
-    name: str,
-    *,
-    checksum: str | None = None,
-    detail: str | None = None,
-) -> None:
-    """One row in the audit table `sqlmig_log` (repairs run, history rows moved)."""
-    conn.execute(AUDIT_SQL)
-    conn.execute(
-        f"INSERT INTO {AUDIT_TABLE} (kind, name, checksum, detail) VALUES (?, ?, ?, ?)",
-        (kind, name, checksum, detail),
-    )
-
-
-def set_user_version(conn: sqlite3.Connection, version: int) -> None:
-    # PRAGMA takes no parameters; the value is an int we computed ourselves.
-    conn.execute(f"PRAGMA user_version = {int(version)}")
 
 
 def user_version(conn: sqlite3.Connection) -> int:

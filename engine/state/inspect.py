@@ -13,7 +13,8 @@ from typing import Any, NamedTuple
 from engine.core.cancel import CancelToken, watch
 from engine.core.connect import FileFacts, open_readonly, read_facts
 from engine.core.errors import Problem, Refused, from_sqlite, is_hot_journal
-from engine.core.verdicts import APPLIED_STATUSES, State
+from engine.core.tables import AUDIT_TABLE, HISTORY_TABLE
+from engine.core.verdicts import APPLIED_STATUSES, HistoryStatus, State
 from engine.scripts.catalog import Catalog
 from engine.state import findings, legacy
 from engine.state import history as hist
@@ -29,8 +30,6 @@ FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED = (
     State.DAMAGED,
     State.INTERRUPTED,
 )
-# Tables this tool may add itself (SPEC §7.12); they never make a file foreign or app-made.
-BOOKKEEPING = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
 
 class AppliedMigration(NamedTuple):
@@ -40,7 +39,7 @@ class AppliedMigration(NamedTuple):
     method: str | None
     checksum: str | None
     duration_ms: int | None
-    status: str  # ok / changed / missing_file / unverified / renamed (SPEC §7.8)
+    status: HistoryStatus  # how the row compares with the catalog (SPEC §7.8)
     catalog_name: str | None = None
 
 
@@ -203,9 +202,9 @@ def _classify(
     page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
     history = hist.read_history(conn, names)
     # An incompatible schema_migrations (another tool's) is an ordinary table of the user's.
-    audit = hist.AUDIT_TABLE not in names or is_audit_table(conn)  # else it is the user's table
-    bookkeeping = {hist.AUDIT_TABLE} if audit else set()
-    bookkeeping |= {hist.TABLE} if history.compatible else set()
+    audit = AUDIT_TABLE not in names or is_audit_table(conn)  # else it is the user's table
+    bookkeeping = {AUDIT_TABLE} if audit else set()
+    bookkeeping |= {HISTORY_TABLE} if history.compatible else set()
     tables = tuple(sorted(names))
     data_tables = names - bookkeeping
     profile = catalog.profile
@@ -214,7 +213,7 @@ def _classify(
 
     applied, problems = _applied(history, catalog)
     matching = {a.version for a in applied if a.status in APPLIED_STATUSES}
-    current = _current_version(matching, catalog)
+    current = catalog.current_version(matching)
     pending = tuple(
         PendingMigration(m.version, m.name, m.filename)
         for m in catalog.migrations
@@ -293,7 +292,7 @@ def _classify(
             problems=(*problems, problem),
         )
 
-    renamed = [a for a in applied if a.status == "renamed"]
+    renamed = [a for a in applied if a.status == HistoryStatus.RENAMED]
     first = catalog.migrations[0].version if catalog.migrations else None
     recorded = {row.version: row.name for row in history.rows}
     report = legacy.diagnose(conn, catalog, user_version=user_version, recorded=recorded)
@@ -352,15 +351,15 @@ def _applied(
     for row in history.rows:
         migration = catalog.get(row.version)
         if migration is None:
-            status = "missing_file"
+            status = HistoryStatus.MISSING_FILE
         elif migration.name != row.name:
-            status = "renamed"
+            status = HistoryStatus.RENAMED
         elif row.checksum is None:
-            status = "unverified"
+            status = HistoryStatus.UNVERIFIED
         elif row.checksum == migration.checksum:
-            status = "ok"
+            status = HistoryStatus.OK
         else:
-            status = "changed"
+            status = HistoryStatus.CHANGED
         out.append(
             AppliedMigration(
                 version=row.version,
@@ -379,7 +378,7 @@ def _applied(
 def _checksum_problems(applied: tuple[AppliedMigration, ...]) -> list[Problem]:
     problems = []
     changed = [a for a in applied if a.status == "changed"]
-    missing = [a for a in applied if a.status == "missing_file"]
+    missing = [a for a in applied if a.status == HistoryStatus.MISSING_FILE]
     if changed:
         problems.append(
             Problem(
@@ -401,15 +400,6 @@ def _checksum_problems(applied: tuple[AppliedMigration, ...]) -> list[Problem]:
             )
         )
     return problems
-
-
-def _current_version(matching: set[int], catalog: Catalog) -> int | None:
-    current = None
-    for migration in catalog.migrations:
-        if migration.version not in matching:
-            break
-        current = migration.version
-    return current
 
 
 def _span(versions: Any) -> str:
