@@ -81,8 +81,9 @@ import sys
 
 import engine
 from engine import api
-from engine.runtime import checks
+from engine.runtime import checks, ledger
 from engine.runtime import runner
+from engine.state import expected
 from engine.runtime import upgrader
 
 
@@ -130,7 +131,7 @@ for owner, attr, name in (
     (runner, "orphans_under", "orphans_under"),
     (runner, "snapshot", "schema_snapshot"),
     (runner, "compare", "schema_compare"),
-    (checks.ExpectedSchemas, "at", "expected_schema"),
+    (expected.ExpectedSchemas, "at", "expected_schema"),
 ):
     if owner is not None:
         wrap(owner, attr, name)
@@ -620,7 +621,7 @@ def _timed(fn: Any, *args: Any) -> float:
 
 def probe_checks(path: Path) -> list[str]:
     """What the engine's checks cost on an upgraded file, and what cheaper forms would cost."""
-    from engine.runtime import checks
+    from engine.runtime import checks, ledger
 
     def quick_check(mode: str) -> float:
         conn = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, isolation_level=None)
@@ -639,8 +640,8 @@ def probe_checks(path: Path) -> list[str]:
     try:
         counts = _timed(checks.row_counts, conn)
         line = f"row counts, count(*) per table {counts:.2f} s"
-        if hasattr(checks, "value_counts"):
-            values = _timed(checks.value_counts, conn)
+        if hasattr(ledger, "value_counts"):
+            values = _timed(ledger.value_counts, conn)
             line += f"; non-NULL values per column (value_counts, the ledger's) {values:.2f} s"
         lines.append(line)
         lines.append(f"foreign_key_check {_timed(checks.foreign_key_damage, conn):.2f} s")

@@ -54,7 +54,9 @@ def inspect_file(
     path: str | Path, catalog: Catalog | None = None, *, cancel: CancelToken | None = None
 ) -> Inspection:
     """Classify a file without writing to it."""
-    return _inspect_file(path, catalog or load_catalog(), cancel=cancel)
+    from engine.planning.assess import inspect_and_foresee
+
+    return inspect_and_foresee(path, catalog or load_catalog(), cancel=cancel)
 
 
 def assess(

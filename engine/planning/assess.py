@@ -14,6 +14,7 @@ from engine.core.cancel import CancelToken
 from engine.core.errors import Problem, Refused, UsageError
 from engine.core.events import PlannedStep
 from engine.core.verdicts import Mode, State
+from engine.planning.clashes import foresee
 from engine.planning.planner import Plan, plan_upgrade
 from engine.scripts.catalog import Catalog
 from engine.state.inspect import Inspection, inspect_file
@@ -53,9 +54,17 @@ def assess(
 ) -> Assessment:
     """Inspect `path` (read-only) and plan its upgrade to the newest version."""
     return assessment_of(
-        inspect_file(path, catalog, cancel=cancel), catalog, mode=mode,
+        inspect_and_foresee(path, catalog, cancel=cancel), catalog, mode=mode,
         accept_diverged=accept_diverged,
     )
+
+
+def inspect_and_foresee(
+    path: str | Path, catalog: Catalog, *, cancel: CancelToken | None = None
+) -> Inspection:
+    """The inspection as `status` shows it: the file's state (read-only), with the name clashes
+    an upgrade to the newest version would meet."""
+    return foresee(inspect_file(path, catalog, cancel=cancel), catalog)
 
 
 def assessment_of(

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from engine.core.errors import Problem, Refused, UsageError
 from engine.core.events import PlannedStep
 from engine.core.verdicts import APPLIED_STATUSES, HistoryStatus, Method
+from engine.planning.clashes import refuse_clashes
 from engine.scripts.catalog import Catalog, Migration, RepairScript
 from engine.scripts.sqltext import Statement
-from engine.state.bookkeeping import refuse_clashes
 from engine.state.inspect import (
     AHEAD,
     DAMAGED,

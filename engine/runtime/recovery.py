@@ -15,8 +15,9 @@ from typing import Any
 
 from engine.core.connect import roll_back_journal
 from engine.core.errors import Refused
+from engine.planning.assess import inspect_and_foresee as inspect_file
 from engine.scripts.catalog import Catalog
-from engine.state.inspect import INTERRUPTED, Inspection, inspect_file
+from engine.state.inspect import INTERRUPTED, Inspection
 
 UNCHANGED = "Nothing was changed."
 

@@ -38,25 +38,18 @@ from engine.core.events import (
 from engine.core.tables import AUDIT_TABLE, BOOKKEEPING_TABLES, HISTORY_TABLE
 from engine.planning.planner import Plan, Step
 from engine.runtime import recording
-from engine.runtime.checks import (
-    ExpectedSchemas,
-    FkKey,
-    ReplayFailed,
-    ValueCounts,
-    compare_ledger,
-    foreign_key_damage,
-    new_damage,
-    orphans_under,
-    value_counts,
-)
+from engine.runtime.checks import FkKey, foreign_key_damage, new_damage, orphans_under
 from engine.runtime.compiles import Renames, broken_objects
+from engine.runtime.ledger import ValueCounts, compare_ledger, value_counts
 from engine.runtime.setaside import KeptObjects, is_data_statement, triggers_set_aside
 from engine.runtime.valuewatch import ValueWatch
 from engine.schema import Snapshot, compare, snapshot
 from engine.scripts import templates
-from engine.scripts.guards import Effect, dropped_tables, effect_present, guard_of, present
 from engine.scripts.sqltext import Statement
+from engine.scripts.statements import dropped_tables, guard_of
 from engine.state import history as hist
+from engine.state.expected import ExpectedSchemas, ReplayFailed
+from engine.state.presence import Effect, effect_present, present
 
 ENVIRONMENT_ERRORS = frozenset(
     {
@@ -424,7 +417,7 @@ class Runner:
         try:
             sql = statement.sql
             if step.kind == "repair" and templates.has_templates(sql):
-                sql = templates.expand(self.conn, sql)
+                sql = self._expand(sql)
             self._run_statement(step, sql)
         except sqlite3.Error as exc:
             if self.cancel.cancelled:
@@ -432,6 +425,12 @@ class Runner:
             raise StatementFailed(step, statement, exc) from exc
         finally:
             self._beat = None
+
+    def _expand(self, sql: str) -> str:
+        try:
+            return templates.expand(sql, lambda table: list(hist.table_columns(self.conn, table)))
+        except templates.TemplateError as exc:  # fails as the statement itself would
+            raise sqlite3.OperationalError(str(exc)) from exc
 
     def _run_statement(self, step: Step, sql: str) -> None:
         if self._started is not step:  # the step runs: its declared moves apply from now on
@@ -493,16 +492,13 @@ class Runner:
         names = set(self._tables())
         history = hist.read_history(self.conn, names)
         wanted = {s.version: s.name for s in self.plan.steps if s.version is not None}
-        catalog_names = {v: n for v, n in self.expected_names().items()}
+        catalog_names = self.expected.catalog.names()
         applied = {
             row.version
             for row in history.rows
             if catalog_names.get(row.version) == row.name or wanted.get(row.version) == row.name
         }
         return applied == self.applied
-
-    def expected_names(self) -> dict[int, str]:
-        return self.expected.names()
 
     def _tables(self) -> list[str]:
         return [

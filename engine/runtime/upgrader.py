@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from engine.core.authorizer import AttachGuard, guard_connection
 from engine.core.cancel import CancelToken, watch
 from engine.core.connect import open_readonly, open_readwrite, read_facts, recover_journal
 from engine.core.errors import EngineError, InternalError, RunFailed, from_sqlite
@@ -28,17 +29,19 @@ from engine.core.events import (
     VerifyEvent,
     ignore_events,
 )
+from engine.planning.assess import inspect_and_foresee as inspect_file
 from engine.planning.planner import ATOMIC, Plan, plan_upgrade
 from engine.runtime.backups import create_backup
-from engine.runtime.checks import ExpectedSchemas, existing_damage, quick_check
+from engine.runtime.checks import existing_damage, quick_check
 from engine.runtime.preflight import Preflight, preflight
 from engine.runtime.runchecks import RunCheck, before_run, recording
 from engine.runtime.runner import Runner, RunOutcome
-from engine.scripts.attach import AttachGuard, guard_connection, in_memory
+from engine.scripts.attach import UnreadableAttach, in_memory
 from engine.scripts.catalog import Catalog
 from engine.state.expectation import Expectation, refuse_if_changed
+from engine.state.expected import ExpectedSchemas
 from engine.state.findings import listing
-from engine.state.inspect import Inspection, inspect_file
+from engine.state.inspect import Inspection
 
 MAX_REPLANS = 5
 REPLANNED = "Another process upgraded the file meanwhile"
@@ -394,6 +397,13 @@ def _rehearse(
 
 def _inside(plan: Plan) -> Plan:
     """The plan with every ATTACH and VACUUM INTO pointed at an in-memory database."""
+    try:
+        return _redirected(plan)
+    except UnreadableAttach as exc:  # fails as the statement itself would
+        raise sqlite3.OperationalError(str(exc)) from exc
+
+
+def _redirected(plan: Plan) -> Plan:
     steps = tuple(
         dataclasses.replace(
             step,

@@ -15,10 +15,10 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping
 
-from engine.runtime.checks import Fingerprints, fingerprint_changes, fingerprints
-from engine.scripts.guards import dropped_tables
+from engine.runtime.ledger import Fingerprints, fingerprint_changes, fingerprints
 from engine.scripts.sqltext import quote_ident
 from engine.scripts.sqlwrites import Write, performed_writes, renamed_column, renamed_table, writes
+from engine.scripts.statements import dropped_tables
 
 Moves = Mapping[str, tuple[str, ...]]
 

@@ -84,9 +84,10 @@ def verify(
     `on_event` gets a `heartbeat` about every quarter second of a long check; `cancel` stops the
     checks (`Cancelled`)."""
     from engine.core.connect import open_readonly, read_facts
-    from engine.runtime.checks import ExpectedSchemas, foreign_key_damage, quick_check
+    from engine.runtime.checks import foreign_key_damage, quick_check
     from engine.runtime.compiles import broken_objects
     from engine.schema import compare, format_diff, snapshot
+    from engine.state.expected import ExpectedSchemas
 
     inspection = _inspect_file(path, catalog, cancel=cancel)
     report = VerifyReport(Path(path), inspection.state, inspection.current_version)

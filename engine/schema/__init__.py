@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, NamedTuple, TypeVar
 
+from engine.core.authorizer import guard_connection
 from engine.scripts import sqlnorm
-from engine.scripts.attach import guard_connection, in_memory
+from engine.scripts.attach import UnreadableAttach, in_memory
 from engine.scripts.sqlnorm import fold, normalize_default, normalize_type
 from engine.scripts.sqlnorm import normalize_sql as normalize_sql  # re-exported: part of the API
 from engine.scripts.sqltext import first_keywords
@@ -493,7 +494,11 @@ def replay(
                 for statement in statements:
                     if set(first_keywords(statement, 1)) & _NOT_SCHEMA:
                         continue
-                    conn.execute(in_memory(statement) or statement)
+                    try:
+                        redirected = in_memory(statement)
+                    except UnreadableAttach as exc:
+                        raise sqlite3.OperationalError(str(exc)) from exc
+                    conn.execute(redirected or statement)
             except BaseException:
                 if conn.in_transaction:
                     conn.rollback()

@@ -28,6 +28,7 @@ from engine.scripts.sqltext import (
     normalize_text,
     split_statements,
 )
+from engine.scripts.templates import has_templates, unknown_templates
 
 __all__ = [
     "Catalog",
@@ -57,9 +58,6 @@ _CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
 _KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves", "attach")
 _NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?"  # a table, or table.column for a column move
 _MOVES = re.compile(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
-# Column-list templates that repair scripts may use; the runner expands them (engine/templates.py).
-_TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
-_TEMPLATE_OK = re.compile(r"^\s*columns\(\s*[A-Za-z_]\w*\s*(?:,\s*[A-Za-z_]\w*\s*)?\)\s*$")
 _MAX_VERSION = 2**31 - 1  # user_version is a signed 32-bit integer
 _NAME_HINT = (
     "Name migration files NNNN_slug.sql: four or more digits, an underscore, then lower-case "
@@ -348,14 +346,16 @@ class _Reader:
 
     def _check_templates(self, statements: tuple[Statement, ...]) -> None:
         for st in statements:
-            for hit in _TEMPLATE.finditer(st.sql):
-                if not self.repair:
-                    what = "column-list templates ({{...}}) are only for repair scripts"
-                    self.problem("bad_directive", st.line, what)
-                elif not _TEMPLATE_OK.match(hit.group(1)):
-                    what = f"unknown template '{{{{{hit.group(1).strip()}}}}}'"
-                    hint = "The only template is {{columns(table)}} or {{columns(a, b)}}."
-                    self.problem("bad_directive", st.line, what, hint)
+            if not has_templates(st.sql):
+                continue
+            if not self.repair:
+                what = "column-list templates ({{...}}) are only for repair scripts"
+                self.problem("bad_directive", st.line, what)
+                continue
+            for body in unknown_templates(st.sql):
+                what = f"unknown template '{{{{{body}}}}}'"
+                hint = "The only template is {{columns(table)}} or {{columns(a, b)}}."
+                self.problem("bad_directive", st.line, what, hint)
 
     def _bad_value(self, name: str, value: str) -> str | None:
         """What is wrong with a known directive's value in this kind of file, if anything."""

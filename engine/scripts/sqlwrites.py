@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
-from engine.scripts.guards import unquote
+from engine.scripts.statements import guard_of, unquote
 
 _TOKEN = re.compile(
     r"""
@@ -110,6 +111,19 @@ def renamed_table(sql: str) -> tuple[str, str] | None:
     if at + 2 < len(toks) and toks[at].word == "RENAME" and toks[at + 1].word == "TO":
         return old, toks[at + 2].name
     return None
+
+
+def tables_made(statements: Iterable[str]) -> set[str]:
+    """Tables (lower-case) that these statements create or rename another table to."""
+    found: set[str] = set()
+    for sql in statements:
+        guard = guard_of(sql)
+        if guard is not None and guard.kind == "table":
+            found.add(guard.name.lower())
+        moved = renamed_table(sql)
+        if moved is not None:
+            found.add(moved[1])
+    return found
 
 
 def renamed_column(sql: str) -> tuple[str, str, str] | None:

@@ -18,9 +18,8 @@ from collections.abc import Callable, Iterable
 
 from engine.schema import Snapshot
 from engine.scripts.catalog import Catalog
-from engine.scripts.guards import dropped_tables, guard_of
-from engine.scripts.sqltext import Statement
-from engine.scripts.sqlwrites import renamed_table, tokens
+from engine.scripts.sqlwrites import renamed_table, tables_made, tokens
+from engine.scripts.statements import dropped_tables, guard_of
 
 
 def objects_at_risk(
@@ -74,7 +73,8 @@ def _fate(catalog: Catalog, missing: set[int], due: set[str]) -> dict[str, str]:
     name its last incarnation had when dropped. A head table of that name is its replacement."""
     running = set(due)
     while True:  # repairs that act on a table a running repair creates will run too
-        created = {t for r in catalog.repairs if r.name in running for t in _creates(r.statements)}
+        ran = [r for r in catalog.repairs if r.name in running]
+        created = set().union(*(tables_made(s.sql for s in r.statements) for r in ran))
         more = {
             r.name
             for r in catalog.repairs
@@ -106,18 +106,6 @@ def _fate(catalog: Catalog, missing: set[int], due: set[str]) -> dict[str, str]:
 def _words(query: str) -> set[str]:
     """Names in a condition, also those in string literals (`name = 'archived_messages_legacy'`)."""
     return set(re.findall(r"[a-z_][a-z0-9_$]*", query.lower()))
-
-
-def _creates(statements: Iterable[Statement]) -> set[str]:
-    out = set()
-    for statement in statements:
-        guard = guard_of(statement.sql)
-        if guard is not None and guard.kind == "table":
-            out.add(guard.name.lower())
-        moved = renamed_table(statement.sql)
-        if moved is not None:
-            out.add(moved[1])
-    return out
 
 
 def _repair_columns(catalog: Catalog) -> tuple[dict[str, set[str]], dict[str, dict[str, str]]]:

@@ -3,37 +3,30 @@
 SPEC §7.12 fixes them: the audit table `sqlmig_log`, side tables `<table>_unplaced`, renamed
 legacy tables `<table>_legacy`, plus the temporary names of a table rebuild (`<table>_sqlmig_…`,
 which never survive a run). A user's table or view of such a name would make an upgrade write
-into it, skip a repair, or fail with a raw SQLite error, so `status` foresees the clash and the
-planner refuses before anything is written. Which names a plan writes is read from its own
-statements and `moves:` targets; nothing here knows an application's tables.
+into it, skip a repair, or fail with a raw SQLite error: inspection lists them here, and the
+planner refuses a plan that writes one (engine/planning/clashes.py). Nothing here knows an
+application's tables.
 """
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from engine.core.errors import Problem, Refused
 from engine.core.tables import AUDIT_COLUMNS, AUDIT_TABLE
 from engine.core.verdicts import APPLIED_STATUSES
 from engine.scripts.catalog import Catalog
-from engine.scripts.guards import guard_of, unquote
-from engine.scripts.sqltext import Statement, strip_leading_comments
+from engine.scripts.sqltext import Statement
+from engine.scripts.sqlwrites import tables_made
 from engine.state import history as hist
 
 if TYPE_CHECKING:
-    from engine.planning.planner import Step
     from engine.state.inspect import Inspection
 
 Moves = tuple[tuple[str, tuple[str, ...]], ...]
 
 _SUFFIXES = ("_legacy", "_unplaced")
-_IDENT = r'(?:"(?:[^"]|"")+"|\[[^\]]+\]|`(?:[^`]|``)+`|[A-Za-z_][\w$]*)'
-_RENAME_TO = re.compile(
-    rf"^ALTER\s+TABLE\s+(?:{_IDENT}\s*\.\s*)?{_IDENT}\s+RENAME\s+TO\s+({_IDENT})", re.IGNORECASE
-)
 _MAX_AUDIT_ROWS = 10_000  # reading the audit log stays cheap on a hostile file
 
 
@@ -46,25 +39,9 @@ def written_tables(
     statements: Iterable[str], moves: Iterable[tuple[str, tuple[str, ...]]]
 ) -> set[str]:
     """Reserved names (lower-case) that these statements create or rename to, or rows move to."""
-    found: set[str] = set()
-    for sql in statements:
-        guard = guard_of(sql)
-        if guard is not None and guard.kind == "table":
-            found.add(guard.name.lower())
-        renamed = _RENAME_TO.match(strip_leading_comments(sql))
-        if renamed is not None:
-            found.add(unquote(renamed.group(1)).lower())
+    found = tables_made(statements)
     found.update(t.lower() for _, targets in moves for t in targets if "." not in t)
     return {name for name in found if is_reserved(name)}
-
-
-def plan_writes(steps: Iterable[Step]) -> set[str]:
-    """Every reserved name the plan's steps may write (whatever their `when:` decides)."""
-    steps = list(steps)
-    names = {AUDIT_TABLE} if steps else set()  # any run may log to the audit table
-    for step in steps:
-        names |= written_tables((s.sql for s in step.statements), step.moves)
-    return names
 
 
 def users_reserved(
@@ -120,56 +97,3 @@ def is_audit_table(conn: sqlite3.Connection) -> bool:
     """Does the file's `sqlmig_log` have every column of sqlmig's audit table?"""
     columns = {c.lower() for c in hist.table_columns(conn, AUDIT_TABLE)}
     return {name for name, _declaration in AUDIT_COLUMNS} <= columns
-
-
-def clashes(users: Iterable[tuple[str, str]], written: set[str]) -> list[Problem]:
-    """A `name_clash` problem for each of the user's objects whose name the plan writes."""
-    return [_clash(kind, name) for kind, name in users if name.lower() in written]
-
-
-def _clash(kind: str, name: str) -> Problem:
-    low = name.lower()
-    own = f"the file has its own {kind} {name}"
-    if low == AUDIT_TABLE:
-        what = f"{own}, which is not sqlmig's audit table, but the upgrade logs there"
-    elif "sqlmig" in low:
-        what = f"{own}, a name the upgrade uses for a table it builds and then renames"
-    elif low.endswith("_legacy"):
-        old = name[: -len("_legacy")]
-        what = f"{own}, the name under which the upgrade keeps the old {old} table"
-    else:
-        table = name[: -len("_unplaced")]
-        what = f"{own}, where the upgrade keeps the {table} rows it cannot put back"
-    return Problem(
-        "name_clash",
-        f"{what[0].upper()}{what[1:]}.",
-        f"Rename your {kind} {name} (for example to {name}_own) with a SQLite tool, then "
-        "upgrade again; the names sqlmig writes are fixed.",
-    )
-
-
-def foresee(conn: sqlite3.Connection, inspection: Inspection, catalog: Catalog) -> Inspection:
-    """`inspection` with the user's reserved-name objects and the clashes an upgrade to the head
-    would meet, as `status` shows them."""
-    users = users_reserved(conn, inspection, catalog)
-    if not users:
-        return inspection
-    from engine.planning.planner import plan_upgrade  # the planner refuses with this module's rules
-
-    try:
-        steps = plan_upgrade(inspection, catalog, accept_diverged=True).steps
-    except Refused:
-        steps = ()  # refused for another reason, which status already shows
-    found = clashes(users, plan_writes(steps))
-    return inspection._replace(user_reserved=users, problems=(*inspection.problems, *found))
-
-
-def refuse_clashes(inspection: Inspection, steps: Iterable[Step]) -> None:
-    found = clashes(inspection.user_reserved, plan_writes(steps))
-    if found:
-        more = f" (and {len(found) - 1} more such name(s))" if len(found) > 1 else ""
-        raise Refused(
-            f"{found[0].message}{more} Upgrade refused; nothing was changed.",
-            hint=found[0].hint,
-            code="name_clash",
-        )

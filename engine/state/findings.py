@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.core.errors import Problem
 from engine.scripts.catalog import Catalog
-from engine.scripts.guards import guard_of
+from engine.scripts.statements import created_names
 
 SHOWN = 5  # names listed in a sentence before "and N more"
 INTERRUPTED = (
@@ -101,5 +101,4 @@ def not_ours(tables: list[str], catalog: Catalog) -> tuple[str, Problem]:
 
 def created_tables(catalog: Catalog) -> frozenset[str]:
     """Names (lower-case) of the tables the catalog's migrations create."""
-    guards = (guard_of(s.sql) for m in catalog.migrations for s in m.up)
-    return frozenset(g.name.lower() for g in guards if g is not None and g.kind == "table")
+    return created_names((s.sql for m in catalog.migrations for s in m.up), kind="table")

@@ -18,7 +18,7 @@ from engine.core.verdicts import APPLIED_STATUSES, HistoryStatus, State
 from engine.scripts.catalog import Catalog
 from engine.state import findings, legacy
 from engine.state import history as hist
-from engine.state.bookkeeping import foresee, is_audit_table
+from engine.state.bookkeeping import is_audit_table, users_reserved
 from engine.state.legacy import LegacyReport
 
 FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED = (
@@ -135,7 +135,8 @@ def inspect_file(
         return _damaged(path, head, exc.problem(), facts)
     try:
         with watch(conn, cancel):
-            found = foresee(conn, _classify(conn, path, facts, catalog), catalog)
+            found = _classify(conn, path, facts, catalog)
+            found = found._replace(user_reserved=users_reserved(conn, found, catalog))
     except sqlite3.Error as exc:
         error = from_sqlite(exc, state="")
         if is_hot_journal(error):

@@ -13,11 +13,11 @@ import sqlite3
 from typing import Any, NamedTuple
 
 from engine.core.errors import Problem
-from engine.runtime.checks import ExpectedSchemas, ReplayFailed
 from engine.schema import Snapshot
 from engine.scripts.catalog import Catalog
-from engine.scripts.guards import Ask, Effect, ExpectedAt, effect_present, missing_effect
 from engine.state.atrisk import at_risk_hint, objects_at_risk
+from engine.state.expected import ExpectedSchemas, ReplayFailed
+from engine.state.presence import Ask, Effect, ExpectedAt, effect_present, missing_effect
 
 UNKNOWN = None
 

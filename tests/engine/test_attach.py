@@ -13,10 +13,11 @@ import pytest
 from helpers.badfiles import run_cli
 
 import engine
-from engine.runtime.checks import ExpectedSchemas
+from engine.core.authorizer import guard_connection
 from engine.schema import replay
-from engine.scripts.attach import guard_connection, in_memory
+from engine.scripts.attach import in_memory
 from engine.scripts.catalog import load_catalog
+from engine.state.expected import ExpectedSchemas
 
 PROFILE = """\
 [app]
