@@ -33,7 +33,7 @@ PUBLIC: dict[str, str] = {
     "CancelToken": "engine.core.cancel",
     "Catalog": "engine.scripts.catalog",
     "Expectation": "engine.state.expectation",
-    "Inspection": "engine.state.inspect",
+    "Inspection": "engine.state.inspection",
     "Migration": "engine.scripts.catalog",
     "Plan": "engine.planning.planner",
     "PlannedStep": "engine.core.events",
@@ -161,4 +161,4 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.scripts.catalog import Catalog as Catalog
     from engine.scripts.catalog import Migration as Migration
     from engine.state.expectation import Expectation as Expectation
-    from engine.state.inspect import Inspection as Inspection
+    from engine.state.inspection import Inspection as Inspection

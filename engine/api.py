@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from engine.core.errors import Problem, Refused
 from engine.scripts.catalog import Catalog, CatalogNotFound
 from engine.scripts.catalog import load_catalog as _load_catalog
-from engine.state.inspect import Inspection
 from engine.state.inspect import inspect_file as _inspect_file
+from engine.state.inspection import Inspection
 
 # The runner, the schema comparison and the backup code load on first use: `status` needs none.
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from engine.state.findings import listing
 
 if TYPE_CHECKING:
     from engine.core.events import Event
-    from engine.state.inspect import Inspection
+    from engine.state.inspection import Inspection
 
 
 class Output:

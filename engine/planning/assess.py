@@ -17,7 +17,8 @@ from engine.core.verdicts import Mode, State
 from engine.planning.clashes import foresee
 from engine.planning.planner import Plan, plan_upgrade
 from engine.scripts.catalog import Catalog
-from engine.state.inspect import Inspection, inspect_file
+from engine.state.inspect import inspect_file
+from engine.state.inspection import Inspection
 
 NO_PROFILE_NAME = "these migrations"  # the app's name when the folder has no profile
 

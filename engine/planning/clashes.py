@@ -15,7 +15,7 @@ from engine.state.bookkeeping import written_tables
 
 if TYPE_CHECKING:
     from engine.planning.planner import Step
-    from engine.state.inspect import Inspection
+    from engine.state.inspection import Inspection
 
 
 def plan_writes(steps: Iterable[Step]) -> set[str]:

@@ -10,33 +10,30 @@ from dataclasses import dataclass
 
 from engine.core.errors import Problem, Refused, UsageError
 from engine.core.events import PlannedStep
-from engine.core.verdicts import APPLIED_STATUSES, HistoryStatus, Method
+from engine.core.verdicts import (
+    APPLIED_STATUSES,
+    UPGRADABLE_STATES,
+    HistoryStatus,
+    Method,
+    Mode,
+    State,
+    StepKind,
+)
 from engine.planning.clashes import refuse_clashes
 from engine.scripts.catalog import Catalog, Migration, RepairScript
 from engine.scripts.sqltext import Statement
-from engine.state.inspect import (
-    AHEAD,
-    DAMAGED,
-    FOREIGN,
-    FRESH,
-    INTERRUPTED,
-    LEGACY,
-    TRACKED,
-    Inspection,
-)
+from engine.state.inspection import Inspection
 
-ATOMIC = "atomic"
-STEPWISE = "stepwise"
-MODES = (ATOMIC, STEPWISE)
+ATOMIC, STEPWISE = Mode.ATOMIC, Mode.STEPWISE
 
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # "migrate" (run its SQL), "adopt" (record only), "repair" (unnumbered script)
+    kind: StepKind
     version: int | None
     name: str
     source: str  # file name, for messages
-    method: str  # what the history row records: executed / adopted / repaired
+    method: Method  # what the step is expected to do (the history row's `method`)
     checksum: str | None
     statements: tuple[Statement, ...]
     transaction: bool = True
@@ -56,12 +53,12 @@ class Step:
         cls,
         migration: Migration,
         *,
-        method: str = "executed",
+        method: Method = Method.EXECUTED,
         bridge: bool = False,
         recorded: bool = False,
     ) -> Step:
         return cls(
-            kind="migrate",
+            kind=StepKind.MIGRATE,
             version=migration.version,
             name=migration.name,
             source=migration.filename,
@@ -82,11 +79,11 @@ class Step:
     def from_repair(cls, repair: RepairScript) -> Step:
         d = repair.directives
         return cls(
-            kind="repair",
+            kind=StepKind.REPAIR,
             version=None,
             name=repair.name,
             source=f"repairs/{repair.path.name}",
-            method="repaired",
+            method=Method.REPAIRED,
             checksum=repair.checksum,
             statements=repair.statements,
             foreign_keys_off=d.foreign_keys_off,
@@ -163,11 +160,11 @@ def plan_upgrade(
     catalog: Catalog,
     *,
     target: int | None = None,
-    mode: str = ATOMIC,
+    mode: str = Mode.ATOMIC,
     accept_diverged: bool = False,
 ) -> Plan:
     """Steps from the file's position to `target` (default: the newest migration)."""
-    if mode not in MODES:
+    if mode not in tuple(Mode):
         raise UsageError(f"Unknown mode '{mode}'.", hint="Use --mode atomic or --mode stepwise.")
     _refuse_unplannable(inspection, catalog, accept_diverged=accept_diverged)
     head = catalog.head_version
@@ -187,7 +184,7 @@ def plan_upgrade(
     applied = frozenset(
         a.version for a in inspection.applied if a.status in APPLIED_STATUSES
     )
-    if inspection.state == LEGACY or inspection.needs_repair:
+    if inspection.state == State.LEGACY or inspection.needs_repair:
         plan = _bridge_plan(inspection, catalog, applied, to_version, mode)
         refuse_clashes(inspection, plan.steps)
         return plan
@@ -228,11 +225,11 @@ def _bridge_plan(
     if diverged:
         steps.append(
             Step(
-                kind="unrecord",
+                kind=StepKind.UNRECORD,
                 version=None,
                 name="move_diverged_history",
                 source="schema_migrations",
-                method="repaired",
+                method=Method.REPAIRED,
                 checksum=None,
                 statements=(),
                 forget=diverged,
@@ -274,7 +271,7 @@ def _refuse_unplannable(
     inspection: Inspection, catalog: Catalog, *, accept_diverged: bool = False
 ) -> None:
     state = inspection.state
-    if state in (DAMAGED, INTERRUPTED):
+    if state in (State.DAMAGED, State.INTERRUPTED):
         problem = inspection.problems[0]
         raise Refused(_unchanged(problem.message), hint=problem.hint, code=problem.code)
     if not catalog.ok:
@@ -307,19 +304,19 @@ def _refuse_unplannable(
             "a developer.",
             code="bad_history",
         )
-    if state == AHEAD:
+    if state == State.AHEAD:
         raise Refused(
             f"{inspection.diagnosis} Upgrade refused; nothing was changed.",
             hint="Open the file with the newer application, or update sqlmig.",
             code="ahead",
         )
-    if state == FOREIGN:
+    if state == State.FOREIGN:
         raise Refused(
             f"{inspection.diagnosis} Upgrade refused; nothing was changed.",
             hint="Check that you opened the right file.",
             code="foreign",
         )
-    if state == LEGACY:
+    if state == State.LEGACY:
         diverged = [p for p in inspection.problems if p.code == "diverged"]
         if diverged and not accept_diverged:
             raise Refused(
@@ -327,7 +324,7 @@ def _refuse_unplannable(
                 hint=diverged[0].hint,
                 code="diverged",
             )
-    if state not in (FRESH, TRACKED, LEGACY):  # pragma: no cover - every state is handled above
+    if state not in UPGRADABLE_STATES:  # pragma: no cover - every state is handled above
         raise Refused(f"Cannot upgrade a file in state {state}.", code="refused")
 
 

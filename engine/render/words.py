@@ -14,7 +14,7 @@ from engine.state.findings import listing
 if TYPE_CHECKING:
     from engine.core.events import PlannedStep
     from engine.planning.assess import Assessment
-    from engine.state.inspect import Inspection
+    from engine.state.inspection import Inspection
 
 # Short words for why a file is damaged (problem codes of SPEC §7.7).
 DAMAGE_WORDS = {

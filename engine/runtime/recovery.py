@@ -15,9 +15,10 @@ from typing import Any
 
 from engine.core.connect import roll_back_journal
 from engine.core.errors import Refused
+from engine.core.verdicts import State
 from engine.planning.assess import inspect_and_foresee as inspect_file
 from engine.scripts.catalog import Catalog
-from engine.state.inspect import INTERRUPTED, Inspection
+from engine.state.inspection import Inspection
 
 UNCHANGED = "Nothing was changed."
 
@@ -49,7 +50,7 @@ def recover(path: Path, catalog: Catalog, *, wait: float = 10.0) -> RecoverResul
 
     Raises `Refused` (`read_only`, `locked`, …) when the file cannot be opened for writing."""
     before = inspect_file(path, catalog)
-    if before.state != INTERRUPTED:
+    if before.state != State.INTERRUPTED:
         return RecoverResult(path, False, before)
     folder = path.resolve().parent
     if not os.access(folder, os.W_OK | os.X_OK) or not os.access(path, os.W_OK):
@@ -64,7 +65,7 @@ def recover(path: Path, catalog: Catalog, *, wait: float = 10.0) -> RecoverResul
         )
     rolled_back = roll_back_journal(path, wait_seconds=wait)
     after = inspect_file(path, catalog)
-    if after.state == INTERRUPTED:
+    if after.state == State.INTERRUPTED:
         raise Refused(
             f"{path.name} could not be recovered: SQLite did not roll its journal back. "
             f"{UNCHANGED}",

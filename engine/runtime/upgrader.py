@@ -41,7 +41,7 @@ from engine.scripts.catalog import Catalog
 from engine.state.expectation import Expectation, refuse_if_changed
 from engine.state.expected import ExpectedSchemas
 from engine.state.findings import listing
-from engine.state.inspect import Inspection
+from engine.state.inspection import Inspection
 
 MAX_REPLANS = 5
 REPLANNED = "Another process upgraded the file meanwhile"

@@ -12,9 +12,9 @@ from engine.core.cancel import CancelToken, watch
 from engine.core.errors import EXIT_FAILED, EXIT_OK, Refused, from_sqlite
 from engine.core.events import Clock, EventSink, HeartbeatEvent
 from engine.core.tables import is_bookkeeping
+from engine.core.verdicts import State
 from engine.scripts.catalog import Catalog
 from engine.state.findings import listing
-from engine.state.inspect import DAMAGED, INTERRUPTED, TRACKED
 from engine.state.inspect import inspect_file as _inspect_file
 
 CANCELLED = "the checks did not finish; nothing was changed."
@@ -91,7 +91,7 @@ def verify(
 
     inspection = _inspect_file(path, catalog, cancel=cancel)
     report = VerifyReport(Path(path), inspection.state, inspection.current_version)
-    if inspection.state in (DAMAGED, INTERRUPTED):
+    if inspection.state in (State.DAMAGED, State.INTERRUPTED):
         problem = inspection.problems[0]
         raise Refused(problem.message, hint=problem.hint, code=problem.code)
     clock = Clock()
@@ -124,7 +124,7 @@ def verify(
             check[0] = "views_and_triggers"
             report.broken = [b.sentence() for b in broken_objects(conn)]
             report.checks["views_and_triggers"] = not report.broken
-            if inspection.state == TRACKED and inspection.current_version is not None:
+            if inspection.state == State.TRACKED and inspection.current_version is not None:
                 check[0] = "schema"
                 expected = ExpectedSchemas(catalog, cancel=cancel).at(inspection.current_version)
                 diff = compare(snapshot(conn, ignore=is_bookkeeping), expected)

@@ -22,7 +22,7 @@ from engine.scripts.sqlwrites import tables_made
 from engine.state import history as hist
 
 if TYPE_CHECKING:
-    from engine.state.inspect import Inspection
+    from engine.state.inspection import Inspection
 
 Moves = tuple[tuple[str, tuple[str, ...]], ...]
 

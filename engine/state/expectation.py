@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass, fields
 
 from engine.core.errors import Refused
-from engine.state.inspect import Inspection
+from engine.state.inspection import Inspection
 
 CHANGED_SINCE_INSPECTION = "changed_since_inspection"
 

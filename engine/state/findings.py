@@ -102,3 +102,77 @@ def not_ours(tables: list[str], catalog: Catalog) -> tuple[str, Problem]:
 def created_tables(catalog: Catalog) -> frozenset[str]:
     """Names (lower-case) of the tables the catalog's migrations create."""
     return created_names((s.sql for m in catalog.migrations for s in m.up), kind="table")
+
+
+# -- the diagnosis of each state (engine/state/classify.py decides, these say it) ---------------
+
+
+def empty(*, zero_bytes: bool, migrations: int) -> str:
+    what = "Empty file (0 bytes)" if zero_bytes else "Empty database (no tables)"
+    todo = f"all {migrations} migrations are pending" if migrations else "there is nothing to apply"
+    return f"{what}: {todo}."
+
+
+def ahead(newest: int, head: int) -> tuple[str, Problem]:
+    problem = Problem(
+        "ahead",
+        f"This file was written by a newer version (v{newest}); "
+        f"this tool knows migrations up to v{head}.",
+        "Use the newer application or a newer sqlmig; do not downgrade the file.",
+    )
+    return f"Newer than this tool (v{newest}; this tool knows up to v{head}).", problem
+
+
+def tracked(current: int, pending: list[int]) -> str:
+    if not pending:
+        return f"Up to date (v{current})."
+    return f"Tracked at v{current}: {len(pending)} migration(s) pending ({span(pending)})."
+
+
+def needs_repair(current: int, repairs: int) -> str:
+    return f"Tracked at v{current}, but {repairs} repair(s) needed; the upgrade makes them."
+
+
+def damaged(problem: Problem) -> str:
+    return f"Damaged: {problem.message}"
+
+
+def bad_history(garbage: int, truncated: bool) -> Problem:
+    return Problem(
+        "bad_history",
+        "The history table schema_migrations is not usable: "
+        + f"{garbage} row(s) or its key are not what the app writes"
+        + (", and it has more rows than sqlmig reads" if truncated else "")
+        + ".",
+        "Look at schema_migrations with a SQLite browser before upgrading.",
+    )
+
+
+def changed_files(versions: list[int]) -> Problem:
+    return Problem(
+        "changed",
+        "The file(s) of applied migration(s) "
+        + listing([f"v{v}" for v in versions])
+        + " changed since they were applied.",
+        "Applied migrations should never be edited; write a new migration instead.",
+    )
+
+
+def missing_files(rows: list[tuple[int, str]]) -> Problem:
+    return Problem(
+        "missing_file",
+        "Applied migration(s) "
+        + listing([f"v{v} {name}" for v, name in rows])
+        + " have no file in the migrations folder.",
+        "Check that you use the right migrations folder.",
+    )
+
+
+def span(versions: list[int]) -> str:
+    """"3-7" (with an en dash) for a run of versions, "3, 5" otherwise."""
+    values = sorted(set(versions))
+    if not values:
+        return "none"
+    if values == list(range(values[0], values[-1] + 1)):
+        return f"{values[0]}–{values[-1]}" if len(values) > 1 else str(values[0])  # noqa: RUF001
+    return ", ".join(str(v) for v in values)
