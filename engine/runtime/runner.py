@@ -20,7 +20,6 @@ from engine.core.cancel import CancelToken, interrupted, wait_for_lock
 from engine.core.errors import (
     Cancelled,
     EngineError,
-    Refused,
     RunFailed,
     from_sqlite,
     sqlite_error_name,
@@ -656,4 +655,3 @@ class StatementFailed(Exception):
         self.error = error
 
 
-__all__ = ["CancelToken", "Refused", "RunOutcome", "Runner"]

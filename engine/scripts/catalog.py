@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import NamedTuple
 
 from engine.scripts.attach import reaches_another_file
+from engine.scripts.directives import KNOWN, Directives, directive_line, read_directives
+from engine.scripts.markers import SPLIT_NAME, find_markers, foreign_hint
 from engine.scripts.profile import PROFILE_NAME, Profile, ProfileError, load_profile
 from engine.scripts.sqltext import (
     Statement,
     checksum,
-    first_keywords,
     is_transaction_control,
     needs_no_transaction,
     normalize_text,
@@ -30,34 +31,8 @@ from engine.scripts.sqltext import (
 )
 from engine.scripts.templates import has_templates, unknown_templates
 
-__all__ = [
-    "Catalog",
-    "CatalogNotFound",
-    "CatalogProblem",
-    "Directives",
-    "Migration",
-    "RepairScript",
-    "load_catalog",
-]
-
 _MIGRATION_NAME = re.compile(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
 _REPAIR_NAME = re.compile(r"^([a-z0-9_]+)\.sql$")
-_MARKER = re.compile(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
-# Other tools' up/down markers. To SQLite they are comments, so a "down" part after one would
-# run as part of the upgrade: each is a problem until sqlmig reads that convention.
-_FOREIGN_MARKERS = (
-    (re.compile(r"^--\s*\+goose\b", re.IGNORECASE), "goose"),
-    (re.compile(r"^--\s*\+migrate\b", re.IGNORECASE), "sql-migrate"),
-    (re.compile(r"^--\s*!\s*(?:ups|downs)\b", re.IGNORECASE), "Play evolutions"),
-    (re.compile(r"^--\s*migrate:(?:up|down)\s+\w+:", re.IGNORECASE), "dbmate"),  # options
-)
-_NEAR_MARKER = re.compile(r"^--\s*migrate\s*:", re.IGNORECASE)  # misspelled or trailing text
-_SPLIT_NAME = re.compile(r"^\d+_\w+\.(?:up|down)\.sql$", re.IGNORECASE)  # golang-migrate
-_DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
-_CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
-_KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves", "attach")
-_NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?"  # a table, or table.column for a column move
-_MOVES = re.compile(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
 _MAX_VERSION = 2**31 - 1  # user_version is a signed 32-bit integer
 _NAME_HINT = (
     "Name migration files NNNN_slug.sql: four or more digits, an underscore, then lower-case "
@@ -91,18 +66,6 @@ class CatalogNotFound(ValueError):
 
     def __str__(self) -> str:
         return self.message
-
-
-class Directives(NamedTuple):
-    transaction: bool = True
-    foreign_keys_off: bool = False
-    when: str | None = None  # SQL query; the step runs when its first value is true
-    before: int | None = None  # repair scripts: run just before this migration version
-    present: str | None = None  # legacy bridge: true when the effect is already present
-    reason: str | None = None  # repairs: one sentence for `status` when `when` is true
-    # Row moves the ledger must allow: (source table, target tables).
-    moves: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    attach: bool = False  # `attach: allow`: may ATTACH (or VACUUM INTO) another database file
 
 
 class Migration(NamedTuple):
@@ -213,7 +176,7 @@ class _Reader:
 
     def parse(self, text: str) -> _Parsed:
         lines = text.split("\n")
-        up_marker, down_marker = self._markers(lines)
+        up_marker, down_marker = find_markers(lines, repair=self.repair, report=self.problem)
         up_end = down_marker or len(lines) + 1  # first line after the up part
         up, incomplete = split_statements("\n".join(lines[: up_end - 1]))
         if incomplete is not None:
@@ -224,7 +187,7 @@ class _Reader:
             self.problem("bad_directive", up_marker, "'-- migrate:up' comes after SQL statements")
         # The leading comment block ends at the first statement (or at stray text).
         block_end = min(up_end, *(st.line for st in up[:1]), incomplete or up_end)
-        directives = self._directives(lines, block_end)
+        directives = read_directives(lines, block_end, repair=self.repair, report=self.problem)
         down: tuple[Statement, ...] | None = None
         if down_marker is not None:
             down, stray = split_statements("\n".join(lines[down_marker:]), down_marker + 1)
@@ -237,112 +200,6 @@ class _Reader:
         self._check_attach(up + (down or ()), directives)
         self._check_templates(up + (down or ()))
         return _Parsed(checksum(text), directives, up, down)
-
-    def _markers(self, lines: list[str]) -> tuple[int | None, int | None]:
-        up: int | None = None
-        down: int | None = None
-        foreign: dict[str, list[int]] = {}
-        for number, line in enumerate(lines, 1):
-            stripped = line.strip()
-            found = _MARKER.match(stripped)
-            if found is None:
-                tool = _foreign_tool(stripped)
-                if tool is not None:
-                    foreign.setdefault(tool, []).append(number)
-                elif _NEAR_MARKER.match(stripped):
-                    what = f"'{stripped}' is not a marker sqlmig knows"
-                    self.problem("bad_marker", number, what)
-                continue
-            if found.group(1).lower() == "up":
-                if up is None and down is None:
-                    up = number
-                else:
-                    self.problem("bad_directive", number, "misplaced '-- migrate:up' marker")
-            elif self.repair:
-                self.problem("bad_repair", number, "repair scripts have no down part")
-            elif down is not None:
-                self.problem("bad_directive", number, "second '-- migrate:down' marker")
-            else:
-                down = number
-        for tool, numbers in foreign.items():
-            first = lines[numbers[0] - 1].strip()
-            more = f" (and {len(numbers) - 1} more such line(s))" if len(numbers) > 1 else ""
-            what = (
-                f"'{first}' is a {tool} marker{more}, which sqlmig does not read (to SQLite it is "
-                "a comment, so a down part after it would run as part of the upgrade)"
-            )
-            self.problem("foreign_marker", numbers[0], what, _foreign_hint(tool))
-        return up, down
-
-    def _directives(self, lines: list[str], block_end: int) -> Directives:
-        """Directives from file lines 1 .. block_end - 1 (the leading comment block)."""
-        found: dict[str, tuple[str, int]] = {}
-        moves: list[tuple[str, int]] = []
-        index = 0
-        while index < block_end - 1:
-            number, hit = index + 1, _directive(lines[index].strip())
-            index += 1
-            if hit is None:
-                continue
-            name, value = hit
-            if name not in _KNOWN:
-                self.problem(
-                    "unknown_directive",
-                    number,
-                    f"unknown directive '{name}:'",
-                    f"Known directives: {', '.join(_KNOWN)}. For a free-text comment, start "
-                    f"with a capital letter or drop the colon: '-- {name.capitalize()}: ...'.",
-                )
-                continue
-            # A query may go on over comment lines indented by two or more spaces.
-            while name in ("when", "present") and index < block_end - 1:
-                more = lines[index].strip()
-                cont = _CONTINUATION.match(more)
-                if cont is None or (_directive(more) or ("",))[0] in _KNOWN:
-                    break
-                value += "\n" + cont.group(1).rstrip()
-                index += 1
-            if name == "moves":
-                moves.append((value, number))
-            elif name in found:
-                self.problem("bad_directive", number, f"directive '{name}:' is given twice")
-            else:
-                found[name] = (value, number)
-        result = Directives(moves=self._moves(moves))
-        for name, (value, number) in found.items():
-            error = self._bad_value(name, value)
-            if error:
-                self.problem("bad_directive", number, error)
-            elif name == "transaction":
-                result = result._replace(transaction=value.lower() == "yes")
-            elif name == "foreign-keys":
-                result = result._replace(foreign_keys_off=value.lower() == "off")
-            elif name == "before":
-                result = result._replace(before=int(value))
-            elif name == "when":
-                result = result._replace(when=_query(value))
-            elif name == "reason":
-                result = result._replace(reason=value.strip())
-            elif name == "attach":
-                result = result._replace(attach=True)
-            else:
-                result = result._replace(present=_query(value))
-        return result
-
-    def _moves(self, given: list[tuple[str, int]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        out = []
-        for value, number in given:
-            hit = _MOVES.match(value.strip())
-            if hit is None:
-                self.problem(
-                    "bad_directive",
-                    number,
-                    f"'moves: {value}' must read 'moves: source -> target[, target2]'",
-                )
-                continue
-            targets = tuple(t.strip() for t in hit.group(2).split(","))
-            out.append((hit.group(1), targets))
-        return tuple(out)
 
     def _check_templates(self, statements: tuple[Statement, ...]) -> None:
         for st in statements:
@@ -357,38 +214,11 @@ class _Reader:
                 hint = "The only template is {{columns(table)}} or {{columns(a, b)}}."
                 self.problem("bad_directive", st.line, what, hint)
 
-    def _bad_value(self, name: str, value: str) -> str | None:
-        """What is wrong with a known directive's value in this kind of file, if anything."""
-        lowered = value.lower()
-        if name == "transaction":
-            if lowered not in ("yes", "no"):
-                return f"'transaction: {value}' must be 'no' or 'yes'"
-            if self.repair and lowered == "no":
-                return "repair scripts always run inside the plan's transaction"
-        elif name == "foreign-keys":
-            if lowered not in ("off", "on"):
-                return f"'foreign-keys: {value}' must be 'off' or 'on'"
-        elif name == "before":
-            if not self.repair:
-                return "'before:' is only for repair scripts; migrations run in version order"
-            if not (value.isascii() and value.isdigit()):
-                return f"'before: {value}' is not a migration number such as 0012"
-        elif name == "present" and self.repair:
-            return "'present:' is only for numbered migrations"
-        elif name == "reason":
-            return None if value.strip() else "'reason:' needs a sentence"
-        elif name == "attach":
-            return None if lowered == "allow" else f"'attach: {value}' must be 'allow'"
-        else:
-            error = _query_error(_query(value))
-            return f"'{name}:' {error}" if error else None
-        return None
-
     def _misplaced(self, lines: list[str], start: int, end: int) -> None:
         """Known directives among the down part's leading comments would be silently ignored."""
         for number in range(start, end):
-            hit = _directive(lines[number - 1].strip())
-            if hit and hit[0] in _KNOWN:
+            hit = directive_line(lines[number - 1].strip())
+            if hit and hit[0] in KNOWN:
                 what = f"directive '{hit[0]}:' after '-- migrate:down' has no effect"
                 hint = "Move it to the top of the file; directives apply to both parts."
                 self.problem("bad_directive", number, what, hint)
@@ -433,41 +263,6 @@ class _Reader:
 _INCOMPLETE = "statement is not complete (missing ';'?)"
 
 
-def _foreign_tool(line: str) -> str | None:
-    """The tool whose up/down marker a stripped line is, if it is another tool's."""
-    return next((tool for pattern, tool in _FOREIGN_MARKERS if pattern.match(line)), None)
-
-
-def _foreign_hint(tool: str) -> str:
-    return (
-        f"This looks like a {tool} file; sqlmig does not read that convention yet. Write one "
-        "NNNN_slug.sql file with the up part, then a line '-- migrate:down' and the down part; "
-        "put directives such as '-- transaction: no' at the top (docs/authoring-migrations.md)."
-    )
-
-
-def _directive(line: str) -> tuple[str, str] | None:
-    """(name, value) when a stripped line is written as a directive; None for free text."""
-    hit = None if _NEAR_MARKER.match(line) else _DIRECTIVE.match(line)
-    if hit is None or hit.group(2).startswith("//"):  # a URL is free text
-        return None
-    return hit.group(1), hit.group(2).strip()
-
-
-def _query(value: str) -> str:
-    return value.rstrip().rstrip(";").rstrip()
-
-
-def _query_error(query: str) -> str | None:
-    if not query:
-        return "needs a SQL query"
-    statements, stray = split_statements(query + "\n;")  # "\n": a query may end in -- text
-    if stray is not None or len(statements) != 1:
-        return "must be exactly one complete SQL query"
-    if first_keywords(statements[0].sql, 1)[:1] in (("SELECT",), ("WITH",), ("VALUES",)):
-        return None
-    return "must be a query (SELECT, WITH or VALUES)"
-
 
 def load_catalog(folder: Path) -> Catalog:
     """Read every migration, the profile and the repair scripts of ``folder``.
@@ -498,10 +293,10 @@ def load_catalog(folder: Path) -> Catalog:
         reader = _Reader(path.name, repair=False)
         found = _MIGRATION_NAME.match(path.name)
         version = int(found.group(1)) if found else -1
-        if _SPLIT_NAME.match(path.name):
+        if SPLIT_NAME.match(path.name):
             # Never suggest a plain name for it: a renamed .down.sql file would run as an upgrade.
             what = "the name follows golang-migrate's .up.sql/.down.sql convention"
-            reader.problem("foreign_marker", None, what, _foreign_hint("golang-migrate"))
+            reader.problem("foreign_marker", None, what, foreign_hint("golang-migrate"))
         elif found is None or version > _MAX_VERSION:
             what = "the version number is too large" if found else "the name is not NNNN_slug.sql"
             reader.problem("bad_name", None, what, _name_hint(path.name))

@@ -13,8 +13,6 @@ import tomllib
 from pathlib import Path
 from typing import Any, NamedTuple
 
-__all__ = ["PROFILE_NAME", "Profile", "ProfileError", "load_profile"]
-
 PROFILE_NAME = "profile.toml"
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")

@@ -10,17 +10,6 @@ import hashlib
 import sqlite3
 from typing import NamedTuple
 
-__all__ = [
-    "Statement",
-    "checksum",
-    "first_keywords",
-    "is_transaction_control",
-    "needs_no_transaction",
-    "normalize_text",
-    "quote_ident",
-    "split_statements",
-]
-
 _BOM = "\ufeff"
 _SPACE = " \t\n\v\f\r"  # SQLite's whitespace; str.isspace() is wider
 _TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK"})

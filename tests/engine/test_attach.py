@@ -257,9 +257,9 @@ def test_the_run_connection_denies_an_attach_that_slipped_past_the_catalog(
     would have refused it) fails at that statement, names file and line, and changes nothing."""
     import dataclasses
 
+    from engine.core.cancel import CancelToken
     from engine.core.events import Clock, ignore_events
     from engine.planning.planner import plan_upgrade
-    from engine.runtime.runner import CancelToken
     from engine.runtime.upgrader import UpgradeResult, _run
     from engine.scripts.sqltext import Statement
     from engine.state.inspect import inspect_file
