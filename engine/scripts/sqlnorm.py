@@ -12,23 +12,6 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-__all__ = [
-    "IndexText",
-    "TableText",
-    "Token",
-    "fold",
-    "normalize_default",
-    "normalize_sql",
-    "normalize_tokens",
-    "normalize_type",
-    "parse_create_index",
-    "parse_create_table",
-    "strip_outer_parens",
-    "tokenize",
-    "trigger_body",
-    "view_body",
-]
-
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # SQLite treats every character >= 0x80 as an identifier character.
 _WORD_CHARS = "A-Za-z0-9_$\x80-\U0010ffff"
