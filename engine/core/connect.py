@@ -30,7 +30,13 @@ import stat
 from pathlib import Path
 from typing import NamedTuple
 
-from engine.core.errors import EngineError, Refused, from_os_error, from_sqlite
+from engine.core.errors import (
+    EngineError,
+    Refused,
+    from_os_error,
+    from_sqlite,
+    sqlite_error_name,
+)
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")  # a rollback journal whose header is live
@@ -39,6 +45,7 @@ UNCHANGED = "Nothing was changed."
 SQLITE_MAX_PATHNAME = 512  # bytes of a full path, SQLite's unix VFS (mxPathname)
 JOURNAL_NAME_ROOM = len("-journal")  # SQLite refuses a file whose journal's path would not fit
 NAME_MAX = 255  # bytes of one file name on the common file systems
+SETTLE_SECONDS = 5.0  # how long a header read waits for another program's write (SQLite's default)
 
 
 class FileFacts(NamedTuple):
@@ -142,17 +149,64 @@ def check_path(path: Path) -> Path:
 
 
 def read_facts(path: Path) -> FileFacts:
-    """Read the header without SQLite: refuses what is clearly not a database."""
+    """Read the header without SQLite: refuses what is clearly not a database.
+
+    Another program writing the file may have put pages in it before its header (a first
+    transaction whose pages spill before COMMIT): when a header looks wrong while a journal or a
+    WAL is beside the file, it is read again under SQLite's shared lock, which waits for that
+    writer (and is refused as `locked` when the writer keeps the file longer)."""
     check_path(path)
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(HEADER_SIZE)
-        size = path.stat().st_size
-    except OSError as exc:
-        raise from_os_error(exc, path=str(path), state=UNCHANGED) from exc
+    header, size = _header(path)
     wal = path.with_name(path.name + "-wal")
     wal_size = wal.stat().st_size if wal.exists() else None
     journal_present = path.with_name(path.name + "-journal").exists()
+    try:
+        return _facts(path, header, size, wal_size, journal_present)
+    except Refused:
+        if not (journal_present or wal_size):
+            raise
+        settled = _header_under_lock(path)
+        if settled is None:
+            raise
+        return _facts(path, *settled, wal_size, journal_present)
+
+
+def _header(path: Path) -> tuple[bytes, int]:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(HEADER_SIZE)
+        return header, path.stat().st_size
+    except OSError as exc:
+        raise from_os_error(exc, path=str(path), state=UNCHANGED) from exc
+
+
+def _header_under_lock(path: Path) -> tuple[bytes, int] | None:
+    """The header and size while SQLite's shared lock keeps any writer from committing; None
+    when SQLite does not read the file as a database either (its first refusal stands)."""
+    try:
+        conn = sqlite3.connect(
+            _uri(path.resolve(), mode="ro"), uri=True, isolation_level=None,
+            timeout=SETTLE_SECONDS,
+        )
+    except sqlite3.Error:
+        return None
+    try:
+        conn.execute("BEGIN")
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # takes the shared lock
+        return _header(path)
+    except sqlite3.Error as exc:
+        if sqlite_error_name(exc) in ("SQLITE_BUSY", "SQLITE_LOCKED") or str(
+            getattr(exc, "sqlite_errorname", "")
+        ).startswith("SQLITE_READONLY_ROLLBACK"):
+            raise from_sqlite(exc, state=UNCHANGED) from exc
+        return None
+    finally:
+        conn.close()
+
+
+def _facts(
+    path: Path, header: bytes, size: int, wal_size: int | None, journal_present: bool
+) -> FileFacts:
     if size == 0:
         return FileFacts(path, 0, None, None, False, wal_size, journal_present, None)
     if not header.startswith(SQLITE_MAGIC[: min(len(header), 16)]) or len(header) < 16:

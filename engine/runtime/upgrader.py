@@ -33,9 +33,10 @@ from engine.planning.assess import inspect_and_foresee as inspect_file
 from engine.planning.planner import ATOMIC, Plan, plan_upgrade
 from engine.runtime.backups import create_backup
 from engine.runtime.checks import existing_damage, quick_check
+from engine.runtime.context import RunOutcome
 from engine.runtime.preflight import Preflight, preflight
 from engine.runtime.runchecks import RunCheck, before_run, recording
-from engine.runtime.runner import Runner, RunOutcome
+from engine.runtime.runner import Runner
 from engine.scripts.attach import UnreadableAttach, in_memory
 from engine.scripts.catalog import Catalog
 from engine.state.expectation import Expectation, refuse_if_changed

@@ -38,6 +38,8 @@ def inspect_file(
     except Refused as exc:
         if exc.code in ("missing", "is_directory"):
             raise
+        if is_hot_journal(exc):  # a header left half-written by a write that was cut off
+            return _with_access(_interrupted(path, head, None))
         return _damaged(path, head, exc.problem(), None)
     try:
         conn = open_readonly(facts)
@@ -101,7 +103,7 @@ def _facts_only(path: Path, head: int | None, facts: FileFacts) -> Inspection:
     )
 
 
-def _interrupted(path: Path, head: int | None, facts: FileFacts) -> Inspection:
+def _interrupted(path: Path, head: int | None, facts: FileFacts | None) -> Inspection:
     return Inspection(
         path=path,
         state=State.INTERRUPTED,
@@ -110,8 +112,8 @@ def _interrupted(path: Path, head: int | None, facts: FileFacts) -> Inspection:
         current_version=None,
         head_version=head,
         problems=(findings.interrupted(path),),
-        size=facts.size,
-        page_size=facts.page_size,
+        size=facts.size if facts else _size(path),
+        page_size=facts.page_size if facts else None,
         journal_mode="delete",
         facts=facts,
     )

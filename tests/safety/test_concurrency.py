@@ -132,3 +132,45 @@ def test_four_upgraders_and_an_app_writer(tmp_path: Path, mode: str) -> None:
     assert before <= after
     assert table_counts(path)["agent_memory"] == len(before) + len(markers) or \
         len(after) == len(before | set(markers))
+
+
+# A first write transaction on a new file whose pages spill to disk before COMMIT (a small page
+# cache): the file grows, but page 1, the header, is written only at COMMIT.
+SPILLING_WRITER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 2")
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("CREATE TABLE t (x)")
+conn.execute("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20000) "
+             "INSERT INTO t SELECT randomblob(100) FROM c")
+print("writing", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+"""
+
+
+@pytest.mark.slow
+def test_a_file_another_program_is_writing_is_never_called_not_sqlite(tmp_path: Path) -> None:
+    """Until that COMMIT the raw header is zeros: reading it without SQLite's lock called the file
+    "not a SQLite database" (a refusal that made one of four concurrent upgraders fail). Under
+    SQLite's lock the file is busy (`locked`) meanwhile, and what it committed afterwards."""
+    path = tmp_path / "new.db"
+    path.write_bytes(b"")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", SPILLING_WRITER, str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        assert path.stat().st_size > 0 and path.read_bytes()[:16] == bytes(16)  # no header yet
+        busy = engine.inspect_file(path)
+        assert [p.code for p in busy.problems] == ["locked"], busy.diagnosis
+        result = engine.upgrade(path, backup=False, wait=0.5)
+        assert result.error is not None and result.error.code == "locked", result.error
+    finally:
+        assert writer.stdin is not None
+        writer.stdin.write("\n")
+        writer.stdin.flush()
+        assert writer.wait(timeout=60) == 0
+    assert engine.inspect_file(path).state == "foreign"  # the writer's table, committed
