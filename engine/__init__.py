@@ -40,8 +40,12 @@ PUBLIC: dict[str, str] = {
     "RecoverResult": "engine.runtime.recovery",
     "RunCheck": "engine.runtime.runchecks",
     "Step": "engine.planning.planner",
-    "UpgradeResult": "engine.runtime.upgrader",
+    "UpgradeResult": "engine.runtime.result",
     "VerifyReport": "engine.runtime.verifying",
+    "Clock": "engine.core.events",
+    "cancel_on_signals": "engine.core.cancel",
+    "EXIT_OK": "engine.core.errors",
+    "EXIT_USAGE": "engine.core.errors",
     # verdicts
     "STATES": "engine.core.verdicts",
     "Method": "engine.core.verdicts",
@@ -68,11 +72,12 @@ PUBLIC: dict[str, str] = {
     "StatementEvent": "engine.core.events",
     "StepEndEvent": "engine.core.events",
     "StepStartEvent": "engine.core.events",
+    "PreflightEvent": "engine.core.events",
     "VerifyEvent": "engine.core.events",
     # words for both faces
     "Badge": "engine.render.words",
     "RunOutcome": "engine.render.run",
-    "describe_event": "engine.runtime.upgrader",
+    "describe_event": "engine.render.events",
     "file_facts": "engine.render.words",
     "finding_lines": "engine.render.words",
     "run_outcome": "engine.render.run",
@@ -82,6 +87,21 @@ PUBLIC: dict[str, str] = {
     "step_sql": "engine.render.words",
     "step_status": "engine.render.words",
     "version_labels": "engine.render.words",
+    "plan_lines": "engine.render.events",
+    "preflight_line": "engine.render.events",
+    "after_run_lines": "engine.render.run",
+    "status_json": "engine.render.status",
+    "status_lines": "engine.render.status",
+    "error_json": "engine.render.status",
+    "error_lines": "engine.render.status",
+    "verify_events": "engine.render.checks",
+    "verify_lines": "engine.render.checks",
+    "backup_json": "engine.render.results",
+    "backup_lines": "engine.render.results",
+    "restore_json": "engine.render.results",
+    "restore_lines": "engine.render.results",
+    "recover_json": "engine.render.results",
+    "recover_lines": "engine.render.results",
 }
 
 __all__ = sorted(PUBLIC)
@@ -114,6 +134,9 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import upgrade as upgrade
     from engine.api import verify as verify
     from engine.core.cancel import CancelToken as CancelToken
+    from engine.core.cancel import cancel_on_signals as cancel_on_signals
+    from engine.core.errors import EXIT_OK as EXIT_OK
+    from engine.core.errors import EXIT_USAGE as EXIT_USAGE
     from engine.core.errors import Cancelled as Cancelled
     from engine.core.errors import EngineError as EngineError
     from engine.core.errors import InternalError as InternalError
@@ -122,11 +145,13 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.core.errors import RunFailed as RunFailed
     from engine.core.errors import UsageError as UsageError
     from engine.core.events import BackupEvent as BackupEvent
+    from engine.core.events import Clock as Clock
     from engine.core.events import DoneEvent as DoneEvent
     from engine.core.events import Event as Event
     from engine.core.events import HeartbeatEvent as HeartbeatEvent
     from engine.core.events import PlanEvent as PlanEvent
     from engine.core.events import PlannedStep as PlannedStep
+    from engine.core.events import PreflightEvent as PreflightEvent
     from engine.core.events import StatementEvent as StatementEvent
     from engine.core.events import StepEndEvent as StepEndEvent
     from engine.core.events import StepStartEvent as StepStartEvent
@@ -142,10 +167,26 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.planning.assess import Assessment as Assessment
     from engine.planning.planner import Plan as Plan
     from engine.planning.planner import Step as Step
+    from engine.render.checks import verify_events as verify_events
+    from engine.render.checks import verify_lines as verify_lines
+    from engine.render.events import describe_event as describe_event
+    from engine.render.events import plan_lines as plan_lines
+    from engine.render.events import preflight_line as preflight_line
+    from engine.render.results import backup_json as backup_json
+    from engine.render.results import backup_lines as backup_lines
+    from engine.render.results import recover_json as recover_json
+    from engine.render.results import recover_lines as recover_lines
+    from engine.render.results import restore_json as restore_json
+    from engine.render.results import restore_lines as restore_lines
     from engine.render.run import RunOutcome as RunOutcome
+    from engine.render.run import after_run_lines as after_run_lines
     from engine.render.run import run_outcome as run_outcome
     from engine.render.run import run_report as run_report
     from engine.render.run import run_report_json as run_report_json
+    from engine.render.status import error_json as error_json
+    from engine.render.status import error_lines as error_lines
+    from engine.render.status import status_json as status_json
+    from engine.render.status import status_lines as status_lines
     from engine.render.words import Badge as Badge
     from engine.render.words import file_facts as file_facts
     from engine.render.words import finding_lines as finding_lines
@@ -154,9 +195,8 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.words import step_status as step_status
     from engine.render.words import version_labels as version_labels
     from engine.runtime.recovery import RecoverResult as RecoverResult
+    from engine.runtime.result import UpgradeResult as UpgradeResult
     from engine.runtime.runchecks import RunCheck as RunCheck
-    from engine.runtime.upgrader import UpgradeResult as UpgradeResult
-    from engine.runtime.upgrader import describe_event as describe_event
     from engine.runtime.verifying import VerifyReport as VerifyReport
     from engine.scripts.catalog import Catalog as Catalog
     from engine.scripts.catalog import Migration as Migration

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from engine.runtime.backups import BackupResult, Progress
     from engine.runtime.recovery import RecoverResult
     from engine.runtime.restoring import RestoreResult
-    from engine.runtime.upgrader import UpgradeResult
+    from engine.runtime.result import UpgradeResult
     from engine.runtime.verifying import VerifyReport
     from engine.state.expectation import Expectation
 
@@ -112,23 +112,21 @@ def upgrade(
     refused (`changed_since_inspection`) before anything is written.
     `create_backup_dir`: a missing `backup_dir` whose parent exists is created.
     """
+    from engine.runtime.options import UpgradeOptions
     from engine.runtime.upgrader import upgrade as _upgrade
 
-    return _upgrade(
-        path,
-        catalog or load_catalog(),
+    options = UpgradeOptions(
         target=target,
         mode=mode,
         backup=backup,
         backup_dir=backup_dir,
+        create_backup_dir=create_backup_dir,
         dry_run=dry_run,
         wait=wait,
-        on_event=on_event,
-        cancel=cancel,
         accept_diverged=accept_diverged,
         expect=expect,
-        create_backup_dir=create_backup_dir,
     )
+    return _upgrade(path, catalog or load_catalog(), options, on_event=on_event, cancel=cancel)
 
 
 def verify(
@@ -149,10 +147,7 @@ def verify(
 
 def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:
     """The version a backup name should carry: the tracked version, else `user_version`."""
-    inspection = inspect_file(path, catalog)
-    if inspection.current_version is not None:
-        return inspection.current_version
-    return inspection.user_version or None
+    return inspect_file(path, catalog).backup_version
 
 
 def backup(

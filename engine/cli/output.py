@@ -1,6 +1,7 @@
-"""How `sqlmig` writes: plain lines (a progress bar on a terminal), JSON Lines, the status table.
+"""How `sqlmig` writes: plain lines (a progress bar on a terminal), JSON Lines.
 
-Only engine/cli.py uses this module; the engine itself never prints.
+The words come from the engine (`engine.describe_event`, `engine.plan_lines`, …); this module
+only decides where they go. The engine itself never prints.
 """
 
 from __future__ import annotations
@@ -8,15 +9,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from collections.abc import Iterable
+from typing import Any, TextIO
 
-from engine.core.errors import Problem
-from engine.state.findings import listing
-
-if TYPE_CHECKING:
-    from engine.core.events import Event
-    from engine.state.inspection import Inspection
+import engine
 
 
 class Output:
@@ -55,48 +51,18 @@ def print_json(data: dict[str, Any], out: TextIO) -> None:
     out.flush()
 
 
-def print_status(inspection: Inspection, catalog_problems: Sequence[Problem], out: TextIO) -> None:
-    i = inspection
-    print(f"{i.path.name}: {i.diagnosis}", file=out)
-    rows = [("state", i.state), ("file", f"{i.path}")]
-    if i.state == "interrupted":
-        rows.append(("size", f"{i.size:,} bytes, and a -journal beside it"))
-    elif i.state != "damaged":
-        journal = f", {i.journal_mode.upper()} journal" if i.journal_mode else ""
-        rows.append(
-            ("size", f"{i.size:,} bytes, {i.page_count or 0} pages of {i.page_size or 0}{journal}")
-        )
-        rows.append(("user_version", str(i.user_version)))
-        target = f"v{i.head_version}" if i.head_version is not None else "none"
-        current = f"v{i.current_version}" if i.current_version is not None else "none"
-        rows.append(("version", f"{current} → {target} (newest migration)"))
-    if i.applied:
-        statuses: dict[str, int] = {}
-        for a in i.applied:
-            statuses[a.status] = statuses.get(a.status, 0) + 1
-        summary = ", ".join(f"{n} {s}" for s, n in sorted(statuses.items()))
-        rows.append(("history", f"{len(i.applied)} row(s): {summary}"))
-    if i.pending and i.state in ("fresh", "tracked"):
-        shown = ", ".join(f"{p.version:04d} {p.name}" for p in i.pending[:4])
-        more = f" … (+{len(i.pending) - 4})" if len(i.pending) > 4 else ""
-        rows.append(("pending", shown + more))
-    if i.extras:
-        rows.append(("extra tables", listing(i.extras)))
-    for label, value in rows:
-        print(f"  {label:<13}{value}", file=out)
-    problems = list(i.problems) + list(catalog_problems)
-    for n, problem in enumerate(problems):
-        print(f"  ! {problem.message}{problem.where()}", file=out)
-        following = problems[n + 1].hint if n + 1 < len(problems) else None
-        if problem.hint and problem.hint != following:  # a shared hint once, after its group
-            print(f"    hint: {problem.hint}", file=out)
+def print_lines(lines: Iterable[str], out: TextIO) -> None:
+    for line in lines:
+        print(line, file=out, flush=True)  # live even through a pipe
 
 
 class JsonRenderer:
+    """One JSON line per event (SPEC §7.7)."""
+
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    def __call__(self, event: Event) -> None:
+    def __call__(self, event: engine.Event) -> None:
         print_json(event.to_json(), self.out)
 
     def __enter__(self) -> JsonRenderer:
@@ -114,6 +80,8 @@ class TextRenderer:
         self.dry_run = dry_run
         self.progress: Any = None
         self.task: Any = None
+        self.total = 1
+        self.preflight_shown = False
         self.tty = out.isatty() if hasattr(out, "isatty") else False
 
     def __enter__(self) -> TextRenderer:
@@ -122,68 +90,26 @@ class TextRenderer:
     def __exit__(self, *exc: object) -> None:
         self._stop_bar()
 
-    def __call__(self, event: Event) -> None:
-        data = event.to_json()
-        name = data["event"]
-        if name == "plan":
-            self._plan(data)
+    def __call__(self, event: engine.Event) -> None:
+        if isinstance(event, engine.PlanEvent):
+            print_lines(engine.plan_lines(event, statements=self.dry_run), self.out)
+            self.total = sum(len(s.statements) for s in event.steps) or 1
             return
-        if self.tty and name in ("statement", "heartbeat", "step_start"):
-            self._bar(data)
+        bar = (engine.StatementEvent, engine.HeartbeatEvent, engine.StepStartEvent)
+        if self.tty and isinstance(event, bar):
+            self._bar(event)
             return
-        if name == "done":
+        if isinstance(event, engine.DoneEvent):
             self._stop_bar()
-        if name == "verify" and str(data["check"]).startswith("preflight:"):
-            self._preflight(data)
-            return
-        from engine.runtime.upgrader import describe_event
-
-        line = describe_event(event)
-        if line and name != "statement":
-            print(line, file=self.out, flush=True)  # live even through a pipe
-
-    def _plan(self, data: dict[str, Any]) -> None:
-        steps = data["steps"]
-        frm = data["from_version"]
-        bridged = any(step["bridge"] for step in steps)  # a legacy file has no version yet
-        head = f"v{frm}" if frm is not None else ("a legacy file" if bridged else "empty")
-        print(
-            f"Plan: {head} → v{data['to_version']}, {len(steps)} step(s), "
-            f"mode {data['mode']}, {data['segments']} transaction(s).",
-            file=self.out,
-        )
-        for step in steps:
-            label = (
-                f"{step['version']:04d}_{step['name']}"
-                if step["version"] is not None
-                else step["name"]
-            )
-            flags = [
-                f
-                for f, on in (
-                    ("foreign keys off", step["foreign_keys_off"]),
-                    ("outside a transaction", not step["transaction"]),
-                )
-                if on
-            ]
-            extra = f" ({', '.join(flags)})" if flags else ""
-            print(f"  {step['kind']} {label}{extra}", file=self.out)
-            if self.dry_run:
-                for line, sql in step["statements"]:
-                    text = sql.replace("\n", "\n" + " " * 14)
-                    print(f"    line {line:>4}: {text}", file=self.out)
-        self.total = sum(len(s["statements"]) for s in steps) or 1
-
-    def _preflight(self, data: dict[str, Any]) -> None:
-        """One line of the go/no-go list (a heading before the first)."""
-        if not getattr(self, "preflight_shown", False):
+        if isinstance(event, engine.PreflightEvent):
+            print_lines(engine.preflight_line(event, first=not self.preflight_shown), self.out)
             self.preflight_shown = True
-            print("Preflight (go/no-go):", file=self.out)
-        mark = "warning" if "warning" in data["details"] else ("yes" if data["ok"] else "NO")
-        name = str(data["check"]).removeprefix("preflight:")
-        print(f"  [{mark:>7}] {name}: {data['message']}", file=self.out)
+            return
+        line = engine.describe_event(event)
+        if line and not isinstance(event, engine.StatementEvent):
+            print_lines([line], self.out)
 
-    def _bar(self, data: dict[str, Any]) -> None:
+    def _bar(self, event: engine.Event) -> None:
         if self.progress is None:
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -194,9 +120,9 @@ class TextRenderer:
                 transient=True,
             )
             self.progress.start()
-            self.task = self.progress.add_task("starting", total=getattr(self, "total", 1))
-        if data["event"] == "statement":
-            self.progress.update(self.task, advance=1, description=data["step"])
+            self.task = self.progress.add_task("starting", total=self.total)
+        if isinstance(event, engine.StatementEvent):
+            self.progress.update(self.task, advance=1, description=event.step)
 
     def _stop_bar(self) -> None:
         if self.progress is not None:

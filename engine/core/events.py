@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from engine.core.verdicts import Method, Outcome, StepKind
+
 
 @dataclass(frozen=True)
 class Event:
@@ -42,8 +44,8 @@ def _jsonable(value: Any) -> Any:
 class PlannedStep:
     version: int | None
     name: str
-    kind: str  # "migrate" | "adopt" | "repair"
-    method: str  # what schema_migrations.method will say: executed / adopted / repaired
+    kind: StepKind
+    method: Method  # what the step is expected to do (a bridge decides again as it runs)
     statements: tuple[tuple[int, str], ...]  # (line, sql)
     transaction: bool
     foreign_keys_off: bool
@@ -129,6 +131,35 @@ class VerifyEvent(Event):
     ok: bool
     message: str
     details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PreflightEvent(Event):
+    """One line of the go/no-go list before anything is written (engine/runtime/preflight.py).
+
+    Its JSON is a `verify` event whose check is `preflight:NAME`, with "warning" in its details
+    for a warning: other tools parse exactly that (SPEC §7.7 never renames)."""
+
+    name: ClassVar[str] = "verify"
+    check: str  # the check's own name: paths, readable, quick_check, …
+    outcome: Outcome
+    message: str
+    hint: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """A warning does not stop the run."""
+        return self.outcome != Outcome.FAILED
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": self.name,
+            "t": round(self.t, 4),
+            "check": f"preflight:{self.check}",
+            "ok": self.ok,
+            "message": self.message,
+            "details": ["warning"] if self.outcome == Outcome.WARNING else [],
+        }
 
 
 @dataclass(frozen=True)

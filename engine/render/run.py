@@ -13,14 +13,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from engine.core.verdicts import Method, Outcome, Phase, RunKind
+from engine.core.errors import Cancelled
+from engine.core.verdicts import Method, Outcome, Phase, RunKind, State
+from engine.render.checks import preflight_lines
 from engine.render.words import version_labels
+from engine.state.findings import listing
 
 if TYPE_CHECKING:
+    from engine.runtime.result import UpgradeResult
     from engine.runtime.runchecks import RunCheck
-    from engine.runtime.upgrader import UpgradeResult
 
 CHANGED_SINCE_INSPECTION = "changed_since_inspection"
+RECOVERED = (
+    "SQLite first rolled back an earlier write that had been cut off (the -journal beside the "
+    "file); every committed change stays."
+)
+REPLANNED = "Another process upgraded the file meanwhile"
 MARKS = {Outcome.OK: "✔ passed", Outcome.WARNING: "⚠ warning", Outcome.FAILED: "✘ FAILED"}
 
 
@@ -93,6 +101,58 @@ def run_outcome(result: UpgradeResult) -> RunOutcome:
 
 def _repaired(result: UpgradeResult) -> bool:
     return any(method == Method.REPAIRED for _step, method in result.steps)
+
+
+def done_message(result: UpgradeResult) -> str:
+    """The `done` event's message: what the run did, in one sentence."""
+    after = f" {RECOVERED}" if result.recovered else ""
+    if result.error is not None:
+        return result.error.message + after
+    if result.dry_run:
+        steps = len(result.plan.steps) if result.plan else 0
+        return f"Dry run: {steps} step(s) would run; nothing was written."
+    repaired = [step for step, method in result.steps if method == Method.REPAIRED]
+    made = f"{len(repaired)} repair(s) made ({listing(repaired)})" if repaired else ""
+    if not result.applied:
+        if repaired and not result.replanned:
+            return f"Repaired the file at {_v(result.to_version)}: {made}.{after}"
+        notes = [n for n in result.notes if n != RECOVERED]
+        return (notes[0] if notes else "Nothing to do.") + after
+    start = start_label(result) or _v(result.from_version)
+    return (
+        f"Upgraded from {start} to {_v(result.to_version)}: "
+        f"{len(result.applied)} migration(s) recorded" + (f", {made}" if made else "") + "."
+        + after
+    )
+
+
+def start_label(result: UpgradeResult) -> str | None:
+    """The start as found: vN, empty, legacy user_version N."""
+    inspection = result.inspection
+    if inspection is None:
+        return None
+    if inspection.state == State.LEGACY:
+        return f"legacy user_version {inspection.user_version}"
+    if inspection.state == State.FRESH:
+        return "empty"
+    return None if inspection.current_version is None else f"v{inspection.current_version}"
+
+
+def _v(version: int | None) -> str:
+    return "empty" if version is None else f"v{version}"
+
+
+def after_run_lines(result: UpgradeResult) -> list[str]:
+    """The plain-text end of a refused or failed upgrade: the go/no-go list that stopped it
+    (its refusal already said, so named only), then what to do."""
+    lines = []
+    error = result.error
+    if error is not None and not isinstance(error, Cancelled) and result.preflight is not None:
+        failures = result.preflight.failures
+        lines += preflight_lines(result.preflight, stopped_by=failures[0] if failures else None)
+    if error is not None and error.hint:
+        lines.append(f"hint: {error.hint}")
+    return lines
 
 
 def check_lines(checks: Sequence[RunCheck]) -> list[str]:

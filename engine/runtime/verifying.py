@@ -14,7 +14,6 @@ from engine.core.events import Clock, EventSink, HeartbeatEvent
 from engine.core.tables import is_bookkeeping
 from engine.core.verdicts import State
 from engine.scripts.catalog import Catalog
-from engine.state.findings import listing
 from engine.state.inspect import inspect_file as _inspect_file
 
 CANCELLED = "the checks did not finish; nothing was changed."
@@ -53,22 +52,6 @@ class VerifyReport:
             "integrity": self.integrity,
             "broken_objects": self.broken,
         }
-
-    def lines(self) -> list[str]:
-        version = f"v{self.version}" if self.version is not None else "no version"
-        out = [
-            f"{self.path.name} ({self.state}, {version}): "
-            + ("all checks passed." if self.ok else "problems found.")
-        ]
-        for name, ok in self.checks.items():
-            out.append(f"  {'ok    ' if ok else 'FAILED'} {name}")
-        out += [
-            f"  - {line}"
-            for line in self.integrity + self.differences + self.damage + self.broken
-        ]
-        if self.extras:
-            out.append("  extra objects (kept): " + listing(self.extras))
-        return out
 
 
 def verify(

@@ -55,6 +55,13 @@ class Inspection(NamedTuple):
     user_reserved: tuple[tuple[str, str], ...] = ()  # (type, name) named like sqlmig's tables
 
     @property
+    def backup_version(self) -> int | None:
+        """The version a backup's name carries: the tracked version, else `user_version`."""
+        if self.current_version is not None:
+            return self.current_version
+        return self.user_version or None
+
+    @property
     def up_to_date(self) -> bool:
         return self.state == State.TRACKED and not self.pending
 
