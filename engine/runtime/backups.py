@@ -10,11 +10,9 @@ open (the `.partial` copy) is checked against SQLite's path limit before anythin
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sqlite3
-import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,14 +22,26 @@ from pathlib import Path
 from engine.core.cancel import CancelToken, watch
 from engine.core.connect import (
     FileFacts,
-    open_copy,
     open_readonly,
     read_facts,
     refuse_long_path,
 )
 from engine.core.errors import Refused, from_os_error, from_sqlite
 from engine.runtime import origin
-from engine.runtime.checks import quick_check, row_counts
+from engine.runtime.backup_copy import (
+    CANCELLED,
+    copy_database,
+    copy_file,
+    count_rows,
+    counts_of,
+    fsync,
+    fsync_dir,
+    keep_permissions,
+    make_self_contained,
+    pages_in,
+    remove_files,
+    verify_copy,
+)
 
 BACKUP_PATTERN = re.compile(
     r"^(?P<stem>.+)\.(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.v(?P<version>\d+|none)"
@@ -40,7 +50,7 @@ BACKUP_PATTERN = re.compile(
 PAGES_PER_STEP = 4096
 COPY_CHUNK = 8 * 1024 * 1024  # bytes per step of a file copy: a cancel is seen between steps
 UNCHANGED = "The database was not changed."
-CANCELLED = "no backup was made; nothing was changed."
+NOTHING_CHANGED = "Nothing was changed."
 LONG_BACKUP_PATH_HINT = (
     "Choose a backup folder with a shorter path (--backup-dir), or move the database to a "
     "folder with a shorter path."
@@ -164,19 +174,19 @@ def create_backup(
     source = None if caller_holds_lock else _open_source(facts)
     try:
         if source is None:
-            _copy_file(db, partial, _page_count(db), on_progress, cancel)
-            _fsync(partial)
+            copy_file(db, partial, pages_in(db), on_progress, cancel)
+            fsync(partial)
         else:
-            _copy(source, partial, on_progress, facts, cancel)
+            copy_database(source, partial, on_progress, facts, cancel)
         copied = time.monotonic()
         image_sha256 = origin.sha256_of(partial)
-        converted = _make_self_contained(partial)
+        converted = make_self_contained(partial)
         if source is None:
-            counts, user_version = _counts(partial, accept_damage)
+            counts, user_version = counts_of(partial, accept_damage)
         else:
             with watch(source, cancel, state=CANCELLED):
-                counts, user_version = _count_rows(source, accept_damage)
-        shape, page_size, page_count, damage = _verify(
+                counts, user_version = count_rows(source, accept_damage)
+        shape, page_size, page_count, damage = verify_copy(
             partial, user_version, counts, accept_damage=accept_damage, cancel=cancel
         )
         described = origin.describe(
@@ -194,20 +204,20 @@ def create_backup(
         )
         if damage:
             described["damage"] = list(damage)
-        _keep_permissions(db, partial)
+        keep_permissions(db, partial)
         sidecar = origin.write_sidecar(target, described)
         os.replace(partial, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
     except sqlite3.Error as exc:
-        _remove(partial, sidecar)
+        remove_files(partial, sidecar)
         raise from_sqlite(exc, state=f"No backup was made. {UNCHANGED}") from exc
     except OSError as exc:
-        _remove(partial, sidecar)
+        remove_files(partial, sidecar)
         raise from_os_error(
             exc, path=str(target), state=f"No backup was made. {UNCHANGED}"
         ) from exc
     except BaseException:
-        _remove(partial, sidecar)
+        remove_files(partial, sidecar)
         raise
     finally:
         if source is not None:
@@ -215,7 +225,7 @@ def create_backup(
     return BackupResult(
         path=target,
         source=db,
-        pages=_page_count(target),
+        pages=pages_in(target),
         seconds=copied - started,
         verify_seconds=time.monotonic() - copied,
         user_version=user_version,
@@ -236,31 +246,48 @@ def _open_source(facts: FileFacts) -> sqlite3.Connection:
         return open_readonly(facts)
 
 
-def prepare_folder(folder: Path, *, create: bool) -> None:
-    """Refuse a backup folder that is a file or is missing; with `create`, make a missing last
-    level."""
+def backup_folder_problem(folder: Path, *, create: bool) -> Refused | None:
+    """Why backups cannot go into `folder` (a file, missing, not creatable, read-only), or None.
+    With `create`, a missing last level is fine when its parent can take it."""
     if folder.is_dir():
-        return
+        if not os.access(folder, os.W_OK | os.X_OK):
+            return Refused(f"The backup folder {folder} is read-only. {NOTHING_CHANGED}",
+                           hint="Pick a backup folder you can write to.", code="read_only")
+        return None
     if folder.exists() or folder.is_symlink():
-        raise Refused(
-            f"The backup folder {folder} is a file, not a folder. {UNCHANGED}",
+        return Refused(
+            f"The backup folder {folder} is a file, not a folder. {NOTHING_CHANGED}",
             hint="Pick a folder for the backups (it is created when only its last part is "
             "missing).",
             code="not_a_folder",
         )
+    parent = folder.parent
     if not create:
-        raise Refused(
-            f"The backup folder {folder} does not exist.",
-            hint="Create it or pick another folder. " + UNCHANGED,
-            code="missing",
-        )
-    if not folder.parent.is_dir():
-        raise Refused(
-            f"The backup folder {folder} does not exist, and neither does {folder.parent}. "
-            + UNCHANGED,
+        return Refused(f"The backup folder {folder} does not exist. {NOTHING_CHANGED}",
+                       hint="Create it or pick another folder.", code="missing")
+    if not parent.is_dir():
+        return Refused(
+            f"The backup folder {folder} does not exist, and neither does {parent}. "
+            + NOTHING_CHANGED,
             hint="Create the folders first, or pick a folder that exists.",
             code="missing",
         )
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return Refused(
+            f"The backup folder {folder} does not exist and cannot be created: {parent} is "
+            f"read-only. {NOTHING_CHANGED}",
+            hint="Pick a backup folder you can write to.",
+            code="read_only",
+        )
+    return None
+
+
+def prepare_folder(folder: Path, *, create: bool) -> None:
+    """Refuse a backup folder that cannot take the backup; with `create`, make a missing last
+    level."""
+    problem = backup_folder_problem(folder, create=create)
+    if problem is not None:
+        raise problem
     try:
         folder.mkdir()
     except FileExistsError:
@@ -270,205 +297,3 @@ def prepare_folder(folder: Path, *, create: bool) -> None:
         raise from_os_error(exc, path=str(folder), state=state) from exc
 
 
-def _copy(
-    source: sqlite3.Connection,
-    partial: Path,
-    on_progress: Progress | None,
-    facts: FileFacts | None = None,
-    cancel: CancelToken | None = None,
-) -> None:
-    if (
-        facts is not None
-        and not facts.empty
-        and not facts.wal_size
-        and _copy_under_read_lock(source, facts.path, partial, on_progress, cancel)
-    ):
-        return
-    dest = open_copy(partial)
-    try:
-
-        def progress(_status: int, remaining: int, total: int) -> None:
-            if cancel is not None:
-                cancel.check(CANCELLED)  # raised here, it ends the backup API's loop
-            if on_progress is not None:
-                on_progress(total - remaining, total)
-
-        source.backup(dest, pages=PAGES_PER_STEP, progress=progress)
-    finally:
-        dest.close()
-    _fsync(partial)
-
-
-def _copy_file(
-    db: Path, partial: Path, pages: int, on_progress: Progress | None, cancel: CancelToken | None
-) -> None:
-    """The kernel copies the file in chunks (only under a lock that keeps writers out);
-    progress in pages, and a cancel between chunks."""
-    with db.open("rb") as src, partial.open("wb") as dst:
-        size = os.fstat(src.fileno()).st_size
-        done = 0
-        while done < size:
-            if cancel is not None:
-                cancel.check(CANCELLED)
-            sent = os.sendfile(dst.fileno(), src.fileno(), done, min(COPY_CHUNK, size - done))
-            if sent == 0:
-                break
-            done += sent
-            if on_progress is not None and done < size:
-                on_progress(pages * done // size, pages)
-    if on_progress is not None:
-        on_progress(pages, pages)
-
-
-def _copy_under_read_lock(
-    source: sqlite3.Connection,
-    db: Path,
-    partial: Path,
-    on_progress: Progress | None,
-    cancel: CancelToken | None = None,
-) -> bool:
-    """Copy the main file as a file while a read transaction holds SQLite's lock, when that is
-    exactly the committed state; returns False (nothing copied) otherwise.
-
-    Rollback-journal file: the SHARED lock keeps any writer from committing until the copy is
-    done. WAL file whose `-wal` is empty or absent once the read transaction has started: the
-    snapshot is the main file alone, and no checkpoint may write into the main file while a
-    reader holds that snapshot, so the main file cannot change under the copy. A WAL file with
-    frames in its `-wal` always goes through the backup API (a bare copy would lose them).
-    The kernel copies the file, several times faster than the backup API's page loop.
-    """
-    source.execute("BEGIN")
-    try:
-        source.execute("SELECT count(*) FROM sqlite_master").fetchone()  # takes the read lock
-        wal = db.with_name(db.name + "-wal")
-        wal_mode = _in_wal_mode(source)
-        if (wal.exists() and wal.stat().st_size > 0) or (wal.exists() and not wal_mode):
-            return False
-        pages = int(source.execute("PRAGMA page_count").fetchone()[0])
-        _copy_file(db, partial, pages, on_progress, cancel)
-    finally:
-        source.execute("ROLLBACK")
-    _fsync(partial)
-    return True
-
-
-def _make_self_contained(partial: Path) -> bool:
-    """A copy of a WAL file carries the WAL flag in its header: make it a rollback-journal file,
-    which needs nothing beside it. True when the file was changed."""
-    with partial.open("rb") as handle:
-        header = handle.read(20)
-    if header[18:20] != b"\x02\x02":
-        return False
-    dest = open_copy(partial)
-    try:
-        dest.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        dest.close()
-    _fsync(partial)
-    return True
-
-
-def _fsync(path: Path) -> None:
-    with path.open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def _counts(copy: Path, accept_damage: bool) -> tuple[dict[str, int], int]:
-    conn = open_readonly(read_facts(copy))
-    try:
-        return _count_rows(conn, accept_damage)
-    finally:
-        conn.close()
-
-
-def _count_rows(conn: sqlite3.Connection, accept_damage: bool) -> tuple[dict[str, int], int]:
-    """Rows per table and user_version; with `accept_damage`, no counts where damage stops
-    the counting (quick_check then reports that damage)."""
-    user_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    try:
-        return row_counts(conn), user_version
-    except sqlite3.DatabaseError:
-        if not accept_damage:
-            raise
-        return {}, user_version
-
-
-def _in_wal_mode(conn: sqlite3.Connection) -> bool:
-    return str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal"
-
-
-def verify_backup(path: Path, user_version: int, counts: dict[str, int]) -> None:
-    """Opens, passes quick_check, same user_version, same row count per table (SPEC §7.11)."""
-    _verify(path, user_version, counts)
-
-
-def _verify(
-    path: Path,
-    user_version: int,
-    counts: dict[str, int],
-    *,
-    accept_damage: bool = False,
-    cancel: CancelToken | None = None,
-) -> tuple[origin.Shape, int, int, tuple[str, ...]]:
-    """Verify the copy; returns its shape, page size, page count (for the origin record) and,
-    with `accept_damage`, quick_check's findings instead of refusing a damaged copy."""
-    conn = open_readonly(read_facts(path))
-    with contextlib.closing(conn), watch(conn, cancel, state=CANCELLED):
-        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
-        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
-        try:
-            problems = quick_check(conn)
-        except sqlite3.DatabaseError as exc:  # damage so bad that quick_check stops on it
-            if not accept_damage:
-                raise
-            problems = [str(exc)]
-        if problems and accept_damage:
-            return origin.Shape(frozenset(), frozenset()), page_size, page_count, tuple(problems)
-        if problems:
-            raise Refused(
-                f"The backup failed its check ({problems[0]}). {UNCHANGED}",
-                hint="Check the disk the backup is written to, then try again.",
-                code="check_failed",
-            )
-        copied_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-        copied_counts = row_counts(conn)
-        shape = origin.read_shape(conn)
-    if copied_version != user_version or copied_counts != counts:
-        raise Refused(
-            "The backup does not match the database (user_version or row counts differ). "
-            + UNCHANGED,
-            hint="Another program may be writing to the file; close it and try again.",
-            detail=f"expected {user_version} {counts}, got {copied_version} {copied_counts}",
-            code="check_failed",
-        )
-    return shape, page_size, page_count, ()
-
-
-def _keep_permissions(original: Path, copy: Path) -> None:
-    mode = stat.S_IMODE(original.stat().st_mode)
-    os.chmod(copy, mode)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _page_count(path: Path) -> int:
-    facts = read_facts(path)
-    return facts.header_page_count or 0
-
-
-def _remove(*paths: Path | None) -> None:
-    for path in paths:
-        if path is not None:
-            with contextlib.suppress(OSError):  # already gone: nothing more to do
-                path.unlink()

@@ -34,6 +34,7 @@ from engine.core.cancel import CancelToken, watch
 from engine.core.connect import open_readonly, read_facts
 from engine.core.errors import EngineError
 from engine.core.events import Clock, Event, PreflightEvent, VerifyEvent
+from engine.runtime.location import local_disk
 from engine.runtime.preflight_checks import (
     Check,
     disk_space,
@@ -41,7 +42,6 @@ from engine.runtime.preflight_checks import (
     file_writable,
     folders_writable,
     journal_state,
-    local_disk,
     paths_fit,
     quick_check_passes,
     sqlite_can_run,

@@ -22,17 +22,11 @@ from engine.core.connect import (
 )
 from engine.core.errors import EngineError, Refused, from_sqlite, sqlite_error_name
 from engine.core.verdicts import Outcome
-from engine.runtime.backups import backup_name, refuse_long_backup_path
+from engine.runtime.backups import backup_folder_problem, backup_name, refuse_long_backup_path
 from engine.runtime.checks import foreign_key_damage, quick_check
 from engine.state.findings import listing
 
 UNCHANGED = "Nothing was changed."
-NETWORK_FS = frozenset(
-    {"nfs", "nfs4", "cifs", "smb", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p", "afs", "ncpfs",
-     "davfs", "fuse.rclone", "fuse.s3fs", "fuse.gcsfuse", "fuse.davfs2", "glusterfs", "ceph"}
-)
-CLOUD_FOLDERS = ("dropbox", "onedrive", "google drive", "googledrive", "icloud", "icloud drive",
-                 "mobile documents", "box sync", "pcloud", "mega")
 # Statement features and the first SQLite version that runs them.
 FEATURES: tuple[tuple[re.Pattern[str], tuple[int, int, int], str], ...] = (
     (re.compile(r"\bALTER\s+TABLE\b.*\bDROP\s+(COLUMN\s+)?\w", re.I | re.S), (3, 35, 0),
@@ -139,53 +133,12 @@ def folders_writable(
             "read_only",
         )
     if backup and backup_dir is not None:
-        if backup_dir.exists() and not backup_dir.is_dir():
-            return Check(
-                "folder",
-                False,
-                f"The backup folder {backup_dir} is a file, not a folder. {UNCHANGED}",
-                "Pick a folder for the backups (it is created when only its last part is "
-                "missing).",
-                "not_a_folder",
-            )
+        problem = backup_folder_problem(backup_dir, create=create)
+        if problem is not None:
+            return Check("folder", False, problem.message, problem.hint, problem.code)
         if not backup_dir.exists():
-            parent = backup_dir.parent
-            if not create:
-                return Check(
-                    "folder",
-                    False,
-                    f"The backup folder {backup_dir} does not exist. {UNCHANGED}",
-                    "Create it or pick another folder.",
-                    "missing",
-                )
-            if not parent.is_dir():
-                return Check(
-                    "folder",
-                    False,
-                    f"The backup folder {backup_dir} does not exist, and neither does {parent}. "
-                    + UNCHANGED,
-                    "Create the folders first, or pick a folder that exists.",
-                    "missing",
-                )
-            if not os.access(parent, os.W_OK | os.X_OK):
-                return Check(
-                    "folder",
-                    False,
-                    f"The backup folder {backup_dir} does not exist and cannot be created: "
-                    f"{parent} is read-only. {UNCHANGED}",
-                    "Pick a backup folder you can write to.",
-                    "read_only",
-                )
             return Check("folder", True, f"The database's folder is writable; the backup folder "
                          f"{backup_dir} will be created.")
-        if not os.access(backup_dir, os.W_OK | os.X_OK):
-            return Check(
-                "folder",
-                False,
-                f"The backup folder {backup_dir} is read-only. {UNCHANGED}",
-                "Pick a backup folder you can write to.",
-                "read_only",
-            )
         return Check("folder", True, "The database's folder and the backup folder are writable.")
     return Check("folder", True, "The folder is writable (journal" + (" and backup)." if backup
                                                                       else ")."))
@@ -352,51 +305,3 @@ def sqlite_can_run(statements: Iterable[str]) -> Check:
         "sqlite_version", True, f"SQLite {sqlite3.sqlite_version} can run the plan (needs "
         f"{'.'.join(map(str, needed))} or newer)."
     )
-
-
-def _mounts() -> list[tuple[str, str]]:
-    try:
-        text = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    out = []
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) >= 3:
-            out.append((parts[1].replace("\\040", " "), parts[2]))
-    return out
-
-
-def location_kind(path: Path, mounts: list[tuple[str, str]] | None = None) -> str | None:
-    """'network file system (nfs)', 'cloud-synced folder (Dropbox)' or None."""
-    real = path.resolve()
-    best: tuple[str, str] | None = None
-    for point, fstype in _mounts() if mounts is None else mounts:
-        inside = str(real) == point or str(real).startswith(point.rstrip("/") + "/")
-        if inside and (best is None or len(point) > len(best[0])):
-            best = (point, fstype)
-    if best is not None and best[1].lower() in NETWORK_FS:
-        return f"network file system ({best[1]})"
-    for part in real.parts:
-        lowered = part.lower()
-        for name in CLOUD_FOLDERS:
-            if lowered == name or lowered.startswith(name + " ") or lowered.startswith(name + "-"):
-                return f"cloud-synced folder ({part})"
-    return None
-
-
-def local_disk(path: Path, backup_dir: Path | None) -> Check:
-    for where in (path, backup_dir):
-        if where is None:
-            continue
-        kind = location_kind(where)
-        if kind:
-            return Check(
-                "location",
-                None,
-                f"{where} is on a {kind}; SQLite's locking is unreliable there and a sync can "
-                "copy a half-written file.",
-                "Copy the file to a local folder, upgrade it there, and copy it back with the "
-                "app closed.",
-            )
-    return Check("location", True, "The file is on a local disk.")

@@ -16,6 +16,7 @@ import engine
 from engine.render.checks import preflight_lines
 from engine.runtime import preflight as pf
 from engine.runtime import preflight_checks as pfc
+from engine.runtime.location import location_kind
 
 ORDER = ["paths", "readable", "quick_check", "writable", "folder", "disk_space", "lock",
          "journal", "foreign_keys", "sqlite_version", "location"]
@@ -137,13 +138,13 @@ def test_existing_foreign_key_violations_are_a_warning_not_a_no(tmp_path: Path) 
 def test_network_and_cloud_folders_are_a_warning(tmp_path: Path) -> None:
     mounts = [("/", "ext4"), ("/mnt/share", "nfs4"), ("/mnt/share/local", "ext4"),
               ("/media/box", "fuse.sshfs")]
-    assert pfc.location_kind(Path("/mnt/share/a.db"), mounts) == "network file system (nfs4)"
-    assert pfc.location_kind(Path("/media/box/x/a.db"), mounts) == "network file system (fuse.sshfs)"
-    assert pfc.location_kind(Path("/mnt/share/local/a.db"), mounts) is None
-    assert pfc.location_kind(Path("/home/u/Dropbox/app/a.db"), mounts) == "cloud-synced folder (Dropbox)"
-    assert pfc.location_kind(Path("/home/u/OneDrive - Acme/a.db"), mounts) is not None
-    assert pfc.location_kind(Path("/home/u/Google Drive/a.db"), mounts) is not None
-    assert pfc.location_kind(Path("/home/u/dropboxes/a.db"), mounts) is None
+    assert location_kind(Path("/mnt/share/a.db"), mounts) == "network file system (nfs4)"
+    assert location_kind(Path("/media/box/x/a.db"), mounts) == "network file system (fuse.sshfs)"
+    assert location_kind(Path("/mnt/share/local/a.db"), mounts) is None
+    assert location_kind(Path("/home/u/Dropbox/app/a.db"), mounts) == "cloud-synced folder (Dropbox)"
+    assert location_kind(Path("/home/u/OneDrive - Acme/a.db"), mounts) is not None
+    assert location_kind(Path("/home/u/Google Drive/a.db"), mounts) is not None
+    assert location_kind(Path("/home/u/dropboxes/a.db"), mounts) is None
     folder = tmp_path / "Dropbox"
     folder.mkdir()
     path = badfiles.at_version(folder, 9, "database.db")
