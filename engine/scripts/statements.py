@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from engine.scripts.sqltext import strip_leading_comments
+from engine.scripts.sqltext import quote_ident, strip_leading_comments
 
 _IDENT = r'(?:"(?:[^"]|"")+"|\[[^\]]+\]|`(?:[^`]|``)+`|[A-Za-z_][\w$]*)'
 _QUALIFIED = rf"(?:{_IDENT}\s*\.\s*)?({_IDENT})"
@@ -154,3 +154,15 @@ def created_names(statements: Iterable[str], *, kind: str | None = None) -> froz
     return frozenset(
         g.name.lower() for g in guards if g is not None and (kind is None or g.kind == kind)
     )
+
+
+def rename_created(sql: str, new_name: str) -> str:
+    """A CREATE TABLE (or VIEW, INDEX, TRIGGER) statement that creates `new_name` instead; the
+    statement unchanged when it creates nothing."""
+    text = strip_leading_comments(sql)
+    for kind, pattern in _patterns():
+        hit = pattern.match(text) if kind in ("table", "view", "index", "trigger") else None
+        if hit is not None:
+            start, end = hit.span(1)
+            return f"{text[:start]}{quote_ident(new_name)}{text[end:]}"
+    return sql
