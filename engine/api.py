@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.core.errors import Problem, Refused
+from engine.core.verdicts import Mode
 from engine.scripts.catalog import Catalog, CatalogNotFound
 from engine.scripts.catalog import load_catalog as _load_catalog
 from engine.state.inspect import inspect_file as _inspect_file
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
     from engine.runtime.result import UpgradeResult
     from engine.runtime.verifying import VerifyReport
     from engine.state.expectation import Expectation
-
-ATOMIC = "atomic"
 
 BUNDLED_PACKAGE = "sqlmig_migrations"
 
@@ -74,7 +73,7 @@ def plan(
     catalog: Catalog | None = None,
     *,
     target: int | None = None,
-    mode: str = ATOMIC,
+    mode: str = Mode.ATOMIC,
     accept_diverged: bool = False,
 ) -> Plan:
     """The plan an upgrade would run (raises `Refused`/`UsageError` when it would refuse)."""
@@ -95,7 +94,7 @@ def upgrade(
     catalog: Catalog | None = None,
     *,
     target: int | None = None,
-    mode: str = ATOMIC,
+    mode: str = Mode.ATOMIC,
     backup: bool = True,
     backup_dir: Path | None = None,
     dry_run: bool = False,

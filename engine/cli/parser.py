@@ -63,13 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for the backup (a missing last level is created)",
     )
     where.add_argument("--no-backup", action="store_true", help="do not back up first")
-    up.add_argument(
-        "--wait",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for another program's write lock (default 10)",
-    )
+    _wait_option(up)
     up.add_argument(
         "--accept-diverged",
         action="store_true",
@@ -107,25 +101,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="restore even when BACKUP does not look like a backup of this database "
         "(never when it is damaged)",
     )
-    restore.add_argument(
-        "--wait",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for another program's write lock (default 10)",
-    )
+    _wait_option(restore)
     restore.add_argument("--json", action="store_true", help="print JSON Lines events")
 
     recover = command("recover", verbs.cmd_recover)
     recover.add_argument("path", type=Path, help="the database file")
     _migrations_option(recover)
-    recover.add_argument(
-        "--wait",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait for another program's write lock (default 10)",
-    )
+    _wait_option(recover)
     recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
     return parser
 
@@ -135,6 +117,16 @@ def _folder_name(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError("needs a folder name, not an empty string")
     return Path(text)
+
+
+def _wait_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another program's write lock (default 10)",
+    )
 
 
 def _migrations_option(cmd: argparse.ArgumentParser) -> None:

@@ -4,7 +4,8 @@ the engine's words say (text, or JSON under `--json`). Only `import engine`: the
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from collections.abc import Callable, Iterable
+from typing import Any, TextIO
 
 import engine
 from engine.cli.output import JsonRenderer, TextRenderer, print_json, print_lines
@@ -57,11 +58,9 @@ def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
             print_json(event.to_json(), out)
 
     report = engine.verify(args.path, catalog, full=args.full, on_event=beat, cancel=args.cancel)
-    if args.json:
-        for data in engine.verify_events(report, clock):
-            print_json(data, out)
-    else:
-        print_lines(engine.verify_lines(report), out)
+    _show(
+        args, out, lambda: engine.verify_events(report, clock), lambda: engine.verify_lines(report)
+    )
     return report.exit_code
 
 
@@ -74,11 +73,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO) -> int:
             print_json(engine.BackupEvent(clock(), "", done, total, False).to_json(), out)
 
     made = engine.backup(args.path, destination=args.to, on_progress=progress, cancel=args.cancel)
-    if args.json:
-        for data in engine.backup_json(made, clock):
-            print_json(data, out)
-    else:
-        print_lines(engine.backup_lines(made), out)
+    _show(args, out, lambda: engine.backup_json(made, clock), lambda: engine.backup_lines(made))
     return engine.EXIT_OK
 
 
@@ -87,10 +82,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     _wait_not_negative(args)
     clock = engine.Clock()
     done = engine.restore(args.path, args.source, force=args.force, wait=args.wait)
-    if args.json:
-        print_json(engine.restore_json(done, clock), out)
-    else:
-        print_lines(engine.restore_lines(done), out)
+    _show(args, out, lambda: [engine.restore_json(done, clock)], lambda: engine.restore_lines(done))
     return engine.EXIT_OK
 
 
@@ -99,11 +91,22 @@ def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
     clock = engine.Clock()
     catalog = engine.load_catalog(args.migrations)
     done = engine.recover(args.path, catalog, wait=args.wait)
-    if args.json:
-        print_json(engine.recover_json(done, clock), out)
-    else:
-        print_lines(engine.recover_lines(done), out)
+    _show(args, out, lambda: [engine.recover_json(done, clock)], lambda: engine.recover_lines(done))
     return engine.EXIT_OK
+
+
+def _show(
+    args: argparse.Namespace,
+    out: TextIO,
+    as_json: Callable[[], Iterable[dict[str, Any]]],
+    as_text: Callable[[], Iterable[str]],
+) -> None:
+    """JSON Lines under --json, else plain lines."""
+    if args.json:
+        for data in as_json():
+            print_json(data, out)
+    else:
+        print_lines(as_text(), out)
 
 
 def _wait_not_negative(args: argparse.Namespace) -> None:

@@ -58,7 +58,6 @@ class FileFacts(NamedTuple):
     wal_mode: bool
     wal_size: int | None  # size of the -wal file beside it, None when absent
     journal_present: bool  # a rollback journal: a crash left work SQLite will roll back
-    text_encoding: int | None
 
     @property
     def empty(self) -> bool:
@@ -208,7 +207,7 @@ def _facts(
     path: Path, header: bytes, size: int, wal_size: int | None, journal_present: bool
 ) -> FileFacts:
     if size == 0:
-        return FileFacts(path, 0, None, None, False, wal_size, journal_present, None)
+        return FileFacts(path, 0, None, None, False, wal_size, journal_present)
     if not header.startswith(SQLITE_MAGIC[: min(len(header), 16)]) or len(header) < 16:
         raise Refused(
             f"{path.name} is not a SQLite database (its first bytes are not the SQLite header; "
@@ -254,9 +253,8 @@ def _facts(
             hint="The file was cut off (an interrupted copy or download); get a complete copy.",
             code="corrupt",
         )
-    encoding = int.from_bytes(header[56:60], "big")
     return FileFacts(
-        path, size, page_size, page_count, wal_mode, wal_size, journal_present, encoding
+        path, size, page_size, page_count, wal_mode, wal_size, journal_present
     )
 
 

@@ -228,10 +228,6 @@ def sqlite_error_name(exc: sqlite3.Error) -> str:
     return name
 
 
-def is_known_sqlite_error(exc: sqlite3.Error) -> bool:
-    return sqlite_error_name(exc) in _SQLITE_KNOWN
-
-
 def from_sqlite(
     exc: sqlite3.Error, *, state: str, kind: type[EngineError] = Refused
 ) -> EngineError:

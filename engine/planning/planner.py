@@ -24,8 +24,6 @@ from engine.scripts.catalog import Catalog, Migration, RepairScript
 from engine.scripts.sqltext import Statement
 from engine.state.inspection import Inspection
 
-ATOMIC, STEPWISE = Mode.ATOMIC, Mode.STEPWISE
-
 
 @dataclass(frozen=True)
 class Step:
@@ -138,7 +136,7 @@ class Plan:
         Stepwise: one step each. Atomic: the whole plan, split around steps that must run outside
         a transaction (each of those is its own segment).
         """
-        if self.mode == STEPWISE:
+        if self.mode == Mode.STEPWISE:
             return tuple((step,) for step in self.steps)
         out: list[tuple[Step, ...]] = []
         current: list[Step] = []

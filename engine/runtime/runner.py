@@ -19,6 +19,7 @@ import time
 from engine.core.cancel import CancelToken, wait_for_lock
 from engine.core.errors import from_sqlite
 from engine.core.events import Clock, EventSink, VerifyEvent
+from engine.core.tables import AUDIT_TABLE
 from engine.planning.planner import Plan, Step
 from engine.runtime import recording
 from engine.runtime.compiles import Renames
@@ -61,6 +62,7 @@ class Runner:
         self.checks = PreCommit(self.ctx)
         self.committed_version = plan.from_version
         self._repaired: list[int] = []  # recorded steps whose missing effect was committed
+        self._audit_mark: int | None = None  # the audit table's last row after our last commit
 
     def run(self) -> RunOutcome:
         ctx = self.ctx
@@ -104,6 +106,7 @@ class Runner:
                 self.dependents.put_back(steps[-1], final=last, closing=True)
                 self.checks.check(check_version, outcome)
                 ctx.pulse.check()
+                self._audit_mark = _audit_mark(conn)
                 conn.execute("COMMIT")
             except BaseException as exc:
                 self._rollback()
@@ -123,6 +126,7 @@ class Runner:
             return False
         recording.ensure_history_table(self.ctx.conn)
         self.steps.record(step, done, duration_ms=0, method=method)
+        self._audit_mark = _audit_mark(self.ctx.conn)
         self.ctx.conn.execute("COMMIT")
         self._committed(done, outcome, new_version=True)
         return True
@@ -164,7 +168,12 @@ class Runner:
             self.ctx.conn.execute("ROLLBACK")
 
     def _state_is_expected(self) -> bool:
+        """The compare-and-set: the applied set is the plan's (plus what this runner committed),
+        and no other runner repaired anything since this runner's last commit (a repair writes
+        no history row, only an audit row; the row ledger counted the file before it)."""
         ctx, conn = self.ctx, self.ctx.conn
+        if self._audit_mark is not None and _audit_mark(conn) != self._audit_mark:
+            return False
         master = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         names = {str(row[0]) for row in master}
         history = hist.read_history(conn, names)
@@ -180,6 +189,13 @@ class Runner:
     def _position(self) -> str:
         plan = self.ctx.plan
         return position(self.committed_version, plan.from_version, plan.path_state)
+
+
+def _audit_mark(conn: sqlite3.Connection) -> int:
+    """The last row of the audit table (0 without one)."""
+    if hist.table_columns(conn, AUDIT_TABLE) == ():
+        return 0
+    return int(conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {AUDIT_TABLE}").fetchone()[0])
 
 
 def _column_renames(plan: Plan) -> Renames:

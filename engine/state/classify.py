@@ -57,7 +57,6 @@ def classify(read: FileRead, base: Inspection, catalog: Catalog, diagnose: Diagn
         tables=tuple(sorted(read.names)),
         extras=tuple(sorted(data_tables - app_tables)) if profile else (),
         page_count=read.page_count,
-        history_rows=len(history.rows),
     )
 
     if not data_tables and not history.rows:
@@ -135,7 +134,6 @@ def applied_rows(history: History, catalog: Catalog) -> tuple[AppliedMigration, 
                 checksum=row.checksum,
                 duration_ms=row.duration_ms,
                 status=status,
-                catalog_name=migration.name if migration else None,
             )
         )
     return tuple(out)

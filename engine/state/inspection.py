@@ -22,7 +22,6 @@ class AppliedMigration(NamedTuple):
     checksum: str | None
     duration_ms: int | None
     status: HistoryStatus  # how the row compares with the catalog (SPEC §7.8)
-    catalog_name: str | None = None
 
 
 class PendingMigration(NamedTuple):
@@ -48,7 +47,6 @@ class Inspection(NamedTuple):
     page_count: int | None = None
     journal_mode: str | None = None
     sqlite_version: str = sqlite3.sqlite_version
-    history_rows: int = 0
     legacy: LegacyReport | None = None  # the bridge's diagnosis (legacy, or a drifted tracked file)
     needs_repair: bool = False  # a tracked file whose shape lacks an effect its rows claim
     facts: FileFacts | None = None

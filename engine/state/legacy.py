@@ -19,8 +19,6 @@ from engine.state.atrisk import at_risk_hint, objects_at_risk
 from engine.state.expected import ExpectedSchemas, ReplayFailed
 from engine.state.presence import Ask, Effect, ExpectedAt, effect_present, missing_effect
 
-UNKNOWN = None
-
 
 class LegacyReport(NamedTuple):
     claimed_version: int  # what user_version says

@@ -448,3 +448,44 @@ def test_four_processes_upgrading_one_file_apply_each_step_exactly_once(
     with sqlite3.connect(db) as conn:
         for n in range(6):
             assert conn.execute(f"SELECT count(*) FROM t{n}").fetchone()[0] == 150000
+
+
+def test_a_repair_another_runner_made_between_two_transactions_is_noticed(tmp_path: Path) -> None:
+    """Stepwise, a runner takes its row ledger before its first transaction. Another runner's
+    repair (rows moved away, a table dropped, an audit row) between two of its transactions
+    changes no history row, so the applied set alone did not notice it, and the next check
+    failed with "Table … had N rows and is gone" (seen with four upgraders on one legacy file).
+    The runner notices another runner's audit rows and re-plans instead."""
+    from engine.core.cancel import CancelToken
+    from engine.planning.planner import plan_upgrade
+    from engine.runtime.context import RunOutcome
+    from engine.runtime.runner import Runner
+    from engine.state.expected import ExpectedSchemas
+    from engine.state.inspect import inspect_file
+
+    catalog = write_catalog(tmp_path / "m", SMALL)
+    db = empty_db(tmp_path)
+    assert engine.upgrade(db, catalog, target=0, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE notes_legacy (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.executemany("INSERT INTO notes_legacy (body) VALUES (?)", [("a",), ("b",)])
+    plan = plan_upgrade(inspect_file(db, catalog), catalog, mode="stepwise")
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        runner = Runner(conn, plan, expected=ExpectedSchemas(catalog), sink=ev.ignore_events,
+                        clock=ev.Clock(), cancel=CancelToken())
+        first, second = plan.segments()[:2]
+        outcome = RunOutcome()
+        assert runner._run_segment(first, outcome)  # 0001 committed; the ledger counted 2 rows
+        with sqlite3.connect(db, isolation_level=None) as other:  # another runner's repair
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO notes (body) SELECT body FROM notes_legacy")
+            other.execute("DROP TABLE notes_legacy")
+            other.execute("CREATE TABLE IF NOT EXISTS sqlmig_log (id INTEGER PRIMARY KEY, at "
+                          "TIMESTAMP DEFAULT CURRENT_TIMESTAMP, kind TEXT NOT NULL, name TEXT "
+                          "NOT NULL, checksum TEXT, detail TEXT)")
+            other.execute("INSERT INTO sqlmig_log (kind, name) VALUES ('repair', 'restore')")
+            other.execute("COMMIT")
+        assert runner._run_segment(second, outcome) is False  # re-plan, no false ledger failure
+    finally:
+        conn.close()

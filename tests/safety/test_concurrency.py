@@ -71,8 +71,11 @@ def test_four_upgraders_and_an_app_writer(tmp_path: Path, mode: str) -> None:
     before = memory_contents(path)
     stop = tmp_path / "stop"
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    writer_err_path = tmp_path / "writer.err"
+    with writer_err_path.open("w") as writer_err_file:
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop)],
+                                  stdout=subprocess.PIPE, stderr=writer_err_file, text=True,
+                                  env=env)
     assert writer.stdout is not None
     assert writer.stdout.readline().strip() == "ready"
     # Output goes to files: a run blocked on a full pipe while it holds the write lock would stall
@@ -90,8 +93,10 @@ def test_four_upgraders_and_an_app_writer(tmp_path: Path, mode: str) -> None:
         proc.wait(timeout=300)
     outputs = [(o.read_text(), e.read_text()) for o, e in logs]
     stop.touch()
-    written_out, writer_err = writer.communicate(timeout=120)
-    assert writer.returncode == 0, writer_err
+    # Read on from the same buffered stream: `readline` above may already hold the first rows
+    # (communicate() would read past them on the raw pipe and lose them).
+    written_out = writer.stdout.read()
+    assert writer.wait(timeout=120) == 0, writer_err_path.read_text()
     for proc, (out, err) in zip(upgraders, outputs, strict=True):
         assert proc.returncode == 0, (out[-3000:], err[-2000:])
         assert "database is locked" not in out + err
