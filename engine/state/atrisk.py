@@ -15,11 +15,14 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from engine.schema import Snapshot
 from engine.scripts.catalog import Catalog
 from engine.scripts.sqlwrites import renamed_table, tables_made, tokens
 from engine.scripts.statements import dropped_tables, guard_of
+
+if TYPE_CHECKING:
+    from engine.schema import Snapshot  # the schema model loads only when a replay is needed
 
 
 def objects_at_risk(

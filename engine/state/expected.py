@@ -7,11 +7,14 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from engine.core.cancel import CancelToken
-from engine.schema import Snapshot, replay
 from engine.scripts.catalog import Catalog
 from engine.scripts.statements import created_names
+
+if TYPE_CHECKING:
+    from engine.schema import Snapshot
 
 # Expected schemas per catalog checksum (SPEC §7.24 names the key), shared by every run in this
 # process: a second upgrade, a verify or a diff with the same catalog does not replay it again.
@@ -52,6 +55,8 @@ class ExpectedSchemas:
     def at(self, version: int) -> Snapshot:
         """The schema after `version`; raises `ReplayFailed` naming the migration that broke."""
         if version not in self._cache:
+            from engine.schema import replay  # `status` rarely needs it: loaded on first use
+
             current: list[str] = []
 
             def steps() -> Iterator[tuple[tuple[str, ...], bool]]:

@@ -10,14 +10,16 @@ folder; this module only evaluates it.
 from __future__ import annotations
 
 import sqlite3
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engine.core.errors import Problem
-from engine.schema import Snapshot
 from engine.scripts.catalog import Catalog
 from engine.state.atrisk import at_risk_hint, objects_at_risk
 from engine.state.expected import ExpectedSchemas, ReplayFailed
 from engine.state.presence import Ask, Effect, ExpectedAt, effect_present, missing_effect
+
+if TYPE_CHECKING:
+    from engine.schema import Snapshot  # the schema model loads only when a replay is needed
 
 
 class LegacyReport(NamedTuple):

@@ -489,3 +489,26 @@ def test_a_repair_another_runner_made_between_two_transactions_is_noticed(tmp_pa
         assert runner._run_segment(second, outcome) is False  # re-plan, no false ledger failure
     finally:
         conn.close()
+
+
+def test_a_dry_run_rehearses_with_the_users_own_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rehearsal of a bridge plan on a temporary copy used a hard-coded 10 s lock wait (and
+    accepted diverged history) whatever the user asked; it uses the user's options now."""
+    from helpers import badfiles
+
+    from engine.runtime import execution
+
+    opened: list[tuple[Path, float]] = []
+    real = execution.open_readwrite
+
+    def spy(path: Path, *, wait_seconds: float = 10.0) -> sqlite3.Connection:
+        opened.append((path, wait_seconds))
+        return real(path, wait_seconds=wait_seconds)
+
+    monkeypatch.setattr(execution, "open_readwrite", spy)
+    path = badfiles.legacy_like(tmp_path)
+    engine.upgrade(path, dry_run=True, wait=0.25)
+    copies = [(p, wait) for p, wait in opened if "sqlmig-dry-run-" in str(p)]
+    assert copies and {wait for _p, wait in copies} == {0.25}, opened
