@@ -52,6 +52,7 @@ PUBLIC: dict[str, str] = {
     "Mode": "engine.core.verdicts",
     "Outcome": "engine.core.verdicts",
     "Phase": "engine.core.verdicts",
+    "ProblemCode": "engine.core.verdicts",
     "RunKind": "engine.core.verdicts",
     "State": "engine.core.verdicts",
     "StepKind": "engine.core.verdicts",
@@ -161,6 +162,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.core.verdicts import Mode as Mode
     from engine.core.verdicts import Outcome as Outcome
     from engine.core.verdicts import Phase as Phase
+    from engine.core.verdicts import ProblemCode as ProblemCode
     from engine.core.verdicts import RunKind as RunKind
     from engine.core.verdicts import State as State
     from engine.core.verdicts import StepKind as StepKind

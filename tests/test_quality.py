@@ -312,3 +312,49 @@ def test_the_public_face_is_declared_once() -> None:
     api_names = [n for n in ast.walk(ast.parse((ENGINE / "api.py").read_text()))
                  if isinstance(n, ast.Name) and n.id == "__all__"]
     assert not api_names, "engine/api.py must not keep a second list of public names"
+
+
+def _string_args(node: ast.Call, position: int = 0) -> str | None:
+    args = node.args
+    if len(args) > position and isinstance(args[position], ast.Constant):
+        value = args[position].value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def test_every_problem_code_and_kind_is_declared_once() -> None:
+    """Problem codes are a contract (SPEC §7.7): each one the engine writes is a member of
+    `ProblemCode`; each catalog problem kind is a member of `CatalogProblemKind`."""
+    from engine.core.verdicts import CatalogProblemKind, ProblemCode
+
+    codes, kinds = set(ProblemCode), set(CatalogProblemKind)
+    unknown = []
+    for path in _engine_files():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(REPO_ROOT)
+        for node in ast.walk(tree):
+            found: list[tuple[str, set[str]]] = []
+            if isinstance(node, ast.Call):
+                name = ast.unparse(node.func).rsplit(".", 1)[-1]
+                found += [(k.value.value, codes) for k in node.keywords
+                          if k.arg == "code" and isinstance(k.value, ast.Constant)]
+                first = _string_args(node)
+                if name == "Problem" and first:
+                    found.append((first, codes))
+                if name in ("problem", "report", "CatalogProblem") and first:
+                    found.append((first, kinds))
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+                label = ast.unparse(target)
+                value = node.value
+                if label.endswith(("default_code", "code")) and isinstance(value, ast.Constant):
+                    found.append((str(value.value), codes))
+                if label in ("_SQLITE_KNOWN", "_SQLITE_EXTENDED") and isinstance(value, ast.Dict):
+                    found += [(str(v.elts[0].value), codes) for v in value.values  # type: ignore[union-attr, attr-defined]
+                              if isinstance(v, ast.Tuple)]
+                if label == "_OS_KNOWN" and isinstance(value, ast.Dict):
+                    found += [(str(v.elts[2].value), codes) for v in value.values  # type: ignore[union-attr, attr-defined]
+                              if isinstance(v, ast.Tuple)]
+            unknown += [f"{where}:{getattr(node, 'lineno', '?')}: {text!r}"
+                        for text, allowed in found if text and text not in allowed]
+    assert not unknown, "undeclared problem codes or kinds:\n" + "\n".join(unknown)

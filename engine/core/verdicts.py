@@ -86,3 +86,71 @@ class RunKind(StrEnum):
     UNCHANGED = "unchanged"  # nothing to do, a dry run, or refused before anything was written
     CANCELLED = "cancelled"
     FAILED = "failed"
+
+
+class ProblemCode(StrEnum):
+    """Every problem code a `{code, message, hint}` can carry (SPEC §7.7: never renamed; add,
+    never rename). tests/test_quality.py fails when the engine writes a code not listed here."""
+
+    # the file and its environment
+    MISSING = "missing"
+    IS_DIRECTORY = "is_directory"
+    NOT_SQLITE = "not_sqlite"
+    CORRUPT = "corrupt"
+    READ_ONLY = "read_only"
+    LOCKED = "locked"
+    NO_SPACE = "no_space"
+    NO_MEMORY = "no_memory"
+    IO_ERROR = "io_error"
+    PATH_TOO_LONG = "path_too_long"
+    INTERRUPTED = "interrupted"
+    SQLITE_TOO_OLD = "sqlite_too_old"
+    # what the file is
+    AHEAD = "ahead"
+    FOREIGN = "foreign"
+    LEGACY = "legacy"
+    DIVERGED = "diverged"
+    NEEDS_BRIDGE = "needs_bridge"
+    BAD_HISTORY = "bad_history"
+    CHANGED = "changed"
+    MISSING_FILE = "missing_file"
+    USER_OBJECT = "user_object"
+    NAME_CLASH = "name_clash"
+    CHANGED_SINCE_INSPECTION = "changed_since_inspection"
+    # the migrations folder
+    BAD_CATALOG = "bad_catalog"
+    NO_MIGRATIONS = "no_migrations"
+    # runs, backups and restores
+    MIGRATION_FAILED = "migration_failed"
+    CHECK_FAILED = "check_failed"
+    CANCELLED = "cancelled"
+    NOT_A_FOLDER = "not_a_folder"
+    EXISTS = "exists"
+    SAME_FILE = "same_file"
+    NOT_A_BACKUP = "not_a_backup"
+    EMPTY = "empty"  # a backup to restore from that has nothing in it
+    # the error classes' defaults
+    USAGE = "usage"
+    REFUSED = "refused"
+    INTERNAL = "internal"
+    ERROR = "error"
+
+
+class CatalogProblemKind(StrEnum):
+    """The `kind` that refines a `bad_catalog` problem (and a catalog problem's own code)."""
+
+    BAD_NAME = "bad_name"
+    UNREADABLE = "unreadable"
+    NOT_UTF8 = "not_utf8"
+    EMPTY = "empty"
+    INCOMPLETE_STATEMENT = "incomplete_statement"
+    BAD_DIRECTIVE = "bad_directive"
+    UNKNOWN_DIRECTIVE = "unknown_directive"
+    BAD_REPAIR = "bad_repair"
+    DUPLICATE_VERSION = "duplicate_version"
+    BAD_MARKER = "bad_marker"
+    FOREIGN_MARKER = "foreign_marker"
+    ATTACH_NOT_ALLOWED = "attach_not_allowed"
+    NEEDS_NO_TRANSACTION = "needs_no_transaction"
+    BAD_PROFILE = "bad_profile"
+    NO_MIGRATIONS = "no_migrations"

@@ -16,6 +16,7 @@ from engine.core.verdicts import (
     HistoryStatus,
     Method,
     Mode,
+    ProblemCode,
     State,
     StepKind,
 )
@@ -294,7 +295,7 @@ def _refuse_unplannable(
             code="bad_catalog",
             kind="no_migrations",
         )
-    unusable = [p for p in inspection.problems if p.code == "bad_history"]
+    unusable = [p for p in inspection.problems if p.code == ProblemCode.BAD_HISTORY]
     if unusable:
         raise Refused(
             f"{unusable[0].message} Upgrade refused; nothing was changed.",
@@ -315,7 +316,7 @@ def _refuse_unplannable(
             code="foreign",
         )
     if state == State.LEGACY:
-        diverged = [p for p in inspection.problems if p.code == "diverged"]
+        diverged = [p for p in inspection.problems if p.code == ProblemCode.DIVERGED]
         if diverged and not accept_diverged:
             raise Refused(
                 f"{diverged[0].message} Upgrade refused; nothing was changed.",

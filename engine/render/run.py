@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.core.errors import Cancelled
-from engine.core.verdicts import Method, Outcome, Phase, RunKind, State
+from engine.core.verdicts import Method, Outcome, Phase, ProblemCode, RunKind, State
 from engine.render.checks import preflight_lines
 from engine.render.words import version_labels
 from engine.state.findings import listing
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from engine.runtime.result import UpgradeResult
     from engine.runtime.runchecks import RunCheck
 
-CHANGED_SINCE_INSPECTION = "changed_since_inspection"
 RECOVERED = (
     "SQLite first rolled back an earlier write that had been cut off (the -journal beside the "
     "file); every committed change stays."
@@ -71,9 +70,9 @@ def run_outcome(result: UpgradeResult) -> RunOutcome:
         # Nothing this run did stayed in the file unless it committed a new version.
         unchanged = reached is None or result.to_version == result.from_version
         to_label = start if unchanged else str(reached)
-        if error.code == CHANGED_SINCE_INSPECTION:
+        if error.code == ProblemCode.CHANGED_SINCE_INSPECTION:
             kind, headline = RunKind.UNCHANGED, f"Not upgraded: {error.message}"
-        elif error.code == "cancelled":
+        elif error.code == ProblemCode.CANCELLED:
             state = (f"the file is unchanged (still {start})" if unchanged
                      else f"the file is at {to_label}, the last step that completed")
             kind, headline = RunKind.CANCELLED, f"Cancelled: {state}{backup}."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from engine.core.verdicts import Method, State, StepKind
+from engine.core.verdicts import Method, ProblemCode, State, StepKind
 from engine.state.findings import listing
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def finding_lines(inspection: Inspection) -> list[str]:
             if p.hint:
                 lines.append(f"What to do: {p.hint}")
             continue
-        hint = f" — {p.hint}" if p.hint and p.code != "legacy" else ""
+        hint = f" — {p.hint}" if p.hint and p.code != ProblemCode.LEGACY else ""
         lines.append(f"• {p.message}{hint}")
     if inspection.extras and inspection.state not in (State.FOREIGN, State.DAMAGED):
         lines.append(f"• Extra tables kept as they are: {listing(inspection.extras)}")

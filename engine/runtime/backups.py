@@ -27,6 +27,7 @@ from engine.core.connect import (
     refuse_long_path,
 )
 from engine.core.errors import Refused, from_os_error, from_sqlite
+from engine.core.verdicts import ProblemCode
 from engine.runtime import origin
 from engine.runtime.backup_copy import (
     CANCELLED,
@@ -241,7 +242,7 @@ def _open_source(facts: FileFacts) -> sqlite3.Connection:
     try:
         return open_readonly(facts, locking=True)
     except Refused as exc:
-        if exc.code == "path_too_long":
+        if exc.code == ProblemCode.PATH_TOO_LONG:
             raise
         return open_readonly(facts)
 

@@ -11,7 +11,7 @@ import sqlite3
 
 from engine.core.cancel import interrupted
 from engine.core.errors import Cancelled, EngineError, RunFailed, from_sqlite, sqlite_error_name
-from engine.core.verdicts import State
+from engine.core.verdicts import ProblemCode, State
 from engine.planning.planner import Step
 from engine.scripts.sqltext import Statement
 
@@ -86,7 +86,7 @@ def translate(exc: BaseException, where: str) -> BaseException:
     if isinstance(exc, Cancelled):
         return Cancelled(f"Cancelled: {where}.", code="cancelled")
     if isinstance(exc, EngineError):
-        if exc.code == "check_failed":
+        if exc.code == ProblemCode.CHECK_FAILED:
             exc.message = f"{exc.message} Rolled back; {where}."
         return exc
     if isinstance(exc, sqlite3.Error):

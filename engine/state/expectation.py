@@ -19,9 +19,8 @@ import os
 from dataclasses import dataclass, fields
 
 from engine.core.errors import Refused
+from engine.core.verdicts import ProblemCode
 from engine.state.inspection import Inspection
-
-CHANGED_SINCE_INSPECTION = "changed_since_inspection"
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def refuse_if_changed(expect: Expectation, inspection: Inspection) -> None:
         f"{diagnosis[:1].lower()}{diagnosis[1:]}. Nothing was changed.",
         hint="Review the file as it is now before upgrading it.",
         detail="\n".join(differences),
-        code=CHANGED_SINCE_INSPECTION,
+        code=ProblemCode.CHANGED_SINCE_INSPECTION,
     )
 
 

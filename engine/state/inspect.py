@@ -15,7 +15,7 @@ from engine.core.cancel import CancelToken, watch
 from engine.core.connect import FileFacts, open_readonly, read_facts
 from engine.core.errors import Problem, Refused, from_sqlite, is_hot_journal
 from engine.core.tables import AUDIT_TABLE
-from engine.core.verdicts import State
+from engine.core.verdicts import ProblemCode, State
 from engine.scripts.catalog import Catalog
 from engine.state import findings, legacy
 from engine.state import history as hist
@@ -36,7 +36,7 @@ def inspect_file(
     try:
         facts = read_facts(path)
     except Refused as exc:
-        if exc.code in ("missing", "is_directory"):
+        if exc.code in (ProblemCode.MISSING, ProblemCode.IS_DIRECTORY):
             raise
         if is_hot_journal(exc):  # a header left half-written by a write that was cut off
             return _with_access(_interrupted(path, head, None))
