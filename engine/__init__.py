@@ -85,6 +85,7 @@ PUBLIC: dict[str, str] = {
     "run_report": "engine.render.run",
     "run_report_json": "engine.render.run",
     "state_badge": "engine.render.words",
+    "plan_summary": "engine.render.words",
     "step_sql": "engine.render.words",
     "step_status": "engine.render.words",
     "version_labels": "engine.render.words",
@@ -192,6 +193,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.words import Badge as Badge
     from engine.render.words import file_facts as file_facts
     from engine.render.words import finding_lines as finding_lines
+    from engine.render.words import plan_summary as plan_summary
     from engine.render.words import state_badge as state_badge
     from engine.render.words import step_sql as step_sql
     from engine.render.words import step_status as step_status

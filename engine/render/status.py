@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from engine.core.errors import Cancelled, EngineError, Problem
 from engine.core.events import DoneEvent
-from engine.core.verdicts import State
+from engine.core.verdicts import UPGRADABLE_STATES, State
+from engine.render.words import plan_summary
 from engine.state.findings import listing
 
 if TYPE_CHECKING:
@@ -52,6 +53,10 @@ def status_lines(assessment: Assessment, catalog_problems: Sequence[Problem]) ->
         rows.append(("pending", shown + more))
     if i.extras:
         rows.append(("extra tables", listing(i.extras)))
+    if assessment.can_upgrade:
+        rows.append(("upgrade", plan_summary(assessment)))
+    elif assessment.refusal is not None and i.state in UPGRADABLE_STATES:
+        rows.append(("upgrade", f"refused ({assessment.refusal.code}): see below"))
     lines = [f"{i.path.name}: {i.diagnosis}"]
     lines += [f"  {label:<13}{value}" for label, value in rows]
     return lines + problem_lines([*i.problems, *catalog_problems])

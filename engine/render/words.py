@@ -168,3 +168,31 @@ def step_sql(step: PlannedStep) -> str:
         parts.append(f"-- when: {step.when}")
     parts += [f"\n-- line {line}\n{sql.strip().rstrip(';')};" for line, sql in step.statements]
     return "\n".join(parts)
+
+
+def plan_summary(assessment: Assessment) -> str:
+    """What an upgrade would do, in one line: "legacy v5 → v18: 32 steps (8 to run, 8 to adopt,
+    13 repair scripts)"; why not, when it would be refused."""
+    current, target = version_labels(assessment.inspection)
+    if assessment.refusal is not None:
+        return f"No upgrade: {assessment.refusal.message}"
+    steps = assessment.steps
+    if not steps:
+        return f"Nothing to do ({current})."
+    counts = dict.fromkeys(SUMMARY_KEYS.values(), 0)
+    for step in steps:
+        if step.kind == StepKind.MIGRATE and step.method in SUMMARY_KEYS:
+            counts[SUMMARY_KEYS[step.method]] += 1
+        elif step.kind == StepKind.REPAIR:
+            counts[SUMMARY_KEYS[StepKind.REPAIR]] += 1
+    parts = [f"{n} {key}" for key, n in counts.items() if n]
+    return f"{current} → {target}: {plural(len(steps), 'step')} ({', '.join(parts)})."
+
+
+# How `plan_summary` counts a step, by its method (a migration) or its kind.
+SUMMARY_KEYS: dict[str, str] = {
+    Method.EXECUTED: "to run",
+    Method.REPAIRED: "to complete",
+    Method.ADOPTED: "to adopt",
+    StepKind.REPAIR: "repair scripts",
+}

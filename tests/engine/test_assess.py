@@ -56,6 +56,8 @@ def test_a_tracked_head_file_with_an_index_dropped_can_be_upgraded(tmp_path: Pat
     assert assessment.inspection.needs_repair
     assert assessment.can_upgrade and assessment.refusal is None
     assert engine.Method.REPAIRED in {s.method for s in assessment.steps}
+    text = run_cli("status", path).out
+    assert "  upgrade      v18 → v18: 32 steps (2 to complete, 13 repair scripts)." in text, text
     badge = engine.state_badge(assessment)
     assert badge.key == "pending" and badge.text.endswith("needed") and "repair" in badge.text
 
@@ -69,10 +71,13 @@ def test_an_up_to_date_file_has_nothing_to_do(tmp_path: Path) -> None:
 
 
 def test_an_empty_file_runs_every_migration(tmp_path: Path) -> None:
-    assessment = _agrees_with_the_cli(badfiles.empty_file(tmp_path))
+    path = badfiles.empty_file(tmp_path)
+    assessment = _agrees_with_the_cli(path)
     assert assessment.can_upgrade
     assert [s.label for s in assessment.steps][:2] == ["0000_init_base_schema", "0001_add_chat_id"]
     assert {engine.step_status(s) for s in assessment.steps} == {"will run"}
+    assert engine.plan_summary(assessment) == "empty → v18: 19 steps (19 to run)."
+    assert "  upgrade      empty → v18: 19 steps (19 to run)." in run_cli("status", path).out
 
 
 @pytest.mark.parametrize(
@@ -84,6 +89,7 @@ def test_refused_files_say_why(tmp_path: Path, make: object, code: str) -> None:
     assessment = _agrees_with_the_cli(make(tmp_path))  # type: ignore[operator]
     assert assessment.plan is None and not assessment.can_upgrade and assessment.steps == ()
     assert assessment.refusal is not None and assessment.refusal.code == code
+    assert engine.plan_summary(assessment).startswith("No upgrade: ")
 
 
 @pytest.mark.fixtures
@@ -95,6 +101,8 @@ def test_a_legacy_file_shows_what_it_adopts_and_what_it_runs(
     methods = {s.label: s.method for s in assessment.steps if s.kind == "migrate"}
     assert methods["0001_add_chat_id"] == "adopted"
     assert "executed" in methods.values()
+    summary = engine.plan_summary(assessment)
+    assert summary.startswith("legacy v5 → v18: ") and "to adopt" in summary, summary
     statuses = {engine.step_status(s) for s in assessment.steps}
     assert "adopt: already there" in statuses and "will run" in statuses
     sql = engine.step_sql(assessment.steps[-1])
