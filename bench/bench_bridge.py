@@ -80,7 +80,9 @@ import json
 import sys
 
 import engine
-from engine import api, checks, runner, upgrader
+from engine import api
+from engine.runtime import execution, precommit, upgrader
+from engine.state import expected
 
 
 def mark():
@@ -107,27 +109,23 @@ def wrap(owner, attr, name):
     setattr(owner, attr, timed)
 
 
-try:
-    from engine import preflight as preflight_module
-except ImportError:  # older engines checked everything in upgrader._preflight
-    preflight_module = None
+from engine.runtime import preflight_checks
 for owner, attr, name in (
     (api, "load_catalog", "load_catalog"),
     (upgrader, "recover_journal", "recover_journal"),
-    (upgrader, "inspect_file", "inspect"),
+    (upgrader, "inspect_and_foresee", "inspect"),
     (upgrader, "plan_upgrade", "plan"),
     (upgrader, "_preflight", "preflight"),
-    (upgrader, "quick_check", "quick_check"),
-    (preflight_module, "quick_check", "quick_check"),
-    (preflight_module, "foreign_key_damage", "foreign_key_check"),
-    (upgrader, "_run", "run"),
-    (runner, "row_counts", "row_counts"),
-    (runner, "value_counts", "row_counts"),
-    (runner, "foreign_key_damage", "foreign_key_check"),
-    (runner, "orphans_under", "orphans_under"),
-    (runner, "snapshot", "schema_snapshot"),
-    (runner, "compare", "schema_compare"),
-    (checks.ExpectedSchemas, "at", "expected_schema"),
+    (execution, "quick_check", "quick_check"),
+    (preflight_checks, "quick_check", "quick_check"),
+    (preflight_checks, "foreign_key_damage", "foreign_key_check"),
+    (upgrader, "execute", "run"),
+    (precommit, "value_counts", "row_counts"),
+    (precommit, "foreign_key_damage", "foreign_key_check"),
+    (precommit, "orphans_under", "orphans_under"),
+    (precommit, "snapshot", "schema_snapshot"),
+    (precommit, "compare", "schema_compare"),
+    (expected.ExpectedSchemas, "at", "expected_schema"),
 ):
     if owner is not None:
         wrap(owner, attr, name)
@@ -152,7 +150,7 @@ def sink(event):
 
 if trace:
     opened = []
-    open_readwrite = upgrader.open_readwrite
+    open_readwrite = execution.open_readwrite
 
     def traced(*args, **kwargs):
         conn = open_readwrite(*args, **kwargs)
@@ -161,7 +159,7 @@ if trace:
         conn.set_trace_callback(lambda sql: log.append(["sql", number, sql]))
         return conn
 
-    upgrader.open_readwrite = traced
+    execution.open_readwrite = traced
 result = engine.upgrade(path, backup=False, on_event=sink)
 finished = mark()
 with open("/proc/self/status", encoding="ascii") as handle:
@@ -617,7 +615,7 @@ def _timed(fn: Any, *args: Any) -> float:
 
 def probe_checks(path: Path) -> list[str]:
     """What the engine's checks cost on an upgraded file, and what cheaper forms would cost."""
-    from engine import checks
+    from engine.runtime import checks, ledger
 
     def quick_check(mode: str) -> float:
         conn = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, isolation_level=None)
@@ -636,8 +634,8 @@ def probe_checks(path: Path) -> list[str]:
     try:
         counts = _timed(checks.row_counts, conn)
         line = f"row counts, count(*) per table {counts:.2f} s"
-        if hasattr(checks, "value_counts"):
-            values = _timed(checks.value_counts, conn)
+        if hasattr(ledger, "value_counts"):
+            values = _timed(ledger.value_counts, conn)
             line += f"; non-NULL values per column (value_counts, the ledger's) {values:.2f} s"
         lines.append(line)
         lines.append(f"foreign_key_check {_timed(checks.foreign_key_damage, conn):.2f} s")

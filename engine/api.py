@@ -6,25 +6,25 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.catalog import Catalog, CatalogNotFound
-from engine.catalog import load_catalog as _load_catalog
-from engine.errors import Problem, Refused
-from engine.inspect import Inspection
-from engine.inspect import inspect_file as _inspect_file
+from engine.core.errors import Problem, Refused
+from engine.core.verdicts import Mode
+from engine.scripts.catalog import Catalog, CatalogNotFound
+from engine.scripts.catalog import load_catalog as _load_catalog
+from engine.state.inspect import inspect_file as _inspect_file
+from engine.state.inspection import Inspection
 
 # The runner, the schema comparison and the backup code load on first use: `status` needs none.
 if TYPE_CHECKING:
-    from engine.backups import BackupResult, Progress
-    from engine.cancel import CancelToken
-    from engine.events import EventSink
-    from engine.expectation import Expectation
-    from engine.planner import Plan
-    from engine.recovery import RecoverResult
-    from engine.restoring import RestoreResult
-    from engine.upgrader import UpgradeResult
-    from engine.verifying import VerifyReport
-
-ATOMIC = "atomic"
+    from engine.core.cancel import CancelToken
+    from engine.core.events import EventSink
+    from engine.planning.assess import Assessment
+    from engine.planning.planner import Plan
+    from engine.runtime.backups import BackupResult, Progress
+    from engine.runtime.recovery import RecoverResult
+    from engine.runtime.restoring import RestoreResult
+    from engine.runtime.result import UpgradeResult
+    from engine.runtime.verifying import VerifyReport
+    from engine.state.expectation import Expectation
 
 BUNDLED_PACKAGE = "sqlmig_migrations"
 
@@ -53,7 +53,19 @@ def inspect_file(
     path: str | Path, catalog: Catalog | None = None, *, cancel: CancelToken | None = None
 ) -> Inspection:
     """Classify a file without writing to it."""
-    return _inspect_file(path, catalog or load_catalog(), cancel=cancel)
+    from engine.planning.assess import inspect_and_foresee
+
+    return inspect_and_foresee(path, catalog or load_catalog(), cancel=cancel)
+
+
+def assess(
+    path: str | Path, catalog: Catalog | None = None, *, cancel: CancelToken | None = None
+) -> Assessment:
+    """What the file is, whether it can be upgraded, what an upgrade would run (repairs included)
+    and why it would be refused: the one answer both faces show. Read-only."""
+    from engine.planning.assess import assess as _assess
+
+    return _assess(path, catalog or load_catalog(), cancel=cancel)
 
 
 def plan(
@@ -61,11 +73,11 @@ def plan(
     catalog: Catalog | None = None,
     *,
     target: int | None = None,
-    mode: str = ATOMIC,
+    mode: str = Mode.ATOMIC,
     accept_diverged: bool = False,
 ) -> Plan:
     """The plan an upgrade would run (raises `Refused`/`UsageError` when it would refuse)."""
-    from engine.planner import plan_upgrade
+    from engine.planning.planner import plan_upgrade
 
     catalog = catalog or load_catalog()
     return plan_upgrade(
@@ -82,7 +94,7 @@ def upgrade(
     catalog: Catalog | None = None,
     *,
     target: int | None = None,
-    mode: str = ATOMIC,
+    mode: str = Mode.ATOMIC,
     backup: bool = True,
     backup_dir: Path | None = None,
     dry_run: bool = False,
@@ -99,23 +111,21 @@ def upgrade(
     refused (`changed_since_inspection`) before anything is written.
     `create_backup_dir`: a missing `backup_dir` whose parent exists is created.
     """
-    from engine.upgrader import upgrade as _upgrade
+    from engine.runtime.options import UpgradeOptions
+    from engine.runtime.upgrader import upgrade as _upgrade
 
-    return _upgrade(
-        path,
-        catalog or load_catalog(),
+    options = UpgradeOptions(
         target=target,
         mode=mode,
         backup=backup,
         backup_dir=backup_dir,
+        create_backup_dir=create_backup_dir,
         dry_run=dry_run,
         wait=wait,
-        on_event=on_event,
-        cancel=cancel,
         accept_diverged=accept_diverged,
         expect=expect,
-        create_backup_dir=create_backup_dir,
     )
+    return _upgrade(path, catalog or load_catalog(), options, on_event=on_event, cancel=cancel)
 
 
 def verify(
@@ -129,17 +139,14 @@ def verify(
     """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema.
 
     `on_event` gets `heartbeat` events while a long check runs."""
-    from engine.verifying import verify as _verify
+    from engine.runtime.verifying import verify as _verify
 
     return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
 
 
 def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:
     """The version a backup name should carry: the tracked version, else `user_version`."""
-    inspection = inspect_file(path, catalog)
-    if inspection.current_version is not None:
-        return inspection.current_version
-    return inspection.user_version or None
+    return inspect_file(path, catalog).backup_version
 
 
 def backup(
@@ -152,7 +159,7 @@ def backup(
 ) -> BackupResult:
     """A verified copy made with SQLite's backup API, with its origin in `<backup>.json`.
     Refused before anything is written when a path is past SQLite's limit."""
-    from engine.backups import create_backup
+    from engine.runtime.backups import create_backup
 
     return create_backup(
         Path(path),
@@ -169,7 +176,7 @@ def recover(
 ) -> RecoverResult:
     """Roll back the write an interruption cut off (SPEC §7.22 `interrupted`), and only that:
     opening the file for writing makes SQLite roll its hot journal back."""
-    from engine.recovery import recover as _recover
+    from engine.runtime.recovery import recover as _recover
 
     return _recover(Path(path), catalog or load_catalog(), wait=wait)
 
@@ -185,7 +192,7 @@ def restore(
     """
     from dataclasses import replace
 
-    from engine.restoring import restore as _restore
+    from engine.runtime.restoring import restore as _restore
 
     path = Path(path)
     before = _version_or_none(path)
@@ -202,19 +209,3 @@ def _version_or_none(path: Path) -> int | None:
         return file_version(path)
     except Refused:  # missing or a folder: the restore itself says so in its own words
         return None
-
-
-__all__ = [
-    "VerifyReport",
-    "backup",
-    "bundled_migrations",
-    "catalog_problems",
-    "file_version",
-    "inspect_file",
-    "load_catalog",
-    "plan",
-    "recover",
-    "restore",
-    "upgrade",
-    "verify",
-]

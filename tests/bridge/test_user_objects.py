@@ -171,7 +171,7 @@ def test_what_the_bridge_cannot_keep_is_named_before_and_after_the_run(tmp_path:
     }, told
     report = engine.verify(path, engine.load_catalog())
     assert not report.ok
-    assert any("user_backup_view" in line for line in report.lines()), report.lines()
+    assert any("user_backup_view" in line for line in engine.verify_lines(report)), engine.verify_lines(report)
 
 
 def test_verify_compiles_every_view_and_trigger_and_names_a_broken_one(tmp_path: Path) -> None:
@@ -196,7 +196,7 @@ def test_verify_compiles_every_view_and_trigger_and_names_a_broken_one(tmp_path:
     report = engine.verify(path, catalog)
 
     assert not report.ok
-    text = "\n".join(report.lines())
+    text = "\n".join(engine.verify_lines(report))
     assert "user_notes_view" in text and "user_notes_trigger" in text, text
     assert not [line for line in report.broken if "user_app_function" in line], report.broken
     assert report.to_json()["checks"]["views_and_triggers"] is False

@@ -648,6 +648,24 @@ def test_public_names_survive_submodule_imports() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+def test_status_loads_no_runtime_module(tmp_path: Path) -> None:
+    """`sqlmig status` must start fast: it loads the inspection and the plan, never the runner,
+    the backups or the checks (the public face loads names on first use)."""
+    path = badfiles.head_db(tmp_path)
+    code = (
+        "import sys\n"
+        "from engine.cli import main\n"
+        f"assert main(['status', {str(path)!r}, '--json']) == 0\n"
+        "print(sorted(m for m in sys.modules if m.startswith('engine.runtime')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True, text=True, timeout=60, env=_engine_env(), cwd=REPO_ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_process_output_into_a_closed_pipe(tmp_path: Path) -> None:
     folder = tmp_path / "migrations"
     folder.mkdir()

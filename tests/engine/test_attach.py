@@ -13,10 +13,11 @@ import pytest
 from helpers.badfiles import run_cli
 
 import engine
-from engine.attach import guard_connection, in_memory
-from engine.catalog import load_catalog
-from engine.checks import ExpectedSchemas
+from engine.core.authorizer import guard_connection
 from engine.schema import replay
+from engine.scripts.attach import in_memory
+from engine.scripts.catalog import load_catalog
+from engine.state.expected import ExpectedSchemas
 
 PROFILE = """\
 [app]
@@ -256,12 +257,14 @@ def test_the_run_connection_denies_an_attach_that_slipped_past_the_catalog(
     would have refused it) fails at that statement, names file and line, and changes nothing."""
     import dataclasses
 
-    from engine.events import Clock, ignore_events
-    from engine.inspect import inspect_file
-    from engine.planner import plan_upgrade
-    from engine.runner import CancelToken
-    from engine.sqltext import Statement
-    from engine.upgrader import UpgradeResult, _run
+    from engine.core.cancel import CancelToken
+    from engine.core.events import Clock, ignore_events
+    from engine.planning.planner import plan_upgrade
+    from engine.runtime.execution import Session, execute
+    from engine.runtime.options import UpgradeOptions
+    from engine.runtime.result import UpgradeResult
+    from engine.scripts.sqltext import Statement
+    from engine.state.inspect import inspect_file
 
     other = other_file(tmp_path)
     before = sha(other)
@@ -274,20 +277,10 @@ def test_the_run_connection_denies_an_attach_that_slipped_past_the_catalog(
     steps = (*plan.steps[:-1], dataclasses.replace(last, statements=(sneaky, *last.statements)))
     plan = dataclasses.replace(plan, steps=steps)
     result = UpgradeResult(ok=False, path=db, from_version=None, to_version=None)
+    session = Session(db, catalog, UpgradeOptions(backup=False, wait=1.0), result,
+                      ignore_events, Clock(), CancelToken())
     with pytest.raises(engine.RunFailed) as failed:
-        _run(
-            db,
-            catalog,
-            plan,
-            result,
-            None,
-            "atomic",
-            ignore_events,
-            Clock(),
-            CancelToken(),
-            1.0,
-            False,
-        )
+        execute(session, plan)
     assert "0001_copy.sql failed at line 1" in failed.value.message
     assert "the file is unchanged" in failed.value.message
     assert "-- attach: allow" in failed.value.hint and "other.db" in failed.value.hint

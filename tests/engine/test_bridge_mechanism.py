@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.checks import compare_ledger
-from engine.guards import Guard, guard_of
-from engine.templates import expand
+from engine.runtime.ledger import compare_ledger
+from engine.scripts.statements import Guard, guard_of
+from engine.scripts.templates import TemplateError, expand, unknown_templates
 
 PROFILE = """
 [app]
@@ -102,13 +102,16 @@ def test_guards_name_what_a_statement_creates(sql: str, guard: Guard | None) -> 
 
 
 def test_column_templates_list_the_shared_columns_in_the_first_tables_order() -> None:
-    conn = sqlite3.connect(":memory:")
-    conn.execute("CREATE TABLE a (id, body, extra)")
-    conn.execute("CREATE TABLE b (body, id, other)")
-    assert expand(conn, "SELECT {{columns(a, b)}} FROM b") == 'SELECT "id", "body" FROM b'
-    assert expand(conn, "{{ columns(a) }}") == '"id", "body", "extra"'
-    with pytest.raises(sqlite3.OperationalError, match="found no columns"):
-        expand(conn, "{{columns(missing)}}")
+    tables = {"a": ["id", "body", "extra"], "b": ["body", "id", "other"]}
+
+    def columns_of(table: str) -> list[str]:
+        return tables.get(table, [])
+
+    assert expand("SELECT {{columns(a, b)}} FROM b", columns_of) == 'SELECT "id", "body" FROM b'
+    assert expand("{{ columns(a) }}", columns_of) == '"id", "body", "extra"'
+    with pytest.raises(TemplateError, match="found no columns"):
+        expand("{{columns(missing)}}", columns_of)
+    assert unknown_templates("SELECT {{rows(a)}}, {{columns(b)}}") == ["rows(a)"]
 
 
 def test_ledger_counts_moved_rows_across_their_tables() -> None:
@@ -448,7 +451,7 @@ def test_the_ledger_catches_a_value_a_trigger_changes_in_a_column_no_step_writes
 
 
 def test_value_fingerprints_compare_across_moved_tables_and_skip_written_columns() -> None:
-    from engine.checks import fingerprint_changes
+    from engine.runtime.ledger import fingerprint_changes
 
     before = {"a": {"x": 10, "y": 20}, "b": {"x": 5, "y": 1}}
     moved = {"a": {"x": 7, "y": 15}, "a_unplaced": {"x": 3, "y": 5}, "b": {"x": 5, "y": 1}}

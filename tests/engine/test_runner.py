@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine import events as ev
+from engine.core import events as ev
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -448,3 +448,67 @@ def test_four_processes_upgrading_one_file_apply_each_step_exactly_once(
     with sqlite3.connect(db) as conn:
         for n in range(6):
             assert conn.execute(f"SELECT count(*) FROM t{n}").fetchone()[0] == 150000
+
+
+def test_a_repair_another_runner_made_between_two_transactions_is_noticed(tmp_path: Path) -> None:
+    """Stepwise, a runner takes its row ledger before its first transaction. Another runner's
+    repair (rows moved away, a table dropped, an audit row) between two of its transactions
+    changes no history row, so the applied set alone did not notice it, and the next check
+    failed with "Table … had N rows and is gone" (seen with four upgraders on one legacy file).
+    The runner notices another runner's audit rows and re-plans instead."""
+    from engine.core.cancel import CancelToken
+    from engine.planning.planner import plan_upgrade
+    from engine.runtime.context import RunOutcome
+    from engine.runtime.runner import Runner
+    from engine.state.expected import ExpectedSchemas
+    from engine.state.inspect import inspect_file
+
+    catalog = write_catalog(tmp_path / "m", SMALL)
+    db = empty_db(tmp_path)
+    assert engine.upgrade(db, catalog, target=0, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE notes_legacy (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.executemany("INSERT INTO notes_legacy (body) VALUES (?)", [("a",), ("b",)])
+    plan = plan_upgrade(inspect_file(db, catalog), catalog, mode="stepwise")
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        runner = Runner(conn, plan, expected=ExpectedSchemas(catalog), sink=ev.ignore_events,
+                        clock=ev.Clock(), cancel=CancelToken())
+        first, second = plan.segments()[:2]
+        outcome = RunOutcome()
+        assert runner._run_segment(first, outcome)  # 0001 committed; the ledger counted 2 rows
+        with sqlite3.connect(db, isolation_level=None) as other:  # another runner's repair
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("INSERT INTO notes (body) SELECT body FROM notes_legacy")
+            other.execute("DROP TABLE notes_legacy")
+            other.execute("CREATE TABLE IF NOT EXISTS sqlmig_log (id INTEGER PRIMARY KEY, at "
+                          "TIMESTAMP DEFAULT CURRENT_TIMESTAMP, kind TEXT NOT NULL, name TEXT "
+                          "NOT NULL, checksum TEXT, detail TEXT)")
+            other.execute("INSERT INTO sqlmig_log (kind, name) VALUES ('repair', 'restore')")
+            other.execute("COMMIT")
+        assert runner._run_segment(second, outcome) is False  # re-plan, no false ledger failure
+    finally:
+        conn.close()
+
+
+def test_a_dry_run_rehearses_with_the_users_own_options(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rehearsal of a bridge plan on a temporary copy used a hard-coded 10 s lock wait (and
+    accepted diverged history) whatever the user asked; it uses the user's options now."""
+    from helpers import badfiles
+
+    from engine.runtime import execution
+
+    opened: list[tuple[Path, float]] = []
+    real = execution.open_readwrite
+
+    def spy(path: Path, *, wait_seconds: float = 10.0) -> sqlite3.Connection:
+        opened.append((path, wait_seconds))
+        return real(path, wait_seconds=wait_seconds)
+
+    monkeypatch.setattr(execution, "open_readwrite", spy)
+    path = badfiles.legacy_like(tmp_path)
+    engine.upgrade(path, dry_run=True, wait=0.25)
+    copies = [(p, wait) for p, wait in opened if "sqlmig-dry-run-" in str(p)]
+    assert copies and {wait for _p, wait in copies} == {0.25}, opened

@@ -16,7 +16,9 @@ import pytest
 from helpers import badfiles
 from helpers.badfiles import run_cli, sha256
 
-from engine import backups
+import engine
+from engine.runtime import backups
+from engine.runtime.backup_copy import verify_backup
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,13 +83,13 @@ def test_backup_keeps_the_originals_permissions(tmp_path: Path, mode: int) -> No
 def test_verification_catches_a_backup_that_differs(tmp_path: Path) -> None:
     path = badfiles.at_version(tmp_path, 9, "database.db")
     made = backups.create_backup(path, version=9, destination=tmp_path / "b.db")
-    backups.verify_backup(made.path, made.user_version, made.row_counts)
+    verify_backup(made.path, made.user_version, made.row_counts)
     wrong = dict(made.row_counts, worlds=made.row_counts["worlds"] + 1)
-    with pytest.raises(backups.Refused) as info:
-        backups.verify_backup(made.path, made.user_version, wrong)
+    with pytest.raises(engine.Refused) as info:
+        verify_backup(made.path, made.user_version, wrong)
     assert info.value.code == "check_failed"
-    with pytest.raises(backups.Refused):
-        backups.verify_backup(made.path, made.user_version + 1, made.row_counts)
+    with pytest.raises(engine.Refused):
+        verify_backup(made.path, made.user_version + 1, made.row_counts)
 
 
 def test_restore_is_atomic_and_keeps_what_it_replaces(tmp_path: Path) -> None:

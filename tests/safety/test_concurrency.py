@@ -71,8 +71,11 @@ def test_four_upgraders_and_an_app_writer(tmp_path: Path, mode: str) -> None:
     before = memory_contents(path)
     stop = tmp_path / "stop"
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    writer_err_path = tmp_path / "writer.err"
+    with writer_err_path.open("w") as writer_err_file:
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(stop)],
+                                  stdout=subprocess.PIPE, stderr=writer_err_file, text=True,
+                                  env=env)
     assert writer.stdout is not None
     assert writer.stdout.readline().strip() == "ready"
     # Output goes to files: a run blocked on a full pipe while it holds the write lock would stall
@@ -90,8 +93,10 @@ def test_four_upgraders_and_an_app_writer(tmp_path: Path, mode: str) -> None:
         proc.wait(timeout=300)
     outputs = [(o.read_text(), e.read_text()) for o, e in logs]
     stop.touch()
-    written_out, writer_err = writer.communicate(timeout=120)
-    assert writer.returncode == 0, writer_err
+    # Read on from the same buffered stream: `readline` above may already hold the first rows
+    # (communicate() would read past them on the raw pipe and lose them).
+    written_out = writer.stdout.read()
+    assert writer.wait(timeout=120) == 0, writer_err_path.read_text()
     for proc, (out, err) in zip(upgraders, outputs, strict=True):
         assert proc.returncode == 0, (out[-3000:], err[-2000:])
         assert "database is locked" not in out + err
@@ -132,3 +137,45 @@ def test_four_upgraders_and_an_app_writer(tmp_path: Path, mode: str) -> None:
     assert before <= after
     assert table_counts(path)["agent_memory"] == len(before) + len(markers) or \
         len(after) == len(before | set(markers))
+
+
+# A first write transaction on a new file whose pages spill to disk before COMMIT (a small page
+# cache): the file grows, but page 1, the header, is written only at COMMIT.
+SPILLING_WRITER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("PRAGMA cache_size = 2")
+conn.execute("BEGIN IMMEDIATE")
+conn.execute("CREATE TABLE t (x)")
+conn.execute("WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 20000) "
+             "INSERT INTO t SELECT randomblob(100) FROM c")
+print("writing", flush=True)
+sys.stdin.readline()
+conn.execute("COMMIT")
+"""
+
+
+@pytest.mark.slow
+def test_a_file_another_program_is_writing_is_never_called_not_sqlite(tmp_path: Path) -> None:
+    """Until that COMMIT the raw header is zeros: reading it without SQLite's lock called the file
+    "not a SQLite database" (a refusal that made one of four concurrent upgraders fail). Under
+    SQLite's lock the file is busy (`locked`) meanwhile, and what it committed afterwards."""
+    path = tmp_path / "new.db"
+    path.write_bytes(b"")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", SPILLING_WRITER, str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "writing"
+        assert path.stat().st_size > 0 and path.read_bytes()[:16] == bytes(16)  # no header yet
+        busy = engine.inspect_file(path)
+        assert [p.code for p in busy.problems] == ["locked"], busy.diagnosis
+        result = engine.upgrade(path, backup=False, wait=0.5)
+        assert result.error is not None and result.error.code == "locked", result.error
+    finally:
+        assert writer.stdin is not None
+        writer.stdin.write("\n")
+        writer.stdin.flush()
+        assert writer.wait(timeout=60) == 0
+    assert engine.inspect_file(path).state == "foreign"  # the writer's table, committed

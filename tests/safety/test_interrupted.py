@@ -107,6 +107,28 @@ def test_a_journal_that_grew_the_header_is_interrupted_not_truncated(tmp_path: P
     assert journals.worlds(path) == journals.ROWS_BEFORE
 
 
+def test_a_new_file_cut_off_before_its_header_was_written_is_interrupted(tmp_path: Path) -> None:
+    """A crash in a new file's first transaction, after its pages spilled but before COMMIT
+    wrote the header: zeros where the header goes and a hot journal beside. That is an
+    interrupted write (recover empties the file again), not "not a SQLite database"."""
+    source, path = tmp_path / "source.db", tmp_path / "new.db"
+    source.write_bytes(b"")
+    with closing(sqlite3.connect(source, isolation_level=None)) as conn:
+        conn.execute("PRAGMA cache_size = 2")  # the pages spill into the file before COMMIT
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("CREATE TABLE t (x)")
+        for _ in range(300):
+            conn.execute("INSERT INTO t VALUES (randomblob(2000))")
+        path.write_bytes(source.read_bytes())
+        journal_of(path).write_bytes(journal_of(source).read_bytes())
+        conn.execute("ROLLBACK")
+    assert path.read_bytes()[:16] == bytes(16) and path.stat().st_size > 0
+    found = engine.inspect_file(path)
+    assert found.state == "interrupted", found.diagnosis
+    done = engine.recover(path)
+    assert done.rolled_back and done.inspection.state == "fresh"
+
+
 def test_a_live_writers_journal_is_not_interrupted(tmp_path: Path) -> None:
     """A journal whose writer still holds the lock is a write in progress, not a cut-off one."""
     path = badfiles.at_version(tmp_path, 9, "database.db")

@@ -13,7 +13,10 @@ from helpers import badfiles
 from helpers.badfiles import run_cli, sha256
 
 import engine
-from engine import preflight as pf
+from engine.render.checks import preflight_lines
+from engine.runtime import preflight as pf
+from engine.runtime import preflight_checks as pfc
+from engine.runtime.location import location_kind
 
 ORDER = ["paths", "readable", "quick_check", "writable", "folder", "disk_space", "lock",
          "journal", "foreign_keys", "sqlite_version", "location"]
@@ -24,8 +27,8 @@ def test_healthy_file_gets_a_full_go_list_in_order(tmp_path: Path) -> None:
     checks = pf.preflight(path, backup=True, wait=1)
     assert [c.name for c in checks.checks] == ORDER
     assert checks.go and not checks.failures
-    assert all(c.ok is True for c in checks.checks), checks.lines()
-    assert checks.lines()[0].endswith(": go")
+    assert all(c.ok is True for c in checks.checks), preflight_lines(checks)
+    assert preflight_lines(checks)[0].endswith(": go")
 
 
 def test_upgrade_emits_the_list_as_verify_events_after_plan(tmp_path: Path) -> None:
@@ -56,7 +59,7 @@ def test_refusal_prints_the_list_and_is_one_done_event(tmp_path: Path, monkeypat
     path = badfiles.at_version(tmp_path, 9, "database.db")
     digest, before = sha256(path), badfiles.files_in(tmp_path)
     usage = namedtuple("usage", "total used free")
-    monkeypatch.setattr(pf.shutil, "disk_usage", lambda _p: usage(10**9, 10**9 - 1000, 1000))
+    monkeypatch.setattr(pfc.shutil, "disk_usage", lambda _p: usage(10**9, 10**9 - 1000, 1000))
     run = run_cli("upgrade", path, "--json")
     assert run.code == 3, run.text
     assert [e["event"] for e in run.events()] == ["done"]
@@ -75,7 +78,7 @@ def test_disk_space_rule_is_backup_plus_rebuild_headroom(tmp_path: Path, monkeyp
     usage = namedtuple("usage", "total used free")
     for free, backup, ok in ((2 * size, True, True), (2 * size - 1, True, False),
                              (size, False, True), (size - 1, False, False)):
-        monkeypatch.setattr(pf.shutil, "disk_usage", lambda _p, f=free: usage(10**12, 0, f))
+        monkeypatch.setattr(pfc.shutil, "disk_usage", lambda _p, f=free: usage(10**12, 0, f))
         check = pf.preflight(path, backup=backup, wait=0).check("disk_space")
         assert check is not None and check.ok is ok, (free, backup, check)
 
@@ -135,13 +138,13 @@ def test_existing_foreign_key_violations_are_a_warning_not_a_no(tmp_path: Path) 
 def test_network_and_cloud_folders_are_a_warning(tmp_path: Path) -> None:
     mounts = [("/", "ext4"), ("/mnt/share", "nfs4"), ("/mnt/share/local", "ext4"),
               ("/media/box", "fuse.sshfs")]
-    assert pf.location_kind(Path("/mnt/share/a.db"), mounts) == "network file system (nfs4)"
-    assert pf.location_kind(Path("/media/box/x/a.db"), mounts) == "network file system (fuse.sshfs)"
-    assert pf.location_kind(Path("/mnt/share/local/a.db"), mounts) is None
-    assert pf.location_kind(Path("/home/u/Dropbox/app/a.db"), mounts) == "cloud-synced folder (Dropbox)"
-    assert pf.location_kind(Path("/home/u/OneDrive - Acme/a.db"), mounts) is not None
-    assert pf.location_kind(Path("/home/u/Google Drive/a.db"), mounts) is not None
-    assert pf.location_kind(Path("/home/u/dropboxes/a.db"), mounts) is None
+    assert location_kind(Path("/mnt/share/a.db"), mounts) == "network file system (nfs4)"
+    assert location_kind(Path("/media/box/x/a.db"), mounts) == "network file system (fuse.sshfs)"
+    assert location_kind(Path("/mnt/share/local/a.db"), mounts) is None
+    assert location_kind(Path("/home/u/Dropbox/app/a.db"), mounts) == "cloud-synced folder (Dropbox)"
+    assert location_kind(Path("/home/u/OneDrive - Acme/a.db"), mounts) is not None
+    assert location_kind(Path("/home/u/Google Drive/a.db"), mounts) is not None
+    assert location_kind(Path("/home/u/dropboxes/a.db"), mounts) is None
     folder = tmp_path / "Dropbox"
     folder.mkdir()
     path = badfiles.at_version(folder, 9, "database.db")
@@ -160,7 +163,7 @@ def test_too_old_sqlite_stops_the_run(tmp_path: Path, monkeypatch) -> None:
     db = badfiles.empty_file(tmp_path, "app.db")
     assert run_cli("upgrade", db, "--migrations", folder, "--to", "0", "--no-backup").code == 0
     digest = sha256(db)
-    monkeypatch.setattr(pf.sqlite3, "sqlite_version_info", (3, 30, 0))
+    monkeypatch.setattr(pfc.sqlite3, "sqlite_version_info", (3, 30, 0))
     run = run_cli("upgrade", db, "--migrations", folder, "--json", "--no-backup")
     assert run.code == 3, run.text
     problem = run.done["problems"][0]

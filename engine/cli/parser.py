@@ -1,0 +1,139 @@
+"""The `sqlmig` command line: its verbs, their options and their help texts."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from engine.cli import verbs
+
+
+class ArgumentError(Exception):
+    def __init__(self, parser: argparse.ArgumentParser, message: str) -> None:
+        super().__init__(message)
+        self.parser = parser
+        self.message = message
+
+
+class _Parser(argparse.ArgumentParser):
+    """Raises instead of printing, so that `--json` gets its usage error as JSON too."""
+
+    def error(self, message: str) -> NoReturn:
+        raise ArgumentError(self, message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sqlmig",
+        description="Inspect and safely upgrade SQLite database files with plain SQL migrations.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name: str, handler: Callable[[argparse.Namespace, TextIO], int]) -> Any:
+        doc = (handler.__doc__ or "").strip().splitlines()[0]
+        cmd = sub.add_parser(name, help=doc, description=doc)
+        cmd.set_defaults(handler=handler)
+        cmd.add_argument("--debug", action="store_true", default=False, help=argparse.SUPPRESS)
+        return cmd
+
+    status = command("status", verbs.cmd_status)
+    status.add_argument("path", type=Path, help="the database file")
+    _migrations_option(status)
+    status.add_argument("--json", action="store_true", help="print one JSON object")
+
+    up = command("upgrade", verbs.cmd_upgrade)
+    up.add_argument("path", type=Path, help="the database file")
+    _migrations_option(up)
+    up.add_argument("--to", type=int, default=None, metavar="N", help="stop at version N")
+    up.add_argument("--dry-run", action="store_true", help="show every statement; write nothing")
+    up.add_argument(
+        "--mode",
+        choices=("atomic", "stepwise"),
+        default="atomic",
+        help="atomic: one transaction for the whole plan (default); stepwise: one per migration",
+    )
+    where = up.add_mutually_exclusive_group()
+    where.add_argument(
+        "--backup-dir",
+        type=_folder_name,
+        default=None,
+        help="folder for the backup (a missing last level is created)",
+    )
+    where.add_argument("--no-backup", action="store_true", help="do not back up first")
+    _wait_option(up)
+    up.add_argument(
+        "--accept-diverged",
+        action="store_true",
+        help="move history rows written by another branch of the app to the audit table "
+        "sqlmig_log and run this tool's migrations instead",
+    )
+    up.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    verify = command("verify", verbs.cmd_verify)
+    verify.add_argument("path", type=Path, help="the database file")
+    _migrations_option(verify)
+    verify.add_argument(
+        "--full", action="store_true", help="integrity_check instead of quick_check"
+    )
+    verify.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    backup = command("backup", verbs.cmd_backup)
+    backup.add_argument("path", type=Path, help="the database file")
+    backup.add_argument("--to", type=Path, default=None, metavar="FILE", help="backup file name")
+    backup.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    restore = command("restore", verbs.cmd_restore)
+    restore.add_argument("path", type=Path, help="the database file to replace")
+    restore.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        required=True,
+        metavar="BACKUP",
+        help="the backup file to put in place",
+    )
+    restore.add_argument(
+        "--force",
+        action="store_true",
+        help="restore even when BACKUP does not look like a backup of this database "
+        "(never when it is damaged)",
+    )
+    _wait_option(restore)
+    restore.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    recover = command("recover", verbs.cmd_recover)
+    recover.add_argument("path", type=Path, help="the database file")
+    _migrations_option(recover)
+    _wait_option(recover)
+    recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
+    return parser
+
+
+def _folder_name(text: str) -> Path:
+    """A folder argument; an empty one would silently mean the working folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("needs a folder name, not an empty string")
+    return Path(text)
+
+
+def _wait_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--wait",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to wait for another program's write lock (default 10)",
+    )
+
+
+def _migrations_option(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--migrations",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="migrations folder (default: the bundled agent-world chain)",
+    )

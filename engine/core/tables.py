@@ -1,0 +1,35 @@
+"""The tables sqlmig keeps in a user's file (SPEC §7.12), defined once.
+
+`schema_migrations` is the app's own history table (`version`, `name`, `applied_at`) with
+sqlmig's nullable columns added; `sqlmig_log` is sqlmig's audit table. Both are bookkeeping:
+they never make a file foreign or app-made and are left out of schema comparisons.
+"""
+
+from __future__ import annotations
+
+HISTORY_TABLE = "schema_migrations"
+AUDIT_TABLE = "sqlmig_log"
+BOOKKEEPING_TABLES = frozenset({HISTORY_TABLE, AUDIT_TABLE})
+
+# (name, declaration): the app's three columns, then sqlmig's nullable ones.
+HISTORY_COLUMNS = (
+    ("version", "INTEGER PRIMARY KEY"),
+    ("name", "TEXT NOT NULL"),
+    ("applied_at", "TIMESTAMP DEFAULT CURRENT_TIMESTAMP"),
+    ("checksum", "TEXT"),
+    ("duration_ms", "INTEGER"),
+    ("method", "TEXT"),
+)
+EXTRA_COLUMNS = HISTORY_COLUMNS[3:]  # added with ALTER TABLE to an app-made table
+AUDIT_COLUMNS = (
+    ("id", "INTEGER PRIMARY KEY"),
+    ("at", "TIMESTAMP DEFAULT CURRENT_TIMESTAMP"),
+    ("kind", "TEXT NOT NULL"),
+    ("name", "TEXT NOT NULL"),
+    ("checksum", "TEXT"),
+    ("detail", "TEXT"),
+)
+
+
+def is_bookkeeping(table: str) -> bool:
+    return table in BOOKKEEPING_TABLES

@@ -1,0 +1,92 @@
+"""Writing the history and the audit table, always inside the run's own transaction.
+
+`schema_migrations` keeps the app's columns and gains sqlmig's nullable ones (`checksum`,
+`duration_ms`, `method`) through ALTER TABLE, which keeps every existing row; `sqlmig_log` records
+repairs, moved history rows and the user's objects a rebuild keeps (SPEC §7.12).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from engine.core.tables import (
+    AUDIT_COLUMNS,
+    AUDIT_TABLE,
+    EXTRA_COLUMNS,
+    HISTORY_COLUMNS,
+    HISTORY_TABLE,
+)
+from engine.state.history import table_columns
+
+
+def _create(table: str, columns: tuple[tuple[str, str], ...]) -> str:
+    body = ",\n".join(f"  {name} {declaration}" for name, declaration in columns)
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n{body}\n)"
+
+
+CREATE_SQL = _create(HISTORY_TABLE, HISTORY_COLUMNS)
+AUDIT_SQL = _create(AUDIT_TABLE, AUDIT_COLUMNS)
+TABLE = HISTORY_TABLE
+
+
+def ensure_history_table(conn: sqlite3.Connection) -> None:
+    """Create the table, or add our nullable columns to an app-made one (rows are kept)."""
+    conn.execute(CREATE_SQL)
+    present = set(table_columns(conn, TABLE))
+    for column, sql_type in EXTRA_COLUMNS:
+        if column not in present:
+            conn.execute(f"ALTER TABLE {TABLE} ADD COLUMN {column} {sql_type}")
+
+
+def record(
+    conn: sqlite3.Connection,
+    *,
+    version: int,
+    name: str,
+    checksum: str | None,
+    duration_ms: int,
+    method: str,
+) -> None:
+    conn.execute(
+        f"INSERT INTO {TABLE} (version, name, checksum, duration_ms, method) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (version, name, checksum, duration_ms, method),
+    )
+
+
+def set_method(conn: sqlite3.Connection, version: int, method: str) -> None:
+    conn.execute(f"UPDATE {TABLE} SET method = ? WHERE version = ?", (method, version))
+
+
+def forget(conn: sqlite3.Connection, version: int, name: str) -> str | None:
+    """Remove a history row (a diverged branch's); return it as JSON for the audit table."""
+    columns = table_columns(conn, TABLE)
+    row = conn.execute(
+        f"SELECT * FROM {TABLE} WHERE version = ? AND name = ?", (version, name)
+    ).fetchone()
+    if row is None:
+        return None
+    conn.execute(f"DELETE FROM {TABLE} WHERE version = ? AND name = ?", (version, name))
+    return json.dumps(dict(zip(columns, row, strict=False)), default=str)
+
+
+def audit(
+    conn: sqlite3.Connection,
+    kind: str,
+    name: str,
+    *,
+    checksum: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """One row in the audit table `sqlmig_log` (repairs run, history rows moved)."""
+    conn.execute(AUDIT_SQL)
+    conn.execute(
+        f"INSERT INTO {AUDIT_TABLE} (kind, name, checksum, detail) VALUES (?, ?, ?, ?)",
+        (kind, name, checksum, detail),
+    )
+
+
+def set_user_version(conn: sqlite3.Connection, version: int) -> None:
+    # PRAGMA takes no parameters; the value is an int we computed ourselves.
+    conn.execute(f"PRAGMA user_version = {int(version)}")
