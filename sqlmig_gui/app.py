@@ -13,6 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sqlmig_gui import earlyinit
+
 log = logging.getLogger("sqlmig_gui")
 
 NO_DISPLAY = (
@@ -82,6 +84,9 @@ def install_excepthook(offscreen: bool, prompts: Any = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    refused = earlyinit.check()  # before any Qt module: a known-bad binding gets one sentence
+    if refused:
+        return refused
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = _parser()
     try:
@@ -151,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
 
     code = int(app.exec())
     window.controller.shutdown()  # no worker thread outlives the window (normally a no-op)
-    # Delete the window (and its finished threads) while the application still exists: left to
-    # the interpreter's final garbage collection, PySide 6.12 can abort at exit.
+    # Delete the window (and its finished threads) while the application still exists, not in
+    # the interpreter's final garbage collection.
     window.deleteLater()
     QApplication.sendPostedEvents(None, 0)
     gc.collect()

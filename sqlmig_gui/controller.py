@@ -54,9 +54,7 @@ class Controller(QObject):
     restoreFailed = Signal(object)  # ErrorReport
     recoverFinished = Signal(object)  # engine RecoverResult
     recoverFailed = Signal(object)  # ErrorReport
-    # No argument: ask is_running(). (PySide6 6.12 drops a reference to True/False each time a
-    # Python-declared signal carries a bare bool, until the interpreter aborts: never emit one.)
-    runningChanged = Signal()
+    runningChanged = Signal()  # ask is_running()
 
     def __init__(self, migrations: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)

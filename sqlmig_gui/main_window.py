@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 )
 
 import engine
-from sqlmig_gui import qtfix
 from sqlmig_gui.controller import Controller
 from sqlmig_gui.models import HistoryModel, PendingModel, TablesModel
 from sqlmig_gui.prompts import ErrorReport, Prompts, UpgradeSummary
@@ -46,7 +45,6 @@ from sqlmig_gui.widgets.run_panel import RunPanel
 from sqlmig_gui.widgets.sql_view import SqlView
 
 log = logging.getLogger("sqlmig_gui")
-qtfix.guard()  # PySide6 6.12 on Python 3.11 (see qtfix.py)
 
 MAX_RECENT = 9
 UPGRADABLE = ("fresh", "legacy", "tracked")
