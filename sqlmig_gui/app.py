@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="render the window to OUT.png once the file is inspected, and exit "
                         "(offscreen without a display)")
     p.add_argument("--migrations", type=Path, metavar="DIR",
-                   help="migrations folder to use instead of the bundled agent-world chain")
+                   help="migrations folder to use instead of the bundled chain")
     return p
 
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     path: Path | None = args.file
     if args.demo:
-        from sqlmig_gui.demo import build_demo_database
+        from sqlmig_migrations.demo import build_demo_database
 
         path = build_demo_database(Path(tempfile.mkdtemp(prefix="sqlmig-demo-")))
         print(f"Demo database: {path}", file=sys.stderr)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import engine
-from sqlmig_gui.demo import build_demo_database
+from sqlmig_migrations.demo import build_demo_database
 
 
 def open_and_wait(qtbot: Any, window: Any, path: Path) -> None:
