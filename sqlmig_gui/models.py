@@ -146,9 +146,8 @@ class TablesModel(_TableModel):
     COL_NAME, COL_KIND = range(2)
     _HEADERS = ("Table", "Kind")
 
-    def set_tables(self, tables: Iterable[str], extras: Iterable[str]) -> None:
+    @staticmethod
+    def rows(tables: Iterable[str], extras: Iterable[str]) -> list[tuple[str, str]]:
         extra = set(extras)
-        self.set_rows(
-            (t, "extra: not the app's, kept as it is" if t in extra else "app table")
-            for t in tables
-        )
+        return [(t, "extra: not the app's, kept as it is" if t in extra else "app table")
+                for t in tables]

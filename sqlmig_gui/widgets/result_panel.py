@@ -175,6 +175,7 @@ class ResultPanel(QFrame):
     openFolderRequested = Signal()
     restoreRequested = Signal()
     copyRequested = Signal()
+    summaryShown = Signal()  # a new run's summary is on the panel
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -258,9 +259,9 @@ class ResultPanel(QFrame):
         self.details_button = QPushButton("&Details", self)
         self.details_button.setObjectName("detailsButton")
         self.details_button.setCheckable(True)
-        self.open_folder_button.clicked.connect(self._open_folder)
-        self.restore_button.clicked.connect(self._restore)
-        self.copy_button.clicked.connect(self._copy)
+        self.open_folder_button.clicked.connect(self.openFolderRequested)
+        self.restore_button.clicked.connect(self.restoreRequested)
+        self.copy_button.clicked.connect(self.copyRequested)
         self.details_button.toggled.connect(self._toggle_details)
         for b in (self.open_folder_button, self.restore_button, self.copy_button,
                   self.details_button):
@@ -275,15 +276,6 @@ class ResultPanel(QFrame):
         self.details.setAccessibleName("Technical details")
         self.details.hide()
         self._layout.addWidget(self.details)
-
-    def _open_folder(self) -> None:
-        self.openFolderRequested.emit()
-
-    def _restore(self) -> None:
-        self.restoreRequested.emit()
-
-    def _copy(self) -> None:
-        self.copyRequested.emit()
 
     def _toggle_details(self, on: bool) -> None:
         self.details.setVisible(on)
@@ -313,3 +305,4 @@ class ResultPanel(QFrame):
         self.details_button.setEnabled(bool(text))
         self.details_button.setChecked(False)
         self.show()
+        self.summaryShown.emit()

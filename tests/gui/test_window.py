@@ -67,23 +67,23 @@ def test_recent_files_persist_and_open_with_ctrl_digit(
     window = make_window()
     open_and_wait(qtbot, window, first)
     open_and_wait(qtbot, window, second)
-    assert window.recent_files() == [str(second), str(first)]
+    assert window.opener.recent_files() == [str(second), str(first)]
     settings.sync()
     reread = QSettings(settings.fileName(), QSettings.Format.IniFormat)
     assert reread.value("recentFiles", [], type=list) == [str(second), str(first)]
     again = make_window()
-    action = again.recent_actions[1]
+    action = again.opener.recent_actions[1]
     assert action.isVisible() and action.shortcut().toString() == "Ctrl+2"
     with qtbot.waitSignal(again.inspectionShown, timeout=30_000):
         action.trigger()
     assert again.path == first
-    assert again.recent_files() == [str(first), str(second)]
+    assert again.opener.recent_files() == [str(first), str(second)]
 
 
 def test_open_dialog_goes_through_prompts(qtbot, window, prompts, tmp_path: Path) -> None:
     prompts.open_answer = gui_files.foreign(tmp_path)
     with qtbot.waitSignal(window.inspectionShown, timeout=30_000):
-        window.open_action.trigger()
+        window.opener.open_action.trigger()
     assert window.badge.state == "foreign"
 
 
@@ -91,17 +91,17 @@ def test_backup_folder_setting_is_used(qtbot, window, prompts, settings, tmp_pat
     folder = tmp_path / "backups"
     folder.mkdir()
     prompts.open_answer = folder
-    window.backup_folder_action.trigger()
+    window.backup_folder.choose_action.trigger()
     assert settings.value("backupFolder", "", type=str) == str(folder)
     path = gui_files.tracked(tmp_path / "db", 9)
     open_and_wait(qtbot, window, path)
     with qtbot.waitSignal(window.runShown, timeout=60_000):
-        window.upgrade_action.trigger()
+        window.upgrade_flow.upgrade_action.trigger()
     (summary,) = prompts.asked("confirm_upgrade")
     assert summary.backup_folder == folder
     assert window.result_panel.summary.backup.parent == folder
-    window.backup_next_action.trigger()
-    assert window.backup_folder() is None
+    window.backup_folder.next_to_file_action.trigger()
+    assert window.backup_folder.folder() is None
 
 
 def test_geometry_is_saved_on_close(qtbot, make_window, settings) -> None:
@@ -137,7 +137,7 @@ def test_widgets_have_accessible_names(window) -> None:
 
 def test_models_pass_qtmodeltester(qtmodeltester, qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.tracked(tmp_path, 9))
-    for model in (window.pending_model, window.history_model, window.tables_model):
+    for model in (window.pending_view.table_model, window.history_view.table_model, window.tables_view.table_model):
         assert model.rowCount() > 0
         qtmodeltester.check(model)
     ledger = LedgerModel()
@@ -170,7 +170,7 @@ def test_model_columns_and_headers() -> None:
 def test_history_shows_checksum_status(qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.tracked(tmp_path, 9))
     column = HistoryModel.COL_CHECKSUM
-    values = {window.history_model.index(r, column).data() for r in range(10)}
+    values = {window.history_view.table_model.index(r, column).data() for r in range(10)}
     assert values == {"matches"}
 
 
