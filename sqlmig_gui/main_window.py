@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
 
     def _on_inspected(self, inspected: Any) -> None:
         inspection = inspected.inspection
-        self.header.set_inspection(inspection)
+        self.header.set_assessment(inspected.assessment)
         self.statusBar().showMessage(inspection.diagnosis)
         self.log_view.add(f"Opened {inspection.path}: {inspection.diagnosis}")
         self.inspectionShown.emit()

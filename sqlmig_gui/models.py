@@ -12,6 +12,14 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 Index = QModelIndex | QPersistentModelIndex
 
+# What each kind of planned step is, and what its method records (the plan's own words).
+STEP_KINDS = {"migrate": "migration", "adopt": "already there", "repair": "repair script"}
+METHOD_WORDS = {
+    "executed": "runs its SQL",
+    "adopted": "recorded as applied: its effect is already there",
+    "repaired": "runs only if the file needs it",
+}
+
 # What a checksum status means, for a support person (SPEC §7.8).
 CHECKSUM_WORDS = {
     "ok": "matches",
@@ -80,19 +88,37 @@ class _TableModel(QAbstractTableModel):
 
 
 class PendingModel(_TableModel):
-    """Rows: (version, name, status) — status in words ("will run", "already present")."""
+    """The steps an upgrade would run, in the plan's order (`PlannedStep`s of an assessment):
+    rows (label, what it is, what it does)."""
 
-    COL_VERSION, COL_NAME, COL_STATUS = range(3)
-    _HEADERS = ("Version", "Name", "Status")
-    _RIGHT = frozenset({COL_VERSION})
+    COL_STEP, COL_KIND, COL_NOTE = range(3)
+    _HEADERS = ("Step", "Kind", "What it does")
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._steps: tuple[Any, ...] = ()
+
+    def set_steps(self, steps: Sequence[Any]) -> None:
+        self._steps = tuple(steps)
+        self.set_rows((s.label, s.kind, s) for s in self._steps)
+
+    def steps(self) -> tuple[Any, ...]:
+        return self._steps
+
+    def step(self, row: int) -> Any:
+        return self._steps[row]
 
     def display(self, column: int, value: Any, row: tuple[Any, ...]) -> str:
-        if column == self.COL_VERSION:
-            return f"{value:04d}"
+        if column == self.COL_KIND:
+            return STEP_KINDS.get(value, str(value))
+        if column == self.COL_NOTE:
+            return value.reason or METHOD_WORDS.get(value.method, value.method)
         return super().display(column, value, row)
 
-    def version(self, row: int) -> int:
-        return int(self._rows[row][self.COL_VERSION])
+    def tooltip(self, column: int, value: Any, row: tuple[Any, ...]) -> str | None:
+        if column == self.COL_NOTE:
+            return self.display(column, value, row)
+        return None
 
 
 class HistoryModel(_TableModel):

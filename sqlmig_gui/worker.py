@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 import engine
+from sqlmig_gui.assessing import assess
 
 log = logging.getLogger("sqlmig_gui")
 
@@ -67,17 +68,25 @@ class Worker(QObject):
 
 @dataclass(frozen=True)
 class Inspected:
+    """One look at a file: the engine's assessment of it, and what an upgrade started from this
+    look expects the file to be."""
+
     path: Path
-    inspection: Any  # engine.Inspection
+    assessment: Any  # engine.Assessment: state, plan, can_upgrade, steps, newest version, app
     catalog: Any  # engine.Catalog
-    expectation: Any  # engine.Expectation: what an upgrade started from this look expects
+    expectation: Any  # engine.Expectation
+
+    @property
+    def inspection(self) -> Any:  # engine.Inspection
+        return self.assessment.inspection
 
 
 def inspect_job(path: Path, migrations: Path | None) -> Job:
     def job(emit: Emit) -> Inspected:
         catalog = engine.load_catalog(migrations)
-        inspection = engine.inspect_file(path, catalog)
-        return Inspected(path, inspection, catalog, engine.Expectation.of(inspection))
+        assessment = assess(path, catalog)
+        return Inspected(path, assessment, catalog,
+                         engine.Expectation.of(assessment.inspection))
 
     return job
 

@@ -1,4 +1,5 @@
-"""The Pending tab: what an upgrade would do, step by step, with the selected step's SQL."""
+"""The Pending tab: the engine's plan for the file, step by step (migrations and repair scripts),
+with the selected step's SQL. Empty when the engine has no plan (nothing to do, or refused)."""
 
 from __future__ import annotations
 
@@ -12,43 +13,38 @@ from sqlmig_gui.views.table_view import InspectionTable
 from sqlmig_gui.widgets.sql_view import SqlView
 
 TITLE = "&Pending"
-UPGRADABLE = ("fresh", "legacy", "tracked")
 
 
-class PendingTable(InspectionTable):
+class PlanTable(InspectionTable):
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
-        super().__init__(PendingModel(), "pendingTable", "Pending migrations", controller, parent)
+        super().__init__(PendingModel(), "pendingTable", "Steps an upgrade would run",
+                         controller, parent)
 
-    def rows_of(self, inspected: Any) -> Any:
-        inspection = inspected.inspection
-        missing = set(inspection.legacy.missing) if inspection.legacy is not None else None
-        rows = []
-        for p in inspection.pending:
-            if inspection.state == "legacy" and missing is not None and p.version not in missing:
-                status = "adopt: already there"
-            elif inspection.state in UPGRADABLE:
-                status = "will run"
-            else:
-                status = "pending"
-            rows.append((p.version, p.name, status))
-        return rows
+    def show_inspected(self, inspected: Any) -> None:
+        self.table_model.set_steps(inspected.assessment.steps)
+
+    def clear(self, *_args: Any) -> None:
+        self.table_model.set_steps(())
 
 
 class PendingView(QSplitter):
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.setObjectName("pendingSplitter")
-        self.controller = controller
-        self.table = PendingTable(controller, self)
+        self.table = PlanTable(controller, self)
         self.table_model = self.table.table_model
         self.sql_preview = SqlView(self)
         self.addWidget(self.table)
         self.addWidget(self.sql_preview)
-        # The list needs room for its status words; the SQL view scrolls sideways anyway.
+        # The list needs room for its words; the SQL view scrolls sideways anyway.
         self.setStretchFactor(0, 3)
         self.setStretchFactor(1, 2)
         self.table.selectionModel().currentRowChanged.connect(self._show_selected_sql)
         self.table_model.modelReset.connect(self._select_first)
+
+    def steps(self) -> tuple[Any, ...]:
+        """The planned steps listed, in order (`PlannedStep`s of the engine's assessment)."""
+        return self.table_model.steps()
 
     def _select_first(self) -> None:
         self.sql_preview.clear()
@@ -56,14 +52,13 @@ class PendingView(QSplitter):
             self.table.selectRow(0)
 
     def _show_selected_sql(self, current: Any, _previous: Any = None) -> None:
-        catalog = self.controller.catalog
-        if catalog is None or not current.isValid():
+        if not current.isValid():
             self.sql_preview.clear()
             return
-        migration = catalog.get(self.table_model.version(current.row()))
-        if migration is None:
-            self.sql_preview.clear()
-            return
-        parts = [f"-- {migration.path.name} (up)"]
-        parts += [f"\n-- line {s.line}\n{s.sql.strip().rstrip(';')};" for s in migration.up]
+        step = self.table_model.step(current.row())
+        kind = "repair script" if step.kind == "repair" else step.kind
+        parts = [f"-- {step.label} ({kind})"]
+        if step.reason:
+            parts.append(f"-- {step.reason}")
+        parts += [f"\n-- line {line}\n{sql.strip().rstrip(';')};" for line, sql in step.statements]
         self.sql_preview.show_sql("\n".join(parts))

@@ -40,7 +40,7 @@ class RecoverFlow(Flow):
 
     def _state(self) -> str | None:
         look = self.window.controller.look
-        return look.inspection.state if look is not None else None
+        return look.assessment.state if look is not None else None
 
     def can_recover(self) -> bool:
         return self._state() == INTERRUPTED and not self.window.controller.is_running()

@@ -11,7 +11,7 @@ from sqlmig_gui.views.subscriptions import Subscriptions
 
 
 class InspectionTable(QTableView):
-    """Subclasses say what a row is (`rows_of`); the model is any `models._TableModel`."""
+    """Subclasses say what a row is (`rows_of`), or how the model is filled (`show_inspected`)."""
 
     def __init__(self, table_model: Any, name: str, accessible: str, controller: Any,
                  parent: QWidget | None = None) -> None:

@@ -14,10 +14,8 @@ import engine
 from sqlmig_gui.prompts import ErrorReport, UpgradeSummary
 from sqlmig_gui.resources import icon
 from sqlmig_gui.views.flow import Flow
-from sqlmig_gui.widgets.header import version_labels
 from sqlmig_gui.widgets.result_panel import summarise
-
-UPGRADABLE = ("fresh", "legacy", "tracked")
+from sqlmig_gui.widgets.versions import version_labels
 
 
 class UpgradeFlow(Flow):
@@ -52,11 +50,10 @@ class UpgradeFlow(Flow):
         self.window.header.actions_row.addWidget(self.upgrade_button)
 
     def can_upgrade(self) -> bool:
+        """The engine's answer for the file shown, while nothing else runs."""
         look = self.window.controller.look
-        if look is None or self.window.controller.is_running():
-            return False
-        i = look.inspection
-        return i.state in UPGRADABLE and bool(i.pending) and i.head_version is not None
+        return (look is not None and look.assessment.can_upgrade
+                and not self.window.controller.is_running())
 
     def upgrade(self) -> None:
         """Confirmation, then the run on a worker thread."""
@@ -64,9 +61,9 @@ class UpgradeFlow(Flow):
         if not self.can_upgrade() or look is None:
             return
         w = self.window
-        current, target = version_labels(look.inspection)
+        current, target = version_labels(look.assessment)
         folder = w.backup_folder.folder()
-        summary = UpgradeSummary(look.path, current, target, len(look.inspection.pending),
+        summary = UpgradeSummary(look.path, current, target, len(look.assessment.steps),
                                  folder or look.path.parent)
         if not w.prompts.confirm_upgrade(w, summary):
             w.statusBar().showMessage("Upgrade not started: nothing was changed.")

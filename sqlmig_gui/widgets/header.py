@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from sqlmig_gui.prompts import ErrorReport
 from sqlmig_gui.widgets.badge import StateBadge
+from sqlmig_gui.widgets.versions import version_labels
 
 SHOWN = 5  # names in one line before "and N more"
 
@@ -29,27 +30,6 @@ def human_size(size: int) -> str:
             return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{size} bytes"
-
-
-def version_labels(inspection: Any) -> tuple[str, str]:
-    """("legacy v5", "v18"): where the file is and where an upgrade takes it."""
-    head = inspection.head_version
-    target = "—" if head is None else f"v{head}"
-    if inspection.state == "legacy":
-        legacy = inspection.legacy
-        claimed = legacy.claimed_version if legacy is not None else inspection.user_version
-        return f"legacy v{claimed or 0}", target
-    if inspection.state == "fresh":
-        return "empty", target
-    if inspection.state in ("foreign", "damaged"):
-        return "unknown", "—"
-    if inspection.state == "interrupted":
-        return "unknown until recovered", "—"
-    if inspection.state == "ahead":
-        newest = max([a.version for a in inspection.applied] + [inspection.user_version or 0])
-        return f"v{newest}", f"no upgrade (this tool knows up to {target})"
-    current = inspection.current_version
-    return ("none" if current is None else f"v{current}"), target
 
 
 def _label(parent: QWidget, name: str, *, wrap: bool = False) -> QLabel:
@@ -118,7 +98,8 @@ class FileHeader(QWidget):
         self.diagnosis.setText("Reading the file (nothing is written)…")
         self.problems.hide()
 
-    def set_inspection(self, inspection: Any) -> None:
+    def set_assessment(self, assessment: Any) -> None:
+        inspection = assessment.inspection
         self.set_path(Path(inspection.path))
         facts = [human_size(inspection.size)]
         if inspection.journal_mode:
@@ -129,8 +110,8 @@ class FileHeader(QWidget):
             facts.append(f"user_version {inspection.user_version}")
         facts.append(f"SQLite {inspection.sqlite_version}")
         self.facts.setText(" · ".join(facts))
-        self.badge.set_inspection(inspection)
-        current, target = version_labels(inspection)
+        self.badge.set_assessment(assessment)
+        current, target = version_labels(assessment)
         self.versions.setText(f"{current} → {target}")
         self.versions.setAccessibleName(f"Version now {current}, after upgrade {target}")
         self.diagnosis.setText(inspection.diagnosis)

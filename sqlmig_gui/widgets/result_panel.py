@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from sqlmig_gui.models import LedgerModel
-from sqlmig_gui.widgets.header import version_labels
+from sqlmig_gui.widgets.versions import current_label
 
 CHANGED_SINCE_INSPECTION = "changed_since_inspection"  # the engine's refusal of a stale look
 MARKS = {"ok": "✔ passed", "warning": "⚠ warning", "failed": "✘ FAILED"}
@@ -121,7 +121,7 @@ def summarise(result: Any) -> RunSummary:
     Versions, backup, checks and time are the run's own: the file may have changed since the
     window looked at it."""
     path = Path(result.path)
-    start = version_labels(result.inspection)[0] if result.inspection is not None else "unknown"
+    start = current_label(result.inspection) if result.inspection is not None else "unknown"
     reached = None if result.to_version is None else f"v{result.to_version}"
     backup = Path(result.backup) if result.backup else None
     kept = f"; backup kept at {backup}" if backup else ""

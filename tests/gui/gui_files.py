@@ -37,6 +37,15 @@ def tracked(folder: Path, version: int | None = 9) -> Path:
     return path
 
 
+def index_dropped(folder: Path) -> Path:
+    """Tracked at head with a complete history, but one index is missing: it needs a repair."""
+    path = tracked(folder, None)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP INDEX idx_agent_memory_reply_to")
+        conn.commit()
+    return path
+
+
 def ahead(folder: Path) -> Path:
     path = tracked(folder, None)
     with closing(sqlite3.connect(path)) as conn:

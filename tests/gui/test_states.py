@@ -32,7 +32,10 @@ def test_legacy_demo_file(qtbot, window, tmp_path: Path) -> None:
     assert "user_version 5" in window.header.diagnosis.text()
     assert "journal mode wal" in window.header.facts.text()
     assert window.header.name.text() == "database.db"
-    assert window.pending_view.table_model.rowCount() == 19
+    steps = window.pending_view.steps()
+    assert window.pending_view.table_model.rowCount() == len(steps)
+    assert [s.version for s in steps if s.kind == "migrate"] == list(range(19))
+    assert {s.kind for s in steps} == {"migrate", "repair"}  # the bridge's repair scripts too
     assert window.upgrade_flow.upgrade_button.isEnabled()
     assert path.read_bytes() == before  # opening never writes
 
@@ -69,7 +72,7 @@ def test_ahead_file_is_refused(qtbot, window, tmp_path: Path) -> None:
 
 def test_foreign_file_is_refused(qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.foreign(tmp_path))
-    assert _texts(window) == ("foreign", "Not an agent-world database")
+    assert _texts(window) == ("foreign", "Not made by agent-world")
     assert not window.upgrade_flow.upgrade_button.isEnabled()
 
 
@@ -116,3 +119,15 @@ def test_selected_migration_shows_its_sql(qtbot, window, tmp_path: Path) -> None
     assert text.startswith("-- 0011_")
     assert "CREATE INDEX" in text.upper()
     assert window.pending_view.sql_preview.objectName() == "sqlPreview"
+
+
+def test_a_repair_script_is_previewed_with_its_reason_and_sql(qtbot, window, tmp_path) -> None:
+    open_and_wait(qtbot, window, gui_files.index_dropped(tmp_path))
+    assert _texts(window) == ("pending", "Tracked v18 — needs repair")
+    assert window.header.versions.text() == "v18 → v18"
+    labels = [s.label for s in window.pending_view.steps()]
+    window.pending_view.table.selectRow(labels.index("35_add_missing_reply_to_index"))
+    text = window.pending_view.sql_preview.toPlainText()
+    assert text.startswith("-- 35_add_missing_reply_to_index (repair script)")
+    assert "idx_agent_memory_reply_to is missing" in text
+    assert "CREATE INDEX IF NOT EXISTS idx_agent_memory_reply_to" in text
