@@ -1,8 +1,12 @@
 """sqlmig's engine: plain-SQL migrations for SQLite files, safe by default.
 
-Import from here (or `engine.api`); every other module is internal. Names are loaded on first use,
-so a quick command such as `sqlmig status` does not pay for the runner, the schema comparison or
-the backup code.
+This is the public face, declared once: `PUBLIC` maps every public name to the module that
+defines it, and `__all__` is its keys. Both faces (the `sqlmig` command and the window) import
+only `engine`; every other module is internal. Names load on first use, so a quick command such
+as `sqlmig status` does not pay for the runner, the schema comparison or the backup code.
+
+The `TYPE_CHECKING` block below repeats the mapping for type checkers only;
+tests/test_quality.py fails when the two disagree.
 """
 
 from __future__ import annotations
@@ -10,9 +14,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-_WHERE = {
-    "CancelToken": "engine.cancel",
-    "VerifyReport": "engine.verifying",
+PUBLIC: dict[str, str] = {
+    # the user's actions (engine/api.py)
+    "assess": "engine.api",
     "backup": "engine.api",
     "bundled_migrations": "engine.api",
     "catalog_problems": "engine.api",
@@ -24,8 +28,30 @@ _WHERE = {
     "restore": "engine.api",
     "upgrade": "engine.api",
     "verify": "engine.api",
+    # what they take and return
+    "Assessment": "engine.planning.assess",
+    "CancelToken": "engine.cancel",
     "Catalog": "engine.catalog",
+    "Expectation": "engine.expectation",
+    "Inspection": "engine.inspect",
     "Migration": "engine.catalog",
+    "Plan": "engine.planner",
+    "PlannedStep": "engine.events",
+    "RecoverResult": "engine.recovery",
+    "RunCheck": "engine.runchecks",
+    "Step": "engine.planner",
+    "UpgradeResult": "engine.upgrader",
+    "VerifyReport": "engine.verifying",
+    # verdicts
+    "STATES": "engine.verdicts",
+    "Method": "engine.verdicts",
+    "Mode": "engine.verdicts",
+    "Outcome": "engine.verdicts",
+    "Phase": "engine.verdicts",
+    "RunKind": "engine.verdicts",
+    "State": "engine.verdicts",
+    "StepKind": "engine.verdicts",
+    # errors
     "Cancelled": "engine.errors",
     "EngineError": "engine.errors",
     "InternalError": "engine.errors",
@@ -33,6 +59,7 @@ _WHERE = {
     "Refused": "engine.errors",
     "RunFailed": "engine.errors",
     "UsageError": "engine.errors",
+    # progress events
     "BackupEvent": "engine.events",
     "DoneEvent": "engine.events",
     "Event": "engine.events",
@@ -42,63 +69,26 @@ _WHERE = {
     "StepEndEvent": "engine.events",
     "StepStartEvent": "engine.events",
     "VerifyEvent": "engine.events",
-    "Expectation": "engine.expectation",
-    "STATES": "engine.inspect",
-    "Inspection": "engine.inspect",
-    "Plan": "engine.planner",
-    "Step": "engine.planner",
-    "RunCheck": "engine.runchecks",
-    "RecoverResult": "engine.recovery",
-    "UpgradeResult": "engine.upgrader",
+    # words for both faces
+    "Badge": "engine.render.words",
+    "RunOutcome": "engine.render.run",
     "describe_event": "engine.upgrader",
+    "file_facts": "engine.render.words",
+    "finding_lines": "engine.render.words",
+    "run_outcome": "engine.render.run",
+    "run_report": "engine.render.run",
+    "run_report_json": "engine.render.run",
+    "state_badge": "engine.render.words",
+    "step_sql": "engine.render.words",
+    "step_status": "engine.render.words",
+    "version_labels": "engine.render.words",
 }
 
-__all__ = [
-    "STATES",
-    "BackupEvent",
-    "CancelToken",
-    "Cancelled",
-    "Catalog",
-    "DoneEvent",
-    "EngineError",
-    "Event",
-    "Expectation",
-    "HeartbeatEvent",
-    "Inspection",
-    "InternalError",
-    "Migration",
-    "Plan",
-    "PlanEvent",
-    "Problem",
-    "RecoverResult",
-    "Refused",
-    "RunCheck",
-    "RunFailed",
-    "StatementEvent",
-    "Step",
-    "StepEndEvent",
-    "StepStartEvent",
-    "UpgradeResult",
-    "UsageError",
-    "VerifyEvent",
-    "VerifyReport",
-    "backup",
-    "bundled_migrations",
-    "catalog_problems",
-    "describe_event",
-    "file_version",
-    "inspect_file",
-    "load_catalog",
-    "plan",
-    "recover",
-    "restore",
-    "upgrade",
-    "verify",
-]
+__all__ = sorted(PUBLIC)
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
+    module = PUBLIC.get(name)
     if module is None:
         raise AttributeError(f"module 'engine' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
@@ -110,46 +100,65 @@ def __dir__() -> list[str]:
     return list(__all__)
 
 
-if TYPE_CHECKING:
-    from engine.api import (
-        backup,
-        bundled_migrations,
-        catalog_problems,
-        file_version,
-        inspect_file,
-        load_catalog,
-        plan,
-        recover,
-        restore,
-        upgrade,
-        verify,
-    )
-    from engine.cancel import CancelToken
-    from engine.catalog import Catalog, Migration
-    from engine.errors import (
-        Cancelled,
-        EngineError,
-        InternalError,
-        Problem,
-        Refused,
-        RunFailed,
-        UsageError,
-    )
-    from engine.events import (
-        BackupEvent,
-        DoneEvent,
-        Event,
-        HeartbeatEvent,
-        PlanEvent,
-        StatementEvent,
-        StepEndEvent,
-        StepStartEvent,
-        VerifyEvent,
-    )
-    from engine.expectation import Expectation
-    from engine.inspect import STATES, Inspection
-    from engine.planner import Plan, Step
-    from engine.recovery import RecoverResult
-    from engine.runchecks import RunCheck
-    from engine.upgrader import UpgradeResult, describe_event
-    from engine.verifying import VerifyReport
+if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-export)
+    from engine.api import assess as assess
+    from engine.api import backup as backup
+    from engine.api import bundled_migrations as bundled_migrations
+    from engine.api import catalog_problems as catalog_problems
+    from engine.api import file_version as file_version
+    from engine.api import inspect_file as inspect_file
+    from engine.api import load_catalog as load_catalog
+    from engine.api import plan as plan
+    from engine.api import recover as recover
+    from engine.api import restore as restore
+    from engine.api import upgrade as upgrade
+    from engine.api import verify as verify
+    from engine.cancel import CancelToken as CancelToken
+    from engine.catalog import Catalog as Catalog
+    from engine.catalog import Migration as Migration
+    from engine.errors import Cancelled as Cancelled
+    from engine.errors import EngineError as EngineError
+    from engine.errors import InternalError as InternalError
+    from engine.errors import Problem as Problem
+    from engine.errors import Refused as Refused
+    from engine.errors import RunFailed as RunFailed
+    from engine.errors import UsageError as UsageError
+    from engine.events import BackupEvent as BackupEvent
+    from engine.events import DoneEvent as DoneEvent
+    from engine.events import Event as Event
+    from engine.events import HeartbeatEvent as HeartbeatEvent
+    from engine.events import PlanEvent as PlanEvent
+    from engine.events import PlannedStep as PlannedStep
+    from engine.events import StatementEvent as StatementEvent
+    from engine.events import StepEndEvent as StepEndEvent
+    from engine.events import StepStartEvent as StepStartEvent
+    from engine.events import VerifyEvent as VerifyEvent
+    from engine.expectation import Expectation as Expectation
+    from engine.inspect import Inspection as Inspection
+    from engine.planner import Plan as Plan
+    from engine.planner import Step as Step
+    from engine.planning.assess import Assessment as Assessment
+    from engine.recovery import RecoverResult as RecoverResult
+    from engine.render.run import RunOutcome as RunOutcome
+    from engine.render.run import run_outcome as run_outcome
+    from engine.render.run import run_report as run_report
+    from engine.render.run import run_report_json as run_report_json
+    from engine.render.words import Badge as Badge
+    from engine.render.words import file_facts as file_facts
+    from engine.render.words import finding_lines as finding_lines
+    from engine.render.words import state_badge as state_badge
+    from engine.render.words import step_sql as step_sql
+    from engine.render.words import step_status as step_status
+    from engine.render.words import version_labels as version_labels
+    from engine.runchecks import RunCheck as RunCheck
+    from engine.upgrader import UpgradeResult as UpgradeResult
+    from engine.upgrader import describe_event as describe_event
+    from engine.verdicts import STATES as STATES
+    from engine.verdicts import Method as Method
+    from engine.verdicts import Mode as Mode
+    from engine.verdicts import Outcome as Outcome
+    from engine.verdicts import Phase as Phase
+    from engine.verdicts import RunKind as RunKind
+    from engine.verdicts import State as State
+    from engine.verdicts import StepKind as StepKind
+    from engine.verifying import VerifyReport as VerifyReport

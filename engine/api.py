@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from engine.events import EventSink
     from engine.expectation import Expectation
     from engine.planner import Plan
+    from engine.planning.assess import Assessment
     from engine.recovery import RecoverResult
     from engine.restoring import RestoreResult
     from engine.upgrader import UpgradeResult
@@ -54,6 +55,16 @@ def inspect_file(
 ) -> Inspection:
     """Classify a file without writing to it."""
     return _inspect_file(path, catalog or load_catalog(), cancel=cancel)
+
+
+def assess(
+    path: str | Path, catalog: Catalog | None = None, *, cancel: CancelToken | None = None
+) -> Assessment:
+    """What the file is, whether it can be upgraded, what an upgrade would run (repairs included)
+    and why it would be refused: the one answer both faces show. Read-only."""
+    from engine.planning.assess import assess as _assess
+
+    return _assess(path, catalog or load_catalog(), cancel=cancel)
 
 
 def plan(
@@ -202,19 +213,3 @@ def _version_or_none(path: Path) -> int | None:
         return file_version(path)
     except Refused:  # missing or a folder: the restore itself says so in its own words
         return None
-
-
-__all__ = [
-    "VerifyReport",
-    "backup",
-    "bundled_migrations",
-    "catalog_problems",
-    "file_version",
-    "inspect_file",
-    "load_catalog",
-    "plan",
-    "recover",
-    "restore",
-    "upgrade",
-    "verify",
-]

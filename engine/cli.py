@@ -212,11 +212,14 @@ def _migrations_option(cmd: argparse.ArgumentParser) -> None:
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     """Classify a database file and show its version, history and pending migrations."""
     catalog = api.load_catalog(args.migrations)
-    inspection = api.inspect_file(args.path, catalog, cancel=args.cancel)
+    assessment = api.assess(args.path, catalog, cancel=args.cancel)
+    inspection = assessment.inspection
     problems = [p.to_json() for p in api.catalog_problems(catalog)]
     if args.json:
         data = inspection.to_json()
         data["problems"] = data["problems"] + problems
+        data["can_upgrade"] = assessment.can_upgrade
+        data["refusal"] = None if assessment.refusal is None else assessment.refusal.to_json()
         print_json(data, out)
     else:
         print_status(inspection, api.catalog_problems(catalog), out)

@@ -52,6 +52,11 @@ class PlannedStep:
     recorded: bool = False  # already in the file's history; only missing effects are added
     reason: str | None = None
 
+    @property
+    def label(self) -> str:
+        """`0012_add_tool_role` for a migration, the script's name for a repair."""
+        return f"{self.version:04d}_{self.name}" if self.version is not None else self.name
+
 
 @dataclass(frozen=True)
 class PlanEvent(Event):

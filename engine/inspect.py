@@ -18,17 +18,17 @@ from engine.catalog import Catalog
 from engine.connect import FileFacts, open_readonly, read_facts
 from engine.errors import Problem, Refused, from_sqlite, is_hot_journal
 from engine.legacy import LegacyReport
+from engine.verdicts import APPLIED_STATUSES, State
 
 FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED = (
-    "fresh",
-    "tracked",
-    "legacy",
-    "ahead",
-    "foreign",
-    "damaged",
-    "interrupted",
+    State.FRESH,
+    State.TRACKED,
+    State.LEGACY,
+    State.AHEAD,
+    State.FOREIGN,
+    State.DAMAGED,
+    State.INTERRUPTED,
 )
-STATES = (FRESH, TRACKED, LEGACY, AHEAD, FOREIGN, DAMAGED, INTERRUPTED)
 # Tables this tool may add itself (SPEC §7.12); they never make a file foreign or app-made.
 BOOKKEEPING = frozenset({hist.TABLE, hist.AUDIT_TABLE})
 
@@ -52,7 +52,7 @@ class PendingMigration(NamedTuple):
 
 class Inspection(NamedTuple):
     path: Path
-    state: str
+    state: State
     diagnosis: str
     user_version: int | None
     current_version: int | None
@@ -213,7 +213,7 @@ def _classify(
     extras = tuple(sorted(data_tables - app_tables)) if profile else ()
 
     applied, problems = _applied(history, catalog)
-    matching = {a.version for a in applied if a.status in ("ok", "unverified", "changed")}
+    matching = {a.version for a in applied if a.status in APPLIED_STATUSES}
     current = _current_version(matching, catalog)
     pending = tuple(
         PendingMigration(m.version, m.name, m.filename)

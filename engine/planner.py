@@ -23,6 +23,7 @@ from engine.inspect import (
     Inspection,
 )
 from engine.sqltext import Statement
+from engine.verdicts import Method
 
 ATOMIC = "atomic"
 STEPWISE = "stepwise"
@@ -239,13 +240,15 @@ def _bridge_plan(
     for repair in catalog.repairs:
         if repair.directives.before is not None:
             repairs.setdefault(repair.directives.before, []).append(repair)
+    missing = set(inspection.legacy.missing) if inspection.legacy is not None else set()
     for migration in catalog.migrations:
         if to_version is not None and migration.version > to_version:
             break
         for repair in sorted(repairs.get(migration.version, []), key=lambda r: r.name):
             steps.append(Step.from_repair(repair))
         recorded = migration.version in applied
-        steps.append(Step.from_migration(migration, bridge=True, recorded=recorded))
+        method = _expected_method(present=migration.version not in missing, recorded=recorded)
+        steps.append(Step.from_migration(migration, method=method, bridge=True, recorded=recorded))
     return Plan(
         path_state=inspection.state,
         from_version=inspection.current_version,
@@ -255,6 +258,14 @@ def _bridge_plan(
         expected_applied=applied,
         bridge=True,
     )
+
+
+def _expected_method(*, present: bool, recorded: bool) -> Method:
+    """What a bridge step is expected to do, from the diagnosis (the run decides again, step by
+    step, on the file as the earlier steps left it)."""
+    if recorded:
+        return Method.KEPT if present else Method.REPAIRED
+    return Method.ADOPTED if present else Method.EXECUTED
 
 
 def _refuse_unplannable(

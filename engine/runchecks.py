@@ -12,22 +12,20 @@ from typing import NamedTuple
 
 from engine.events import Event, EventSink, VerifyEvent
 from engine.preflight import Preflight
-
-BEFORE, AFTER = "before", "after"  # a check of the file as found / of what the run wrote
-OUTCOMES = {True: "ok", None: "warning", False: "failed"}
+from engine.verdicts import Outcome, Phase
 
 
 class RunCheck(NamedTuple):
     """One check a run made: `outcome` is ok, warning or failed."""
 
     name: str
-    outcome: str
+    outcome: Outcome
     message: str
-    phase: str  # BEFORE: nothing was written yet; AFTER: the migrations' result
+    phase: Phase  # BEFORE: nothing was written yet; AFTER: the migrations' result
 
 
 def before_run(preflight: Preflight) -> list[RunCheck]:
-    return [RunCheck(c.name, OUTCOMES[c.ok], c.message, BEFORE) for c in preflight.checks]
+    return [RunCheck(c.name, Outcome.of(c.ok), c.message, Phase.BEFORE) for c in preflight.checks]
 
 
 def recording(sink: EventSink, checks: list[RunCheck]) -> EventSink:
@@ -35,8 +33,9 @@ def recording(sink: EventSink, checks: list[RunCheck]) -> EventSink:
 
     def record(event: Event) -> None:
         if isinstance(event, VerifyEvent):
-            phase = BEFORE if event.check == "lock_wait" else AFTER  # waited, nothing written
-            checks.append(RunCheck(event.check, OUTCOMES[event.ok], event.message, phase))
+            # A lock wait is before anything was written.
+            phase = Phase.BEFORE if event.check == "lock_wait" else Phase.AFTER
+            checks.append(RunCheck(event.check, Outcome.of(event.ok), event.message, phase))
         sink(event)
 
     return record

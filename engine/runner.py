@@ -196,13 +196,13 @@ class Runner:
         if not self._state_is_expected():
             return False
         done: list[int] = []
-        self._run_step(step, done, record=False)
+        method = self._run_step(step, done, record=False)
         self._begin()
         if not self._state_is_expected():
             self._rollback()
             return False
         hist.ensure_history_table(self.conn)
-        self._record(step, done, duration_ms=0)
+        self._record(step, done, duration_ms=0, method=method)
         self.conn.execute("COMMIT")
         self.applied.update(done)
         outcome.applied.extend(done)
@@ -212,7 +212,7 @@ class Runner:
 
     # -- steps and statements -----------------------------------------------------------------
 
-    def _run_step(self, step: Step, done: list[int], *, record: bool = True) -> None:
+    def _run_step(self, step: Step, done: list[int], *, record: bool = True) -> str:
         self._step_no += 1
         total = len(self.plan.steps)
         self.sink(
@@ -252,6 +252,7 @@ class Runner:
         self.sink(
             StepEndEvent(self.clock(), self._step_no, step.version, step.label, method, duration_ms)
         )
+        return method
 
     @contextlib.contextmanager
     def _rebuild_keeps_dependents(self, step: Step) -> Iterator[None]:

@@ -1,0 +1,81 @@
+"""The engine's one answer to a face's questions about a file: what it is, whether it can be
+upgraded, what an upgrade would run (repairs included) and why it would be refused.
+
+`sqlmig status`, `sqlmig upgrade --dry-run` and the window all take their answer from here, so
+they cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.cancel import CancelToken
+from engine.catalog import Catalog
+from engine.errors import Problem, Refused, UsageError
+from engine.events import PlannedStep
+from engine.inspect import Inspection, inspect_file
+from engine.planner import Plan, plan_upgrade
+from engine.verdicts import Mode, State
+
+NO_PROFILE_NAME = "these migrations"  # the app's name when the folder has no profile
+
+
+@dataclass(frozen=True)
+class Assessment:
+    inspection: Inspection  # as `inspect_file` returns it
+    plan: Plan | None  # what `upgrade` to the newest version would run; None when refused
+    refusal: Problem | None  # why an upgrade would be refused (None otherwise)
+    newest_version: int | None  # the catalog's head
+    app_name: str  # the profile's app name; without a profile "these migrations"
+
+    @property
+    def can_upgrade(self) -> bool:
+        return self.plan is not None and not self.plan.empty
+
+    @property
+    def steps(self) -> tuple[PlannedStep, ...]:
+        """The plan's steps, repairs included, as the dry run's `plan` event lists them."""
+        return tuple(step.describe() for step in self.plan.steps) if self.plan else ()
+
+    @property
+    def state(self) -> State:
+        return self.inspection.state
+
+
+def assess(
+    path: str | Path,
+    catalog: Catalog,
+    *,
+    cancel: CancelToken | None = None,
+    mode: Mode = Mode.ATOMIC,
+    accept_diverged: bool = False,
+) -> Assessment:
+    """Inspect `path` (read-only) and plan its upgrade to the newest version."""
+    return assessment_of(
+        inspect_file(path, catalog, cancel=cancel), catalog, mode=mode,
+        accept_diverged=accept_diverged,
+    )
+
+
+def assessment_of(
+    inspection: Inspection,
+    catalog: Catalog,
+    *,
+    mode: Mode = Mode.ATOMIC,
+    accept_diverged: bool = False,
+) -> Assessment:
+    plan: Plan | None = None
+    refusal: Problem | None = None
+    try:
+        plan = plan_upgrade(inspection, catalog, mode=mode, accept_diverged=accept_diverged)
+    except (Refused, UsageError) as exc:
+        refusal = exc.problem()
+    profile = catalog.profile
+    return Assessment(
+        inspection=inspection,
+        plan=plan,
+        refusal=refusal,
+        newest_version=catalog.head_version,
+        app_name=profile.app_name if profile is not None else NO_PROFILE_NAME,
+    )

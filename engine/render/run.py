@@ -1,0 +1,194 @@
+"""What a run's result says, for both faces: the outcome (a headline first, details after), the
+report a support person pastes into a ticket (`run_report`), and the same as JSON.
+
+Everything comes from the run's own result (`UpgradeResult`), never from what a face showed
+before: the file may have changed meanwhile. Nothing here reads an error's message to decide
+what happened; the problem code and the versions decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from engine.render.words import version_labels
+from engine.verdicts import Method, Outcome, Phase, RunKind
+
+if TYPE_CHECKING:
+    from engine.runchecks import RunCheck
+    from engine.upgrader import UpgradeResult
+
+CHANGED_SINCE_INSPECTION = "changed_since_inspection"
+MARKS = {Outcome.OK: "✔ passed", Outcome.WARNING: "⚠ warning", Outcome.FAILED: "✘ FAILED"}
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A run in words: `kind` (upgraded / unchanged / cancelled / failed), a `headline`, the
+    versions, what to do (`hint`), the technical `detail`, one line per check and the rows."""
+
+    kind: RunKind
+    headline: str
+    from_label: str
+    to_label: str
+    hint: str
+    detail: str
+    check_lines: tuple[str, ...]
+    ledger_line: str
+
+    @property
+    def ok(self) -> bool:
+        return self.kind == RunKind.UPGRADED
+
+
+def run_outcome(result: UpgradeResult) -> RunOutcome:
+    path = Path(result.path)
+    start = version_labels(result.inspection)[0] if result.inspection is not None else "unknown"
+    reached = None if result.to_version is None else f"v{result.to_version}"
+    backup = f"; backup kept at {result.backup}" if result.backup else ""
+    error = result.error
+    hint = detail = ""
+    if error is None:
+        to_label = reached or start
+        if result.applied:
+            kind, headline = RunKind.UPGRADED, f"Upgraded {path.name}: {start} → {to_label}."
+        elif _repaired(result) and not result.dry_run:
+            kind, headline = RunKind.UPGRADED, f"Repaired {path.name} at {to_label}."
+        else:  # nothing to do, a dry run, or another program did it while this run waited
+            kind = RunKind.UNCHANGED
+            headline = result.notes[0] if result.notes else "Nothing to do: no migration ran."
+    else:
+        # Nothing this run did stayed in the file unless it committed a new version.
+        unchanged = reached is None or result.to_version == result.from_version
+        to_label = start if unchanged else str(reached)
+        if error.code == CHANGED_SINCE_INSPECTION:
+            kind, headline = RunKind.UNCHANGED, f"Not upgraded: {error.message}"
+        elif error.code == "cancelled":
+            state = (f"the file is unchanged (still {start})" if unchanged
+                     else f"the file is at {to_label}, the last step that completed")
+            kind, headline = RunKind.CANCELLED, f"Cancelled: {state}{backup}."
+        else:
+            kind, headline = RunKind.FAILED, f"Upgrade failed: {error.message}"
+            if result.backup:
+                headline += f" The backup is kept at {result.backup}."
+        hint = error.hint
+        detail = "\n".join(x for x in (
+            f"problem code: {error.code}",
+            f"migration file: {error.file}, line {error.line}" if error.file else "",
+            error.detail,
+        ) if x)
+    return RunOutcome(
+        kind=kind,
+        headline=headline,
+        from_label=start,
+        to_label=to_label,
+        hint=hint,
+        detail=detail,
+        check_lines=tuple(check_lines(result.checks)),
+        ledger_line=ledger_line(result.ledger, result.checks),
+    )
+
+
+def _repaired(result: UpgradeResult) -> bool:
+    return any(method == Method.REPAIRED for _step, method in result.steps)
+
+
+def check_lines(checks: Sequence[RunCheck]) -> list[str]:
+    """One line per check; the passed checks before the run share one line."""
+    before = [c for c in checks if c.phase == Phase.BEFORE]
+    passed = [c.name for c in before if c.outcome == Outcome.OK]
+    lines = []
+    if passed:
+        lines.append(f"✔ passed — before the run, {len(passed)} checks: {', '.join(passed)}")
+    lines += [f"{MARKS[Outcome(c.outcome)]} — before the run, {c.name}: {c.message}"
+              for c in before if c.outcome != Outcome.OK]
+    lines += [f"{MARKS[Outcome(c.outcome)]} — {c.name}: {c.message}"
+              for c in checks if c.phase != Phase.BEFORE]
+    return lines
+
+
+def report_check_lines(checks: Sequence[RunCheck]) -> list[str]:
+    before = [c for c in checks if c.phase == Phase.BEFORE]
+    after = [c for c in checks if c.phase != Phase.BEFORE]
+    lines = []
+    for title, group in (("Before the run:", before), ("After the migrations:", after)):
+        if group:
+            lines.append(f"  {title}")
+            lines += [f"    [{c.outcome}] {c.name}: {c.message}" for c in group]
+    return lines or ["  (none ran)"]
+
+
+def ledger_line(ledger: dict[str, list[int]], checks: Sequence[RunCheck]) -> str:
+    if not ledger:
+        return "No rows were counted."
+    fewer = sorted(t for t, (before, after) in ledger.items() if after < before)
+    before = sum(b for b, _a in ledger.values())
+    after = sum(a for _b, a in ledger.values())
+    line = f"{len(ledger)} tables, {before:,} rows before and {after:,} after"
+    verdict = [c.outcome == Outcome.OK for c in checks if c.name == "ledger"]
+    if verdict and verdict[-1]:
+        moved = f" Rows moved to a new table from: {', '.join(fewer)}." if fewer else ""
+        return f"{line}; no table lost rows (ledger check passed).{moved}"
+    if fewer:
+        return f"{line}; fewer rows in: {', '.join(fewer)} (see the table)."
+    return f"{line}."
+
+
+def run_report(result: UpgradeResult) -> str:
+    """The plain-text report of one run, for a support ticket."""
+    outcome = run_outcome(result)
+    lines = [
+        "sqlmig upgrade report",
+        f"Date: {result.started_at:%Y-%m-%d %H:%M:%S %z} (took {result.duration:.1f} s)",
+        f"File: {result.path}",
+        f"Result: {outcome.headline}",
+        f"Version: {outcome.from_label} → {outcome.to_label}",
+        f"Backup: {result.backup or 'none'}",
+        "",
+        "Checks:",
+        *report_check_lines(result.checks),
+    ]
+    lines += ["", f"Rows: {outcome.ledger_line}"]
+    lines += [f"  {t}: {b} → {a}" for t, (b, a) in sorted(result.ledger.items())]
+    if result.notes:
+        lines += ["", "Notes:", *(f"  {n}" for n in result.notes)]
+    if outcome.hint:
+        lines += ["", f"What to do: {outcome.hint}"]
+    if outcome.detail:
+        lines += ["", "Details:", outcome.detail]
+    return "\n".join(lines) + "\n"
+
+
+def run_report_json(result: UpgradeResult) -> dict[str, Any]:
+    """The same report as one JSON object (the facts, and the words of `run_report`)."""
+    outcome = run_outcome(result)
+    return {
+        "report": "sqlmig upgrade report",
+        "file": str(result.path),
+        "started_at": result.started_at.isoformat(timespec="seconds"),
+        "duration": round(result.duration, 3),
+        "ok": result.ok,
+        "kind": str(outcome.kind),
+        "headline": outcome.headline,
+        "dry_run": result.dry_run,
+        "from_version": result.from_version,
+        "to_version": result.to_version,
+        "from_label": outcome.from_label,
+        "to_label": outcome.to_label,
+        "backup": None if result.backup is None else str(result.backup),
+        "applied": list(result.applied),
+        "steps": [{"step": step, "method": method} for step, method in result.steps],
+        "checks": [
+            {"name": c.name, "outcome": str(c.outcome), "message": c.message,
+             "phase": str(c.phase)}
+            for c in result.checks
+        ],
+        "ledger": {table: list(pair) for table, pair in sorted(result.ledger.items())},
+        "ledger_summary": outcome.ledger_line,
+        "notes": list(result.notes),
+        "problems": [p.to_json() for p in result.error.problems()] if result.error else [],
+        "hint": outcome.hint,
+        "detail": outcome.detail,
+    }

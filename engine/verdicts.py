@@ -1,0 +1,88 @@
+"""The engine's verdicts as types: states, step kinds, methods, check outcomes, problem codes.
+
+Each is a `StrEnum`, so a value is also its plain string: JSON carries it unchanged and
+`State.TRACKED == "tracked"` holds, for code and tools that compare with strings (SPEC §7.7 never
+renames a value). Small facts that several layers need are defined here once.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class State(StrEnum):
+    """What a file is (SPEC §7.2, §7.22), decided in the order of SPEC §7.2."""
+
+    FRESH = "fresh"
+    TRACKED = "tracked"
+    LEGACY = "legacy"
+    AHEAD = "ahead"
+    FOREIGN = "foreign"
+    DAMAGED = "damaged"
+    INTERRUPTED = "interrupted"
+
+
+STATES = tuple(State)
+UPGRADABLE_STATES = frozenset({State.FRESH, State.TRACKED, State.LEGACY})
+
+
+class StepKind(StrEnum):
+    MIGRATE = "migrate"  # a numbered migration: run its SQL (a bridge: what the file lacks)
+    REPAIR = "repair"  # an unnumbered repair script, recorded in the audit table
+    UNRECORD = "unrecord"  # history rows of another branch moved to the audit table
+
+
+class Method(StrEnum):
+    """What a step did (`step_end`) and what `schema_migrations.method` records."""
+
+    EXECUTED = "executed"  # its statements ran
+    ADOPTED = "adopted"  # its effect was already in the file: recorded, not run
+    REPAIRED = "repaired"  # part of its effect was missing and was added
+    KEPT = "kept"  # recorded by the app and complete: nothing to do
+    SKIPPED = "skipped"  # a repair whose condition was false
+
+
+class Outcome(StrEnum):
+    """The outcome of one check (preflight, run, report)."""
+
+    OK = "ok"
+    WARNING = "warning"
+    FAILED = "failed"
+
+    @classmethod
+    def of(cls, ok: bool | None) -> Outcome:
+        """True: ok; None: a warning; False: failed."""
+        return {True: cls.OK, None: cls.WARNING, False: cls.FAILED}[ok]
+
+
+class Phase(StrEnum):
+    BEFORE = "before"  # a check of the file as found: nothing was written yet
+    AFTER = "after"  # a check of what the run wrote
+
+
+class Mode(StrEnum):
+    ATOMIC = "atomic"  # the whole plan in one transaction (split only around no-transaction steps)
+    STEPWISE = "stepwise"  # one transaction per step
+
+
+class HistoryStatus(StrEnum):
+    """How a history row compares with the catalog (SPEC §7.8)."""
+
+    OK = "ok"
+    CHANGED = "changed"
+    MISSING_FILE = "missing_file"
+    UNVERIFIED = "unverified"
+    RENAMED = "renamed"
+
+
+# The statuses of a history row that count as "applied" (SPEC §7.1: the names match the catalog).
+APPLIED_STATUSES = frozenset({HistoryStatus.OK, HistoryStatus.UNVERIFIED, HistoryStatus.CHANGED})
+
+
+class RunKind(StrEnum):
+    """How a run ended, as its report says it."""
+
+    UPGRADED = "upgraded"  # migrations recorded or repairs made: the file changed
+    UNCHANGED = "unchanged"  # nothing to do, a dry run, or refused before anything was written
+    CANCELLED = "cancelled"
+    FAILED = "failed"
