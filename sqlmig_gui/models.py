@@ -10,15 +10,9 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-Index = QModelIndex | QPersistentModelIndex
+import engine
 
-# What each kind of planned step is, and what its method records (the plan's own words).
-STEP_KINDS = {"migrate": "migration", "adopt": "already there", "repair": "repair script"}
-METHOD_WORDS = {
-    "executed": "runs its SQL",
-    "adopted": "recorded as applied: its effect is already there",
-    "repaired": "runs only if the file needs it",
-}
+Index = QModelIndex | QPersistentModelIndex
 
 # What a checksum status means, for a support person (SPEC §7.8).
 CHECKSUM_WORDS = {
@@ -88,11 +82,11 @@ class _TableModel(QAbstractTableModel):
 
 
 class PendingModel(_TableModel):
-    """The steps an upgrade would run, in the plan's order (`PlannedStep`s of an assessment):
-    rows (label, what it is, what it does)."""
+    """The steps an upgrade would run, in the plan's order (`engine.PlannedStep`s of an
+    assessment): rows (label, what it will do, why), in the engine's words."""
 
-    COL_STEP, COL_KIND, COL_NOTE = range(3)
-    _HEADERS = ("Step", "Kind", "What it does")
+    COL_STEP, COL_STATUS, COL_REASON = range(3)
+    _HEADERS = ("Step", "Status", "Why")
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -100,7 +94,7 @@ class PendingModel(_TableModel):
 
     def set_steps(self, steps: Sequence[Any]) -> None:
         self._steps = tuple(steps)
-        self.set_rows((s.label, s.kind, s) for s in self._steps)
+        self.set_rows((s.label, engine.step_status(s), s.reason) for s in self._steps)
 
     def steps(self) -> tuple[Any, ...]:
         return self._steps
@@ -108,17 +102,8 @@ class PendingModel(_TableModel):
     def step(self, row: int) -> Any:
         return self._steps[row]
 
-    def display(self, column: int, value: Any, row: tuple[Any, ...]) -> str:
-        if column == self.COL_KIND:
-            return STEP_KINDS.get(value, str(value))
-        if column == self.COL_NOTE:
-            return value.reason or METHOD_WORDS.get(value.method, value.method)
-        return super().display(column, value, row)
-
     def tooltip(self, column: int, value: Any, row: tuple[Any, ...]) -> str | None:
-        if column == self.COL_NOTE:
-            return self.display(column, value, row)
-        return None
+        return value if column == self.COL_REASON else None
 
 
 class HistoryModel(_TableModel):

@@ -17,7 +17,6 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal, Slot
 
 import engine
-from sqlmig_gui.assessing import assess
 
 log = logging.getLogger("sqlmig_gui")
 
@@ -84,7 +83,7 @@ class Inspected:
 def inspect_job(path: Path, migrations: Path | None) -> Job:
     def job(emit: Emit) -> Inspected:
         catalog = engine.load_catalog(migrations)
-        assessment = assess(path, catalog)
+        assessment = engine.assess(path, catalog)
         return Inspected(path, assessment, catalog,
                          engine.Expectation.of(assessment.inspection))
 

@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 
 from PySide6.QtGui import QGuiApplication
 
+import engine
 from sqlmig_gui.prompts import ErrorReport
 from sqlmig_gui.views.flow import Flow
-from sqlmig_gui.widgets.versions import current_label
 
 
 class AfterRun(Flow):
@@ -62,7 +62,7 @@ class AfterRun(Flow):
         backup, path, look = self._last_backup(), w.path, w.controller.look
         if backup is None or path is None or w.controller.is_running():
             return
-        current = current_label(look.inspection) if look is not None else ""
+        current = engine.version_labels(look.inspection)[0] if look is not None else ""
         if not w.prompts.confirm_restore(w, path, backup, current):
             return
         w.log_view.add(f"--- Restore {path} from {backup}")

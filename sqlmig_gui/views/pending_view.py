@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QSplitter, QWidget
 
+import engine
 from sqlmig_gui.models import PendingModel
 from sqlmig_gui.views.table_view import InspectionTable
 from sqlmig_gui.widgets.sql_view import SqlView
@@ -55,10 +56,4 @@ class PendingView(QSplitter):
         if not current.isValid():
             self.sql_preview.clear()
             return
-        step = self.table_model.step(current.row())
-        kind = "repair script" if step.kind == "repair" else step.kind
-        parts = [f"-- {step.label} ({kind})"]
-        if step.reason:
-            parts.append(f"-- {step.reason}")
-        parts += [f"\n-- line {line}\n{sql.strip().rstrip(';')};" for line, sql in step.statements]
-        self.sql_preview.show_sql("\n".join(parts))
+        self.sql_preview.show_sql(engine.step_sql(self.table_model.step(current.row())))

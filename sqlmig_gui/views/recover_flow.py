@@ -10,10 +10,9 @@ from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QPushButton
 
+import engine
 from sqlmig_gui.prompts import ErrorReport
 from sqlmig_gui.views.flow import Flow
-
-INTERRUPTED = "interrupted"
 
 
 class RecoverFlow(Flow):
@@ -43,7 +42,7 @@ class RecoverFlow(Flow):
         return look.assessment.state if look is not None else None
 
     def can_recover(self) -> bool:
-        return self._state() == INTERRUPTED and not self.window.controller.is_running()
+        return self._state() == engine.State.INTERRUPTED and not self.window.controller.is_running()
 
     def recover(self) -> None:
         """Roll back the cut-off write on a worker thread, then inspect the file again."""
@@ -72,4 +71,4 @@ class RecoverFlow(Flow):
     def update(self, *_args: Any) -> None:
         self.recover_action.setEnabled(self.can_recover())
         self.recover_button.setEnabled(self.can_recover())
-        self.recover_button.setVisible(self._state() == INTERRUPTED)
+        self.recover_button.setVisible(self._state() == engine.State.INTERRUPTED)

@@ -15,7 +15,6 @@ from sqlmig_gui.prompts import ErrorReport, UpgradeSummary
 from sqlmig_gui.resources import icon
 from sqlmig_gui.views.flow import Flow
 from sqlmig_gui.widgets.result_panel import summarise
-from sqlmig_gui.widgets.versions import version_labels
 
 
 class UpgradeFlow(Flow):
@@ -61,7 +60,7 @@ class UpgradeFlow(Flow):
         if not self.can_upgrade() or look is None:
             return
         w = self.window
-        current, target = version_labels(look.assessment)
+        current, target = engine.version_labels(look.inspection)
         folder = w.backup_folder.folder()
         summary = UpgradeSummary(look.path, current, target, len(look.assessment.steps),
                                  folder or look.path.parent)

@@ -1,4 +1,4 @@
-"""The state badge: colour + icon + words, e.g. "Legacy v5 — needs upgrade"."""
+"""The state badge: colour + icon + the engine's words, e.g. "Legacy v5 — needs upgrade"."""
 
 from __future__ import annotations
 
@@ -7,51 +7,8 @@ from typing import Any
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
+import engine
 from sqlmig_gui.resources import icon
-from sqlmig_gui.widgets.versions import ahead_version, legacy_claim
-
-# Short words for why a file is damaged (problem codes of SPEC §7.7).
-DAMAGE_WORDS = {
-    "not_sqlite": "not a SQLite database",
-    "corrupt": "the file is corrupt",
-    "read_only": "the file cannot be read",
-    "locked": "the file is locked",
-    "missing": "the file is missing",
-    "is_directory": "this is a folder",
-}
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def badge_for(assessment: Any) -> tuple[str, str]:
-    """(style key, text) for an engine assessment: its state, and whether it can be upgraded."""
-    inspection, state = assessment.inspection, assessment.state
-    pending = len(inspection.pending)
-    if state == "legacy":
-        return "legacy", f"Legacy v{legacy_claim(inspection)} — needs upgrade"
-    if state == "tracked":
-        current = inspection.current_version
-        if assessment.can_upgrade and pending:
-            return "pending", f"Tracked v{current} — {_plural(pending, 'migration')} pending"
-        if assessment.can_upgrade:
-            return "pending", f"Tracked v{current} — needs repair"
-        if assessment.refusal is not None:
-            return "damaged", f"Tracked v{current} — cannot be upgraded"
-        return "ok", f"Up to date (v{current})"
-    if state == "fresh":
-        return "fresh", f"Empty file — {_plural(pending, 'migration')} to create the schema"
-    if state == "ahead":
-        return "ahead", f"Newer than this tool (v{ahead_version(inspection)})"
-    if state == "foreign":
-        return "foreign", f"Not made by {assessment.app_name or 'these migrations'}"
-    if state == "interrupted":
-        return "interrupted", "Interrupted — needs recovery"
-    if state == "damaged":
-        code = inspection.problems[0].code if inspection.problems else ""
-        return "damaged", f"Damaged: {DAMAGE_WORDS.get(code, 'the file cannot be read')}"
-    return "none", str(state)
 
 
 class StateBadge(QFrame):
@@ -91,4 +48,5 @@ class StateBadge(QFrame):
         self.set_state("busy", f"Inspecting {name}…")
 
     def set_assessment(self, assessment: Any) -> None:
-        self.set_state(*badge_for(assessment), file_state=str(assessment.state))
+        badge = engine.state_badge(assessment)  # the same words as `sqlmig status`
+        self.set_state(badge.key, badge.text, file_state=str(assessment.state))

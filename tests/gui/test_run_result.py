@@ -140,5 +140,5 @@ def test_a_run_that_applied_nothing_is_not_called_an_upgrade(tmp_path) -> None:
     summary = summarise(result)
     assert not summary.headline.startswith("Upgraded")
     assert "Nothing to do" in summary.headline
-    assert (summary.from_label, summary.to_label) == ("v18", "v18")
+    assert (summary.outcome.from_label, summary.outcome.to_label) == ("v18", "v18")
     assert "Upgraded" not in summary.report()

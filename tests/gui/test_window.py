@@ -14,8 +14,8 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+import engine
 from sqlmig_gui.app import install_excepthook
-from sqlmig_gui.assessing import PlannedStep
 from sqlmig_gui.main_window import MainWindow
 from sqlmig_gui.models import HistoryModel, LedgerModel, PendingModel, TablesModel
 from sqlmig_gui.prompts import Prompts, UpgradeSummary
@@ -150,21 +150,25 @@ def test_models_pass_qtmodeltester(qtmodeltester, qtbot, window, tmp_path: Path)
 
 def test_model_columns_and_headers() -> None:
     pending = PendingModel()
-    repair = PlannedStep("repair", None, "35_add_missing_reply_to_index",
-                         "35_add_missing_reply_to_index", "repaired",
-                         "The index idx_agent_memory_reply_to is missing and is created again.",
-                         ((19, "DROP INDEX IF EXISTS idx_agent_memory_reply_to;"),))
-    migration = PlannedStep("migrate", 9, "add_event_sequences", "0009_add_event_sequences",
-                            "executed", None, ())
+    reason = "The index idx_agent_memory_reply_to is missing and is created again."
+    repair = engine.PlannedStep(
+        version=None, name="35_add_missing_reply_to_index", kind="repair", method="repaired",
+        statements=((19, "DROP INDEX IF EXISTS idx_agent_memory_reply_to;"),),
+        transaction=True, foreign_keys_off=False, when=None, reason=reason)
+    migration = engine.PlannedStep(
+        version=9, name="add_event_sequences", kind="migrate", method="executed", statements=(),
+        transaction=True, foreign_keys_off=False, when=None)
     pending.set_steps([repair, migration])
     assert pending.steps() == (repair, migration)
     assert pending.data(pending.index(1, PendingModel.COL_STEP)) == "0009_add_event_sequences"
-    assert pending.data(pending.index(0, PendingModel.COL_KIND)) == "repair script"
-    assert pending.data(pending.index(0, PendingModel.COL_NOTE)) == repair.reason
-    assert pending.data(pending.index(1, PendingModel.COL_NOTE)) == "runs its SQL"
+    assert pending.data(pending.index(0, PendingModel.COL_STATUS)) == engine.step_status(repair)
+    assert pending.data(pending.index(1, PendingModel.COL_STATUS)) == "will run"
+    assert pending.data(pending.index(0, PendingModel.COL_REASON)) == reason
+    assert pending.data(pending.index(0, PendingModel.COL_REASON),
+                        Qt.ItemDataRole.ToolTipRole) == reason
     cell = pending.index(0, PendingModel.COL_STEP)
     assert pending.data(cell, Qt.ItemDataRole.DecorationRole) is None
-    assert pending.headerData(1, Qt.Orientation.Horizontal) == "Kind"
+    assert pending.headerData(1, Qt.Orientation.Horizontal) == "Status"
     history = HistoryModel()
     history.set_rows([(3, "x", "2025-01-01", None, 12, "changed")])
     assert history.data(history.index(0, HistoryModel.COL_CHECKSUM)) == (
