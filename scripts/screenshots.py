@@ -119,6 +119,7 @@ class Shooter:
         self.state("tracked", gui_files.tracked(t / "ticket-4712", 9))
         self.state("history", gui_files.tracked(t / "ticket-4712b", 9), tab=1)
         self.state("up-to-date", gui_files.tracked(t / "ticket-4713", None))
+        self.state("needs-repair", gui_files.index_dropped(t / "ticket-4718"))
         self.state("fresh", gui_files.fresh(t / "ticket-4714"))
         self.state("ahead", gui_files.ahead(t / "ticket-4715"))
         self.state("foreign", gui_files.foreign(t / "ticket-4716"))

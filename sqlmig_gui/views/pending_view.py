@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QSplitter, QWidget
 
 import engine
 from sqlmig_gui.models import PendingModel
+from sqlmig_gui.views.subscriptions import Subscriptions
 from sqlmig_gui.views.table_view import InspectionTable
 from sqlmig_gui.widgets.sql_view import SqlView
 
@@ -20,6 +21,8 @@ class PlanTable(InspectionTable):
     def __init__(self, controller: Any, parent: QWidget | None = None) -> None:
         super().__init__(PendingModel(), "pendingTable", "Steps an upgrade would run",
                          controller, parent)
+        # Room for the headers' words even when there is no step.
+        self.horizontalHeader().setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 12)
 
     def show_inspected(self, inspected: Any) -> None:
         self.table_model.set_steps(inspected.assessment.steps)
@@ -42,6 +45,18 @@ class PendingView(QSplitter):
         self.setStretchFactor(1, 2)
         self.table.selectionModel().currentRowChanged.connect(self._show_selected_sql)
         self.table_model.modelReset.connect(self._select_first)
+        self.subscriptions = Subscriptions(self, (controller.inspected, self._explain))
+
+    def _explain(self, inspected: Any) -> None:
+        """Say in the SQL pane why there is nothing to preview, in the engine's words."""
+        assessment = inspected.assessment
+        if assessment.steps:
+            text = "Select a step to see its SQL."
+        elif assessment.refusal is not None:
+            text = f"An upgrade would be refused: {assessment.refusal.message}"
+        else:
+            text = f"Nothing to run. {assessment.inspection.diagnosis}"
+        self.sql_preview.setPlaceholderText(text)
 
     def steps(self) -> tuple[Any, ...]:
         """The planned steps listed, in order (`PlannedStep`s of the engine's assessment)."""

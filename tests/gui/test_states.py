@@ -54,6 +54,7 @@ def test_up_to_date_file(qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.tracked(tmp_path, None))
     assert _texts(window) == ("ok", "Up to date (v18)")
     assert window.pending_view.table_model.rowCount() == 0
+    assert window.pending_view.sql_preview.placeholderText().startswith("Nothing to run.")
     assert not window.upgrade_flow.upgrade_button.isEnabled()
 
 
@@ -66,6 +67,9 @@ def test_fresh_file(qtbot, window, tmp_path: Path) -> None:
 def test_ahead_file_is_refused(qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.ahead(tmp_path))
     assert _texts(window) == ("ahead", "Newer than this tool (v25)")
+    refusal = window.controller.look.assessment.refusal
+    assert refusal.code == "ahead"
+    assert refusal.message in window.pending_view.sql_preview.placeholderText()
     assert not window.upgrade_flow.upgrade_button.isEnabled()
     assert not window.upgrade_flow.upgrade_action.isEnabled()
 
