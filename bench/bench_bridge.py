@@ -80,7 +80,10 @@ import json
 import sys
 
 import engine
-from engine import api, checks, runner, upgrader
+from engine import api
+from engine.runtime import checks
+from engine.runtime import runner
+from engine.runtime import upgrader
 
 
 def mark():
@@ -108,7 +111,7 @@ def wrap(owner, attr, name):
 
 
 try:
-    from engine import preflight as preflight_module
+    from engine.runtime import preflight as preflight_module
 except ImportError:  # older engines checked everything in upgrader._preflight
     preflight_module = None
 for owner, attr, name in (
@@ -617,7 +620,7 @@ def _timed(fn: Any, *args: Any) -> float:
 
 def probe_checks(path: Path) -> list[str]:
     """What the engine's checks cost on an upgraded file, and what cheaper forms would cost."""
-    from engine import checks
+    from engine.runtime import checks
 
     def quick_check(mode: str) -> float:
         conn = sqlite3.connect(f"file:{path}?mode={mode}", uri=True, isolation_level=None)

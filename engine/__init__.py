@@ -30,49 +30,49 @@ PUBLIC: dict[str, str] = {
     "verify": "engine.api",
     # what they take and return
     "Assessment": "engine.planning.assess",
-    "CancelToken": "engine.cancel",
-    "Catalog": "engine.catalog",
-    "Expectation": "engine.expectation",
-    "Inspection": "engine.inspect",
-    "Migration": "engine.catalog",
-    "Plan": "engine.planner",
-    "PlannedStep": "engine.events",
-    "RecoverResult": "engine.recovery",
-    "RunCheck": "engine.runchecks",
-    "Step": "engine.planner",
-    "UpgradeResult": "engine.upgrader",
-    "VerifyReport": "engine.verifying",
+    "CancelToken": "engine.core.cancel",
+    "Catalog": "engine.scripts.catalog",
+    "Expectation": "engine.state.expectation",
+    "Inspection": "engine.state.inspect",
+    "Migration": "engine.scripts.catalog",
+    "Plan": "engine.planning.planner",
+    "PlannedStep": "engine.core.events",
+    "RecoverResult": "engine.runtime.recovery",
+    "RunCheck": "engine.runtime.runchecks",
+    "Step": "engine.planning.planner",
+    "UpgradeResult": "engine.runtime.upgrader",
+    "VerifyReport": "engine.runtime.verifying",
     # verdicts
-    "STATES": "engine.verdicts",
-    "Method": "engine.verdicts",
-    "Mode": "engine.verdicts",
-    "Outcome": "engine.verdicts",
-    "Phase": "engine.verdicts",
-    "RunKind": "engine.verdicts",
-    "State": "engine.verdicts",
-    "StepKind": "engine.verdicts",
+    "STATES": "engine.core.verdicts",
+    "Method": "engine.core.verdicts",
+    "Mode": "engine.core.verdicts",
+    "Outcome": "engine.core.verdicts",
+    "Phase": "engine.core.verdicts",
+    "RunKind": "engine.core.verdicts",
+    "State": "engine.core.verdicts",
+    "StepKind": "engine.core.verdicts",
     # errors
-    "Cancelled": "engine.errors",
-    "EngineError": "engine.errors",
-    "InternalError": "engine.errors",
-    "Problem": "engine.errors",
-    "Refused": "engine.errors",
-    "RunFailed": "engine.errors",
-    "UsageError": "engine.errors",
+    "Cancelled": "engine.core.errors",
+    "EngineError": "engine.core.errors",
+    "InternalError": "engine.core.errors",
+    "Problem": "engine.core.errors",
+    "Refused": "engine.core.errors",
+    "RunFailed": "engine.core.errors",
+    "UsageError": "engine.core.errors",
     # progress events
-    "BackupEvent": "engine.events",
-    "DoneEvent": "engine.events",
-    "Event": "engine.events",
-    "HeartbeatEvent": "engine.events",
-    "PlanEvent": "engine.events",
-    "StatementEvent": "engine.events",
-    "StepEndEvent": "engine.events",
-    "StepStartEvent": "engine.events",
-    "VerifyEvent": "engine.events",
+    "BackupEvent": "engine.core.events",
+    "DoneEvent": "engine.core.events",
+    "Event": "engine.core.events",
+    "HeartbeatEvent": "engine.core.events",
+    "PlanEvent": "engine.core.events",
+    "StatementEvent": "engine.core.events",
+    "StepEndEvent": "engine.core.events",
+    "StepStartEvent": "engine.core.events",
+    "VerifyEvent": "engine.core.events",
     # words for both faces
     "Badge": "engine.render.words",
     "RunOutcome": "engine.render.run",
-    "describe_event": "engine.upgrader",
+    "describe_event": "engine.runtime.upgrader",
     "file_facts": "engine.render.words",
     "finding_lines": "engine.render.words",
     "run_outcome": "engine.render.run",
@@ -113,32 +113,35 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import restore as restore
     from engine.api import upgrade as upgrade
     from engine.api import verify as verify
-    from engine.cancel import CancelToken as CancelToken
-    from engine.catalog import Catalog as Catalog
-    from engine.catalog import Migration as Migration
-    from engine.errors import Cancelled as Cancelled
-    from engine.errors import EngineError as EngineError
-    from engine.errors import InternalError as InternalError
-    from engine.errors import Problem as Problem
-    from engine.errors import Refused as Refused
-    from engine.errors import RunFailed as RunFailed
-    from engine.errors import UsageError as UsageError
-    from engine.events import BackupEvent as BackupEvent
-    from engine.events import DoneEvent as DoneEvent
-    from engine.events import Event as Event
-    from engine.events import HeartbeatEvent as HeartbeatEvent
-    from engine.events import PlanEvent as PlanEvent
-    from engine.events import PlannedStep as PlannedStep
-    from engine.events import StatementEvent as StatementEvent
-    from engine.events import StepEndEvent as StepEndEvent
-    from engine.events import StepStartEvent as StepStartEvent
-    from engine.events import VerifyEvent as VerifyEvent
-    from engine.expectation import Expectation as Expectation
-    from engine.inspect import Inspection as Inspection
-    from engine.planner import Plan as Plan
-    from engine.planner import Step as Step
+    from engine.core.cancel import CancelToken as CancelToken
+    from engine.core.errors import Cancelled as Cancelled
+    from engine.core.errors import EngineError as EngineError
+    from engine.core.errors import InternalError as InternalError
+    from engine.core.errors import Problem as Problem
+    from engine.core.errors import Refused as Refused
+    from engine.core.errors import RunFailed as RunFailed
+    from engine.core.errors import UsageError as UsageError
+    from engine.core.events import BackupEvent as BackupEvent
+    from engine.core.events import DoneEvent as DoneEvent
+    from engine.core.events import Event as Event
+    from engine.core.events import HeartbeatEvent as HeartbeatEvent
+    from engine.core.events import PlanEvent as PlanEvent
+    from engine.core.events import PlannedStep as PlannedStep
+    from engine.core.events import StatementEvent as StatementEvent
+    from engine.core.events import StepEndEvent as StepEndEvent
+    from engine.core.events import StepStartEvent as StepStartEvent
+    from engine.core.events import VerifyEvent as VerifyEvent
+    from engine.core.verdicts import STATES as STATES
+    from engine.core.verdicts import Method as Method
+    from engine.core.verdicts import Mode as Mode
+    from engine.core.verdicts import Outcome as Outcome
+    from engine.core.verdicts import Phase as Phase
+    from engine.core.verdicts import RunKind as RunKind
+    from engine.core.verdicts import State as State
+    from engine.core.verdicts import StepKind as StepKind
     from engine.planning.assess import Assessment as Assessment
-    from engine.recovery import RecoverResult as RecoverResult
+    from engine.planning.planner import Plan as Plan
+    from engine.planning.planner import Step as Step
     from engine.render.run import RunOutcome as RunOutcome
     from engine.render.run import run_outcome as run_outcome
     from engine.render.run import run_report as run_report
@@ -150,15 +153,12 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.words import step_sql as step_sql
     from engine.render.words import step_status as step_status
     from engine.render.words import version_labels as version_labels
-    from engine.runchecks import RunCheck as RunCheck
-    from engine.upgrader import UpgradeResult as UpgradeResult
-    from engine.upgrader import describe_event as describe_event
-    from engine.verdicts import STATES as STATES
-    from engine.verdicts import Method as Method
-    from engine.verdicts import Mode as Mode
-    from engine.verdicts import Outcome as Outcome
-    from engine.verdicts import Phase as Phase
-    from engine.verdicts import RunKind as RunKind
-    from engine.verdicts import State as State
-    from engine.verdicts import StepKind as StepKind
-    from engine.verifying import VerifyReport as VerifyReport
+    from engine.runtime.recovery import RecoverResult as RecoverResult
+    from engine.runtime.runchecks import RunCheck as RunCheck
+    from engine.runtime.upgrader import UpgradeResult as UpgradeResult
+    from engine.runtime.upgrader import describe_event as describe_event
+    from engine.runtime.verifying import VerifyReport as VerifyReport
+    from engine.scripts.catalog import Catalog as Catalog
+    from engine.scripts.catalog import Migration as Migration
+    from engine.state.expectation import Expectation as Expectation
+    from engine.state.inspect import Inspection as Inspection

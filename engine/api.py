@@ -6,24 +6,24 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.catalog import Catalog, CatalogNotFound
-from engine.catalog import load_catalog as _load_catalog
-from engine.errors import Problem, Refused
-from engine.inspect import Inspection
-from engine.inspect import inspect_file as _inspect_file
+from engine.core.errors import Problem, Refused
+from engine.scripts.catalog import Catalog, CatalogNotFound
+from engine.scripts.catalog import load_catalog as _load_catalog
+from engine.state.inspect import Inspection
+from engine.state.inspect import inspect_file as _inspect_file
 
 # The runner, the schema comparison and the backup code load on first use: `status` needs none.
 if TYPE_CHECKING:
-    from engine.backups import BackupResult, Progress
-    from engine.cancel import CancelToken
-    from engine.events import EventSink
-    from engine.expectation import Expectation
-    from engine.planner import Plan
+    from engine.core.cancel import CancelToken
+    from engine.core.events import EventSink
     from engine.planning.assess import Assessment
-    from engine.recovery import RecoverResult
-    from engine.restoring import RestoreResult
-    from engine.upgrader import UpgradeResult
-    from engine.verifying import VerifyReport
+    from engine.planning.planner import Plan
+    from engine.runtime.backups import BackupResult, Progress
+    from engine.runtime.recovery import RecoverResult
+    from engine.runtime.restoring import RestoreResult
+    from engine.runtime.upgrader import UpgradeResult
+    from engine.runtime.verifying import VerifyReport
+    from engine.state.expectation import Expectation
 
 ATOMIC = "atomic"
 
@@ -76,7 +76,7 @@ def plan(
     accept_diverged: bool = False,
 ) -> Plan:
     """The plan an upgrade would run (raises `Refused`/`UsageError` when it would refuse)."""
-    from engine.planner import plan_upgrade
+    from engine.planning.planner import plan_upgrade
 
     catalog = catalog or load_catalog()
     return plan_upgrade(
@@ -110,7 +110,7 @@ def upgrade(
     refused (`changed_since_inspection`) before anything is written.
     `create_backup_dir`: a missing `backup_dir` whose parent exists is created.
     """
-    from engine.upgrader import upgrade as _upgrade
+    from engine.runtime.upgrader import upgrade as _upgrade
 
     return _upgrade(
         path,
@@ -140,7 +140,7 @@ def verify(
     """quick_check (or integrity_check), foreign-key damage, schema versus the expected schema.
 
     `on_event` gets `heartbeat` events while a long check runs."""
-    from engine.verifying import verify as _verify
+    from engine.runtime.verifying import verify as _verify
 
     return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
 
@@ -163,7 +163,7 @@ def backup(
 ) -> BackupResult:
     """A verified copy made with SQLite's backup API, with its origin in `<backup>.json`.
     Refused before anything is written when a path is past SQLite's limit."""
-    from engine.backups import create_backup
+    from engine.runtime.backups import create_backup
 
     return create_backup(
         Path(path),
@@ -180,7 +180,7 @@ def recover(
 ) -> RecoverResult:
     """Roll back the write an interruption cut off (SPEC §7.22 `interrupted`), and only that:
     opening the file for writing makes SQLite roll its hot journal back."""
-    from engine.recovery import recover as _recover
+    from engine.runtime.recovery import recover as _recover
 
     return _recover(Path(path), catalog or load_catalog(), wait=wait)
 
@@ -196,7 +196,7 @@ def restore(
     """
     from dataclasses import replace
 
-    from engine.restoring import restore as _restore
+    from engine.runtime.restoring import restore as _restore
 
     path = Path(path)
     before = _version_or_none(path)

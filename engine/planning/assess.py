@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.cancel import CancelToken
-from engine.catalog import Catalog
-from engine.errors import Problem, Refused, UsageError
-from engine.events import PlannedStep
-from engine.inspect import Inspection, inspect_file
-from engine.planner import Plan, plan_upgrade
-from engine.verdicts import Mode, State
+from engine.core.cancel import CancelToken
+from engine.core.errors import Problem, Refused, UsageError
+from engine.core.events import PlannedStep
+from engine.core.verdicts import Mode, State
+from engine.planning.planner import Plan, plan_upgrade
+from engine.scripts.catalog import Catalog
+from engine.state.inspect import Inspection, inspect_file
 
 NO_PROFILE_NAME = "these migrations"  # the app's name when the folder has no profile
 

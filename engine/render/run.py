@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from engine.core.verdicts import Method, Outcome, Phase, RunKind
 from engine.render.words import version_labels
-from engine.verdicts import Method, Outcome, Phase, RunKind
 
 if TYPE_CHECKING:
-    from engine.runchecks import RunCheck
-    from engine.upgrader import UpgradeResult
+    from engine.runtime.runchecks import RunCheck
+    from engine.runtime.upgrader import UpgradeResult
 
 CHANGED_SINCE_INSPECTION = "changed_since_inspection"
 MARKS = {Outcome.OK: "✔ passed", Outcome.WARNING: "⚠ warning", Outcome.FAILED: "✘ FAILED"}

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from engine.findings import listing
-from engine.verdicts import Method, State, StepKind
+from engine.core.verdicts import Method, State, StepKind
+from engine.state.findings import listing
 
 if TYPE_CHECKING:
-    from engine.events import PlannedStep
-    from engine.inspect import Inspection
+    from engine.core.events import PlannedStep
     from engine.planning.assess import Assessment
+    from engine.state.inspect import Inspection
 
 # Short words for why a file is damaged (problem codes of SPEC §7.7).
 DAMAGE_WORDS = {

@@ -13,10 +13,10 @@ import pytest
 from helpers.badfiles import run_cli
 
 import engine
-from engine.attach import guard_connection, in_memory
-from engine.catalog import load_catalog
-from engine.checks import ExpectedSchemas
+from engine.runtime.checks import ExpectedSchemas
 from engine.schema import replay
+from engine.scripts.attach import guard_connection, in_memory
+from engine.scripts.catalog import load_catalog
 
 PROFILE = """\
 [app]
@@ -256,12 +256,12 @@ def test_the_run_connection_denies_an_attach_that_slipped_past_the_catalog(
     would have refused it) fails at that statement, names file and line, and changes nothing."""
     import dataclasses
 
-    from engine.events import Clock, ignore_events
-    from engine.inspect import inspect_file
-    from engine.planner import plan_upgrade
-    from engine.runner import CancelToken
-    from engine.sqltext import Statement
-    from engine.upgrader import UpgradeResult, _run
+    from engine.core.events import Clock, ignore_events
+    from engine.planning.planner import plan_upgrade
+    from engine.runtime.runner import CancelToken
+    from engine.runtime.upgrader import UpgradeResult, _run
+    from engine.scripts.sqltext import Statement
+    from engine.state.inspect import inspect_file
 
     other = other_file(tmp_path)
     before = sha(other)

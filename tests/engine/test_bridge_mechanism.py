@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.checks import compare_ledger
-from engine.guards import Guard, guard_of
-from engine.templates import expand
+from engine.runtime.checks import compare_ledger
+from engine.scripts.guards import Guard, guard_of
+from engine.scripts.templates import expand
 
 PROFILE = """
 [app]
@@ -448,7 +448,7 @@ def test_the_ledger_catches_a_value_a_trigger_changes_in_a_column_no_step_writes
 
 
 def test_value_fingerprints_compare_across_moved_tables_and_skip_written_columns() -> None:
-    from engine.checks import fingerprint_changes
+    from engine.runtime.checks import fingerprint_changes
 
     before = {"a": {"x": 10, "y": 20}, "b": {"x": 5, "y": 1}}
     moved = {"a": {"x": 7, "y": 15}, "a_unplaced": {"x": 3, "y": 5}, "b": {"x": 5, "y": 1}}

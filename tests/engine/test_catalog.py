@@ -1,4 +1,4 @@
-"""engine.catalog: a migrations folder is read, validated and every problem reported at once."""
+"""engine.scripts.catalog: a migrations folder is read, validated and every problem reported at once."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import (
+from engine.scripts.catalog import (
     Catalog,
     CatalogNotFound,
     CatalogProblem,
     Directives,
     load_catalog,
 )
-from engine.sqltext import Statement, checksum, normalize_text
+from engine.scripts.sqltext import Statement, checksum, normalize_text
 
 BUNDLED = Path(__file__).parents[2] / "migrations"
 BUNDLED_NAMES = [

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.catalog import load_catalog
-from engine.checks import ExpectedSchemas, ReplayFailed
+from engine.runtime.checks import ExpectedSchemas, ReplayFailed
 from engine.schema import replay
+from engine.scripts.catalog import load_catalog
 
 # A data migration that would take long and then fail on its last row if it ran: the replay
 # succeeding is the proof that it did not run (no timing involved).

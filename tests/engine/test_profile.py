@@ -1,4 +1,4 @@
-"""engine.profile: the app profile loads, is optional, and a bad one is a problem, not a crash."""
+"""engine.scripts.profile: the app profile loads, is optional, and a bad one is a problem, not a crash."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.catalog import load_catalog
-from engine.profile import Profile, ProfileError, load_profile
+from engine.scripts.catalog import load_catalog
+from engine.scripts.profile import Profile, ProfileError, load_profile
 
 BUNDLED = Path(__file__).parents[2] / "migrations"
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine import events as ev
+from engine.core import events as ev
 
 REPO = Path(__file__).resolve().parents[2]
 

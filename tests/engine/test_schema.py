@@ -22,7 +22,7 @@ from engine.schema import (
     replay,
     snapshot,
 )
-from engine.sqlnorm import parse_create_index, parse_create_table
+from engine.scripts.sqlnorm import parse_create_index, parse_create_table
 
 WORLDS = """CREATE TABLE worlds (
   id TEXT PRIMARY KEY,

@@ -1,4 +1,4 @@
-"""engine.sqltext: decoding, checksums and statement splitting keep their promises."""
+"""engine.scripts.sqltext: decoding, checksums and statement splitting keep their promises."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine.sqltext import (
+from engine.scripts.sqltext import (
     Statement,
     checksum,
     first_keywords,

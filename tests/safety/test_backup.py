@@ -16,7 +16,7 @@ import pytest
 from helpers import badfiles
 from helpers.badfiles import run_cli, sha256
 
-from engine import backups
+from engine.runtime import backups
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

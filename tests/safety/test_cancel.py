@@ -28,7 +28,7 @@ import pytest
 from helpers.badfiles import run_cli
 
 import engine
-from engine import events as ev
+from engine.core import events as ev
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ROWS = 400_000

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import (
+from engine.core.errors import (
     EXIT_FAILED,
     EXIT_REFUSED,
     Cancelled,

@@ -19,7 +19,7 @@ import pytest
 from helpers import badfiles
 from helpers.badfiles import run_cli, sha256
 
-from engine.connect import open_readonly, read_facts
+from engine.core.connect import open_readonly, read_facts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TRACEBACK_WORDS = ("Traceback", "sqlite3.", "OperationalError", "DatabaseError", 'File "')

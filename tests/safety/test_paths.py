@@ -14,7 +14,7 @@ import pytest
 from helpers import badfiles
 from helpers.badfiles import run_cli, sha256
 
-from engine.connect import SQLITE_MAX_PATHNAME
+from engine.core.connect import SQLITE_MAX_PATHNAME
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,7 @@ from helpers import badfiles
 from helpers.badfiles import run_cli, sha256
 
 import engine
-from engine import preflight as pf
+from engine.runtime import preflight as pf
 
 ORDER = ["paths", "readable", "quick_check", "writable", "folder", "disk_space", "lock",
          "journal", "foreign_keys", "sqlite_version", "location"]

@@ -1,0 +1,572 @@
+"""Read and validate a migrations folder.
+
+A folder holds ``NNNN_slug.sql`` files (up and down in one file, split by ``-- migrate:down``),
+an optional ``profile.toml`` and, if the profile names it, a folder of repair scripts. Loading
+never stops at the first problem: every problem is collected with its file and line, and the
+migrations that can be identified are still returned so that inspection keeps working. Upgrades
+must check ``Catalog.ok``. See docs/authoring-migrations.md for the file format.
+
+This module reads files only; it never opens a database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import NamedTuple
+
+from engine.scripts.attach import reaches_another_file
+from engine.scripts.profile import PROFILE_NAME, Profile, ProfileError, load_profile
+from engine.scripts.sqltext import (
+    Statement,
+    checksum,
+    first_keywords,
+    is_transaction_control,
+    needs_no_transaction,
+    normalize_text,
+    split_statements,
+)
+
+__all__ = [
+    "Catalog",
+    "CatalogNotFound",
+    "CatalogProblem",
+    "Directives",
+    "Migration",
+    "RepairScript",
+    "load_catalog",
+]
+
+_MIGRATION_NAME = re.compile(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
+_REPAIR_NAME = re.compile(r"^([a-z0-9_]+)\.sql$")
+_MARKER = re.compile(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
+# Other tools' up/down markers. To SQLite they are comments, so a "down" part after one would
+# run as part of the upgrade: each is a problem until sqlmig reads that convention.
+_FOREIGN_MARKERS = (
+    (re.compile(r"^--\s*\+goose\b", re.IGNORECASE), "goose"),
+    (re.compile(r"^--\s*\+migrate\b", re.IGNORECASE), "sql-migrate"),
+    (re.compile(r"^--\s*!\s*(?:ups|downs)\b", re.IGNORECASE), "Play evolutions"),
+    (re.compile(r"^--\s*migrate:(?:up|down)\s+\w+:", re.IGNORECASE), "dbmate"),  # options
+)
+_NEAR_MARKER = re.compile(r"^--\s*migrate\s*:", re.IGNORECASE)  # misspelled or trailing text
+_SPLIT_NAME = re.compile(r"^\d+_\w+\.(?:up|down)\.sql$", re.IGNORECASE)  # golang-migrate
+_DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
+_CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
+_KNOWN = ("transaction", "foreign-keys", "when", "before", "present", "reason", "moves", "attach")
+_NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?"  # a table, or table.column for a column move
+_MOVES = re.compile(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
+# Column-list templates that repair scripts may use; the runner expands them (engine/templates.py).
+_TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.S)
+_TEMPLATE_OK = re.compile(r"^\s*columns\(\s*[A-Za-z_]\w*\s*(?:,\s*[A-Za-z_]\w*\s*)?\)\s*$")
+_MAX_VERSION = 2**31 - 1  # user_version is a signed 32-bit integer
+_NAME_HINT = (
+    "Name migration files NNNN_slug.sql: four or more digits, an underscore, then lower-case "
+    "letters, digits and underscores."
+)
+# The usual hint per problem kind; call sites pass a more specific one where it helps.
+_HINTS = {
+    "bad_name": _NAME_HINT,
+    "unreadable": "Check that the file exists and that you may read it.",
+    "not_utf8": "Save the file with UTF-8 encoding.",
+    "empty": "Write the migration's SQL, each statement ending with ';'.",
+    "incomplete_statement": "End every statement with ';' and close every string, bracket "
+    "and trigger body (BEGIN ... END;).",
+    "bad_directive": "See docs/authoring-migrations.md for the directives and their values.",
+    "bad_repair": "A repair script needs '-- when: <query>' and '-- before: NNNN' in its top "
+    "comments, and has no down part.",
+    "duplicate_version": "Give each migration its own number; renumber the one that is not "
+    "applied anywhere yet.",
+    "bad_marker": "Write the marker exactly as '-- migrate:down' (or '-- migrate:up') on a line "
+    "of its own; for a comment, start with a capital letter: '-- Migrate ...'.",
+}
+
+
+class CatalogNotFound(ValueError):
+    """The migrations folder is missing or is not a folder. ``str()`` is the message."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class Directives(NamedTuple):
+    transaction: bool = True
+    foreign_keys_off: bool = False
+    when: str | None = None  # SQL query; the step runs when its first value is true
+    before: int | None = None  # repair scripts: run just before this migration version
+    present: str | None = None  # legacy bridge: true when the effect is already present
+    reason: str | None = None  # repairs: one sentence for `status` when `when` is true
+    # Row moves the ledger must allow: (source table, target tables).
+    moves: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    attach: bool = False  # `attach: allow`: may ATTACH (or VACUUM INTO) another database file
+
+
+class Migration(NamedTuple):
+    version: int
+    name: str  # slug, as recorded in schema_migrations.name
+    path: Path
+    checksum: str
+    directives: Directives
+    up: tuple[Statement, ...]
+    down: tuple[Statement, ...] | None  # None: no down section (or an empty one)
+
+    @property
+    def filename(self) -> str:
+        return self.path.name
+
+
+class RepairScript(NamedTuple):
+    name: str  # file stem
+    path: Path
+    checksum: str
+    directives: Directives  # when and before are always set
+    statements: tuple[Statement, ...]
+
+
+class CatalogProblem(NamedTuple):
+    kind: str
+    message: str  # one sentence, starting with the file (and line)
+    hint: str
+    file: str | None  # relative to the migrations folder
+    line: int | None
+    code: str = "bad_catalog"
+
+
+class Catalog(NamedTuple):
+    folder: Path
+    migrations: tuple[Migration, ...]  # sorted by version; a duplicated version keeps neither
+    repairs: tuple[RepairScript, ...]
+    problems: tuple[CatalogProblem, ...]
+    profile: Profile | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def head_version(self) -> int | None:
+        return self.migrations[-1].version if self.migrations else None
+
+    def get(self, version: int) -> Migration | None:
+        return next((m for m in self.migrations if m.version == version), None)
+
+    def names(self) -> Mapping[int, str]:
+        return {m.version: m.name for m in self.migrations}
+
+    @property
+    def checksum(self) -> str:
+        """One checksum of every migration and repair script (number, name, text): the key of
+        anything derived from the catalog alone, such as its expected schemas."""
+        parts = [f"{m.version} {m.name} {m.checksum}" for m in self.migrations]
+        parts += [f"repair {r.name} {r.checksum}" for r in self.repairs]
+        return checksum("\n".join(parts))
+
+
+class _Parsed(NamedTuple):
+    checksum: str
+    directives: Directives
+    up: tuple[Statement, ...]
+    down: tuple[Statement, ...] | None
+
+
+class _Reader:
+    """Parses one file, collecting its problems under ``label``."""
+
+    def __init__(self, label: str, *, repair: bool) -> None:
+        self.label = label
+        self.repair = repair
+        self.problems: list[CatalogProblem] = []
+
+    def problem(self, kind: str, line: int | None, what: str, hint: str = "") -> None:
+        where = self.label if line is None else f"{self.label} line {line}"
+        message = f"{where}: {what}."
+        self.problems.append(CatalogProblem(kind, message, hint or _HINTS[kind], self.label, line))
+
+    def read(self, path: Path) -> _Parsed | None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.problem("unreadable", None, f"the file cannot be read ({exc.strerror or exc})")
+            return None
+        try:
+            text = normalize_text(raw)
+        except UnicodeDecodeError as exc:
+            head = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+            bad = f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})"
+            self.problem("not_utf8", head.count(b"\n") + 1, bad)
+            return None
+        return self.parse(text)
+
+    def parse(self, text: str) -> _Parsed:
+        lines = text.split("\n")
+        up_marker, down_marker = self._markers(lines)
+        up_end = down_marker or len(lines) + 1  # first line after the up part
+        up, incomplete = split_statements("\n".join(lines[: up_end - 1]))
+        if incomplete is not None:
+            self.problem("incomplete_statement", incomplete, _INCOMPLETE)
+        elif not up:
+            self.problem("empty", None, "there are no SQL statements in the up part")
+        if up_marker is not None and up and up[0].line < up_marker:
+            self.problem("bad_directive", up_marker, "'-- migrate:up' comes after SQL statements")
+        # The leading comment block ends at the first statement (or at stray text).
+        block_end = min(up_end, *(st.line for st in up[:1]), incomplete or up_end)
+        directives = self._directives(lines, block_end)
+        down: tuple[Statement, ...] | None = None
+        if down_marker is not None:
+            down, stray = split_statements("\n".join(lines[down_marker:]), down_marker + 1)
+            if stray is not None:
+                self.problem("incomplete_statement", stray, _INCOMPLETE)
+            end = down[0].line if down else (stray or len(lines) + 1)
+            self._misplaced(lines, down_marker + 1, end)
+            down = down or None  # an empty down part means "cannot be rolled back"
+        self._check_transactions(up + (down or ()), directives)
+        self._check_attach(up + (down or ()), directives)
+        self._check_templates(up + (down or ()))
+        return _Parsed(checksum(text), directives, up, down)
+
+    def _markers(self, lines: list[str]) -> tuple[int | None, int | None]:
+        up: int | None = None
+        down: int | None = None
+        foreign: dict[str, list[int]] = {}
+        for number, line in enumerate(lines, 1):
+            stripped = line.strip()
+            found = _MARKER.match(stripped)
+            if found is None:
+                tool = _foreign_tool(stripped)
+                if tool is not None:
+                    foreign.setdefault(tool, []).append(number)
+                elif _NEAR_MARKER.match(stripped):
+                    what = f"'{stripped}' is not a marker sqlmig knows"
+                    self.problem("bad_marker", number, what)
+                continue
+            if found.group(1).lower() == "up":
+                if up is None and down is None:
+                    up = number
+                else:
+                    self.problem("bad_directive", number, "misplaced '-- migrate:up' marker")
+            elif self.repair:
+                self.problem("bad_repair", number, "repair scripts have no down part")
+            elif down is not None:
+                self.problem("bad_directive", number, "second '-- migrate:down' marker")
+            else:
+                down = number
+        for tool, numbers in foreign.items():
+            first = lines[numbers[0] - 1].strip()
+            more = f" (and {len(numbers) - 1} more such line(s))" if len(numbers) > 1 else ""
+            what = (
+                f"'{first}' is a {tool} marker{more}, which sqlmig does not read (to SQLite it is "
+                "a comment, so a down part after it would run as part of the upgrade)"
+            )
+            self.problem("foreign_marker", numbers[0], what, _foreign_hint(tool))
+        return up, down
+
+    def _directives(self, lines: list[str], block_end: int) -> Directives:
+        """Directives from file lines 1 .. block_end - 1 (the leading comment block)."""
+        found: dict[str, tuple[str, int]] = {}
+        moves: list[tuple[str, int]] = []
+        index = 0
+        while index < block_end - 1:
+            number, hit = index + 1, _directive(lines[index].strip())
+            index += 1
+            if hit is None:
+                continue
+            name, value = hit
+            if name not in _KNOWN:
+                self.problem(
+                    "unknown_directive",
+                    number,
+                    f"unknown directive '{name}:'",
+                    f"Known directives: {', '.join(_KNOWN)}. For a free-text comment, start "
+                    f"with a capital letter or drop the colon: '-- {name.capitalize()}: ...'.",
+                )
+                continue
+            # A query may go on over comment lines indented by two or more spaces.
+            while name in ("when", "present") and index < block_end - 1:
+                more = lines[index].strip()
+                cont = _CONTINUATION.match(more)
+                if cont is None or (_directive(more) or ("",))[0] in _KNOWN:
+                    break
+                value += "\n" + cont.group(1).rstrip()
+                index += 1
+            if name == "moves":
+                moves.append((value, number))
+            elif name in found:
+                self.problem("bad_directive", number, f"directive '{name}:' is given twice")
+            else:
+                found[name] = (value, number)
+        result = Directives(moves=self._moves(moves))
+        for name, (value, number) in found.items():
+            error = self._bad_value(name, value)
+            if error:
+                self.problem("bad_directive", number, error)
+            elif name == "transaction":
+                result = result._replace(transaction=value.lower() == "yes")
+            elif name == "foreign-keys":
+                result = result._replace(foreign_keys_off=value.lower() == "off")
+            elif name == "before":
+                result = result._replace(before=int(value))
+            elif name == "when":
+                result = result._replace(when=_query(value))
+            elif name == "reason":
+                result = result._replace(reason=value.strip())
+            elif name == "attach":
+                result = result._replace(attach=True)
+            else:
+                result = result._replace(present=_query(value))
+        return result
+
+    def _moves(self, given: list[tuple[str, int]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        out = []
+        for value, number in given:
+            hit = _MOVES.match(value.strip())
+            if hit is None:
+                self.problem(
+                    "bad_directive",
+                    number,
+                    f"'moves: {value}' must read 'moves: source -> target[, target2]'",
+                )
+                continue
+            targets = tuple(t.strip() for t in hit.group(2).split(","))
+            out.append((hit.group(1), targets))
+        return tuple(out)
+
+    def _check_templates(self, statements: tuple[Statement, ...]) -> None:
+        for st in statements:
+            for hit in _TEMPLATE.finditer(st.sql):
+                if not self.repair:
+                    what = "column-list templates ({{...}}) are only for repair scripts"
+                    self.problem("bad_directive", st.line, what)
+                elif not _TEMPLATE_OK.match(hit.group(1)):
+                    what = f"unknown template '{{{{{hit.group(1).strip()}}}}}'"
+                    hint = "The only template is {{columns(table)}} or {{columns(a, b)}}."
+                    self.problem("bad_directive", st.line, what, hint)
+
+    def _bad_value(self, name: str, value: str) -> str | None:
+        """What is wrong with a known directive's value in this kind of file, if anything."""
+        lowered = value.lower()
+        if name == "transaction":
+            if lowered not in ("yes", "no"):
+                return f"'transaction: {value}' must be 'no' or 'yes'"
+            if self.repair and lowered == "no":
+                return "repair scripts always run inside the plan's transaction"
+        elif name == "foreign-keys":
+            if lowered not in ("off", "on"):
+                return f"'foreign-keys: {value}' must be 'off' or 'on'"
+        elif name == "before":
+            if not self.repair:
+                return "'before:' is only for repair scripts; migrations run in version order"
+            if not (value.isascii() and value.isdigit()):
+                return f"'before: {value}' is not a migration number such as 0012"
+        elif name == "present" and self.repair:
+            return "'present:' is only for numbered migrations"
+        elif name == "reason":
+            return None if value.strip() else "'reason:' needs a sentence"
+        elif name == "attach":
+            return None if lowered == "allow" else f"'attach: {value}' must be 'allow'"
+        else:
+            error = _query_error(_query(value))
+            return f"'{name}:' {error}" if error else None
+        return None
+
+    def _misplaced(self, lines: list[str], start: int, end: int) -> None:
+        """Known directives among the down part's leading comments would be silently ignored."""
+        for number in range(start, end):
+            hit = _directive(lines[number - 1].strip())
+            if hit and hit[0] in _KNOWN:
+                what = f"directive '{hit[0]}:' after '-- migrate:down' has no effect"
+                hint = "Move it to the top of the file; directives apply to both parts."
+                self.problem("bad_directive", number, what, hint)
+
+    def _check_attach(self, statements: tuple[Statement, ...], d: Directives) -> None:
+        for st in statements:
+            what = reaches_another_file(st.sql)
+            if what is not None and not d.attach:
+                self.problem(
+                    "attach_not_allowed",
+                    st.line,
+                    f"the statement ({what}) writes another database file; add '-- attach: "
+                    "allow' to the comments at the top of the file if that is intended",
+                    "No backup covers another file, so sqlmig refuses to write one unless the "
+                    "migration says so.",
+                )
+
+    def _check_transactions(self, statements: tuple[Statement, ...], d: Directives) -> None:
+        for st in statements:
+            reason = needs_no_transaction(st.sql)
+            if reason is None:
+                continue
+            if is_transaction_control(st.sql):
+                what = f"{reason}; it is not allowed, even with '-- transaction: no'"
+                hint = "Remove the statement: the runner opens and commits the transaction."
+            elif self.repair:
+                what = f"{reason}, and repair scripts run inside the plan's transaction"
+                hint = "Move it to a numbered migration marked '-- transaction: no'."
+            elif d.transaction:
+                what = f"{reason}; add '-- transaction: no' to the comments at the top of the file"
+                hint = (
+                    "For a table rebuild, remove the PRAGMA and add '-- foreign-keys: off'."
+                    if "foreign_keys" in reason
+                    else "Add '-- transaction: no' and keep the file to this one statement: "
+                    "without a transaction nothing can be rolled back."
+                )
+            else:
+                continue
+            self.problem("needs_no_transaction", st.line, what, hint)
+
+
+_INCOMPLETE = "statement is not complete (missing ';'?)"
+
+
+def _foreign_tool(line: str) -> str | None:
+    """The tool whose up/down marker a stripped line is, if it is another tool's."""
+    return next((tool for pattern, tool in _FOREIGN_MARKERS if pattern.match(line)), None)
+
+
+def _foreign_hint(tool: str) -> str:
+    return (
+        f"This looks like a {tool} file; sqlmig does not read that convention yet. Write one "
+        "NNNN_slug.sql file with the up part, then a line '-- migrate:down' and the down part; "
+        "put directives such as '-- transaction: no' at the top (docs/authoring-migrations.md)."
+    )
+
+
+def _directive(line: str) -> tuple[str, str] | None:
+    """(name, value) when a stripped line is written as a directive; None for free text."""
+    hit = None if _NEAR_MARKER.match(line) else _DIRECTIVE.match(line)
+    if hit is None or hit.group(2).startswith("//"):  # a URL is free text
+        return None
+    return hit.group(1), hit.group(2).strip()
+
+
+def _query(value: str) -> str:
+    return value.rstrip().rstrip(";").rstrip()
+
+
+def _query_error(query: str) -> str | None:
+    if not query:
+        return "needs a SQL query"
+    statements, stray = split_statements(query + "\n;")  # "\n": a query may end in -- text
+    if stray is not None or len(statements) != 1:
+        return "must be exactly one complete SQL query"
+    if first_keywords(statements[0].sql, 1)[:1] in (("SELECT",), ("WITH",), ("VALUES",)):
+        return None
+    return "must be a query (SELECT, WITH or VALUES)"
+
+
+def load_catalog(folder: Path) -> Catalog:
+    """Read every migration, the profile and the repair scripts of ``folder``.
+
+    Raises ``CatalogNotFound`` when ``folder`` is missing or is not a folder; every other
+    problem is collected in ``Catalog.problems``.
+    """
+    if not folder.exists():
+        raise CatalogNotFound(
+            f"The migrations folder {folder} does not exist.",
+            "Check the path of the migrations folder (--migrations).",
+        )
+    if not folder.is_dir():
+        raise CatalogNotFound(
+            f"{folder} is a file, not a migrations folder.",
+            "Give the folder that holds the NNNN_slug.sql files.",
+        )
+    problems: list[CatalogProblem] = []
+    profile: Profile | None = None
+    try:
+        profile = load_profile(folder)
+    except ProfileError as exc:
+        problems.append(
+            CatalogProblem("bad_profile", exc.message, exc.hint, PROFILE_NAME, exc.line)
+        )
+    by_version: dict[int, list[Migration]] = {}
+    for path in _sql_files(folder):
+        reader = _Reader(path.name, repair=False)
+        found = _MIGRATION_NAME.match(path.name)
+        version = int(found.group(1)) if found else -1
+        if _SPLIT_NAME.match(path.name):
+            # Never suggest a plain name for it: a renamed .down.sql file would run as an upgrade.
+            what = "the name follows golang-migrate's .up.sql/.down.sql convention"
+            reader.problem("foreign_marker", None, what, _foreign_hint("golang-migrate"))
+        elif found is None or version > _MAX_VERSION:
+            what = "the version number is too large" if found else "the name is not NNNN_slug.sql"
+            reader.problem("bad_name", None, what, _name_hint(path.name))
+        p = reader.read(path)  # even a badly named file gets its content checked
+        problems += reader.problems
+        if found and p and version <= _MAX_VERSION:
+            m = Migration(version, found.group(2), path, p.checksum, p.directives, p.up, p.down)
+            by_version.setdefault(version, []).append(m)
+    migrations = []
+    for version, same in sorted(by_version.items()):
+        if len(same) == 1:
+            migrations.append(same[0])
+        for m in same if len(same) > 1 else ():
+            others = ", ".join(o.filename for o in same if o is not m)
+            what = f"{m.filename}: version {version} is also used by {others}."
+            hint = _HINTS["duplicate_version"]
+            problems.append(CatalogProblem("duplicate_version", what, hint, m.filename, None))
+    repairs = _load_repairs(folder, profile, set(by_version), problems)
+    problems.sort(key=lambda p: (p.file or "", p.line or 0))
+    return Catalog(folder, tuple(migrations), repairs, tuple(problems), profile)
+
+
+def _sql_files(folder: Path) -> list[Path]:
+    """``*.sql`` files directly in ``folder``, by name; hidden files and folders are skipped."""
+    with os.scandir(folder) as entries:
+        return sorted(
+            Path(e.path)
+            for e in entries
+            if not e.name.startswith(".") and e.name.lower().endswith(".sql") and e.is_file()
+        )
+
+
+def _name_hint(name: str) -> str:
+    """The general rule, plus a corrected name when one can be guessed."""
+    guess = re.match(r"^(\d+)[\W_]*(.*?)\.sql$", name, re.IGNORECASE)
+    slug = re.sub(r"[^a-z0-9]+", "_", guess.group(2).lower()).strip("_") if guess else ""
+    if guess is None or not slug or int(guess.group(1)) > _MAX_VERSION:
+        return _NAME_HINT
+    return f"{_NAME_HINT} For example: {int(guess.group(1)):04d}_{slug}.sql"
+
+
+def _load_repairs(
+    folder: Path, profile: Profile | None, versions: set[int], problems: list[CatalogProblem]
+) -> tuple[RepairScript, ...]:
+    """Repair scripts from the profile's folder; a missing folder means there are none."""
+    where = profile.repairs_dir if profile else None
+    if where is None or not where.exists():
+        return ()
+    if not where.is_dir():
+        what = f"{PROFILE_NAME}: the repairs folder {where} is a file."
+        hint = "Point [legacy] repairs at a folder of repair scripts."
+        problems.append(CatalogProblem("bad_profile", what, hint, PROFILE_NAME, None))
+        return ()
+    try:
+        prefix = where.relative_to(folder.absolute()).as_posix() + "/"
+    except ValueError:  # outside the migrations folder: name it in full
+        prefix = f"{where}{os.sep}"
+    repairs = []
+    for path in _sql_files(where):
+        reader = _Reader(prefix + path.name, repair=True)
+        if not _REPAIR_NAME.match(path.name):
+            hint = "Use lower-case letters, digits and underscores, e.g. salvage_backup.sql."
+            reader.problem("bad_name", None, "a repair script's name is not slug.sql", hint)
+        parsed = reader.read(path)
+        if parsed:
+            d = parsed.directives
+            missing = [k for k, v in (("when", d.when), ("before", d.before)) if v is None]
+            if missing:
+                what = " or ".join(f"'{k}:'" for k in missing)
+                reader.problem("bad_repair", None, f"the repair script has no {what}")
+            elif d.before not in versions:
+                what = f"'before: {d.before}' names no migration in the folder"
+                reader.problem("bad_repair", None, what)
+        problems += reader.problems
+        if parsed and not reader.problems:
+            d, up = parsed.directives, parsed.up
+            repairs.append(RepairScript(path.stem, path, parsed.checksum, d, up))
+    return tuple(repairs)
