@@ -121,7 +121,7 @@ def warm_up_job() -> Job:
     importing them on the GUI thread at the click of "upgrade" froze the window ~150 ms)."""
 
     def job(emit: Emit) -> None:
-        for name in ("CancelToken", "UpgradeResult", "describe_event", "PlanEvent"):
+        for name in ("CancelToken", "UpgradeResult", "describe_event", "PlanEvent", "run_outcome"):
             getattr(engine, name)
 
     return job
