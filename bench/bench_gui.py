@@ -42,7 +42,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 def build_big_legacy(folder: Path, mb: int) -> Path:
     """The demo legacy file (v5) with agent_memory rows added until the file reaches `mb` MB."""
-    from sqlmig_gui.demo import build_demo_database
+    from sqlmig_migrations.demo import build_demo_database
 
     path = build_demo_database(folder)
     conn = sqlite3.connect(path, isolation_level=None)
@@ -72,7 +72,8 @@ def build_big_legacy(folder: Path, mb: int) -> Path:
 
 
 def cached_big_file(mb: int) -> Path:
-    demo = (REPO / "sqlmig_gui" / "demo.py").read_bytes()
+    demo = b"".join((REPO / "migrations" / name).read_bytes()
+                    for name in ("demo.py", "legacy_schema.py"))
     key = hashlib.sha256(demo + str(mb).encode() + b"v1").hexdigest()[:12]
     folder = CACHE / f"gui-legacy-{mb}mb-{key}"
     path = folder / "database.db"
@@ -150,7 +151,7 @@ def responsiveness(big: Path, work: Path) -> dict[str, Any]:
     started = time.monotonic()
     timer.start()
     last[0] = clock.elapsed()
-    window.upgrade()
+    window.upgrade_flow.upgrade()
     done.exec()
     timer.stop()
     seconds = time.monotonic() - started
@@ -241,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="sqlmig-bench-gui-") as folder:
         work = Path(folder)
-        from sqlmig_gui.demo import build_demo_database
+        from sqlmig_migrations.demo import build_demo_database
 
         small = build_demo_database(work / "small")
         s = startup(small, work, args.runs)

@@ -13,6 +13,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from sqlmig_gui import earlyinit
+
 log = logging.getLogger("sqlmig_gui")
 
 NO_DISPLAY = (
@@ -30,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="render the window to OUT.png once the file is inspected, and exit "
                         "(offscreen without a display)")
     p.add_argument("--migrations", type=Path, metavar="DIR",
-                   help="migrations folder to use instead of the bundled agent-world chain")
+                   help="migrations folder to use instead of the bundled chain")
     return p
 
 
@@ -82,6 +84,9 @@ def install_excepthook(offscreen: bool, prompts: Any = None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    refused = earlyinit.check()  # before any Qt module: a known-bad binding gets one sentence
+    if refused:
+        return refused
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = _parser()
     try:
@@ -99,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     path: Path | None = args.file
     if args.demo:
-        from sqlmig_gui.demo import build_demo_database
+        from sqlmig_migrations.demo import build_demo_database
 
         path = build_demo_database(Path(tempfile.mkdtemp(prefix="sqlmig-demo-")))
         print(f"Demo database: {path}", file=sys.stderr)
@@ -151,8 +156,8 @@ def main(argv: list[str] | None = None) -> int:
 
     code = int(app.exec())
     window.controller.shutdown()  # no worker thread outlives the window (normally a no-op)
-    # Delete the window (and its finished threads) while the application still exists: left to
-    # the interpreter's final garbage collection, PySide 6.12 can abort at exit.
+    # Delete the window (and its finished threads) while the application still exists, not in
+    # the interpreter's final garbage collection.
     window.deleteLater()
     QApplication.sendPostedEvents(None, 0)
     gc.collect()

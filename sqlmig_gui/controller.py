@@ -6,11 +6,11 @@ methods of this object (which lives in the GUI thread), so every relay runs in t
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, SignalInstance, Slot
 
 import engine
 from sqlmig_gui.prompts import ErrorReport
@@ -26,8 +26,6 @@ from sqlmig_gui.worker import (
 )
 from sqlmig_gui.worker import upgrade_job as _upgrade_job
 
-log = logging.getLogger("sqlmig_gui")
-
 
 def error_report(title: str, exc: BaseException, tb: str = "") -> ErrorReport:
     """A sentence for a support person; the technical part goes to `detail`."""
@@ -42,6 +40,16 @@ def error_report(title: str, exc: BaseException, tb: str = "") -> ErrorReport:
     )
 
 
+@dataclass(frozen=True)
+class _Run:
+    """A job that changes the file (upgrade, restore, recover): only one at a time."""
+
+    seq: int
+    finished: SignalInstance
+    failed: SignalInstance
+    failure_title: str
+
+
 class Controller(QObject):
     inspecting = Signal(object)  # Path
     inspected = Signal(object)  # Inspected
@@ -54,66 +62,53 @@ class Controller(QObject):
     restoreFailed = Signal(object)  # ErrorReport
     recoverFinished = Signal(object)  # engine RecoverResult
     recoverFailed = Signal(object)  # ErrorReport
-    # No argument: ask is_running(). (PySide6 6.12 drops a reference to True/False each time a
-    # Python-declared signal carries a bare bool, until the interpreter aborts: never emit one.)
-    runningChanged = Signal()
+    # What can be done changed: a run started or ended, or `look` changed. Emitted before
+    # inspecting/inspected/inspectFailed, so actions are up to date when views show the look.
+    stateChanged = Signal()
 
     def __init__(self, migrations: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.migrations = migrations
         self.catalog: Any = None
+        # The latest look at the open file (None while a file is being read, or when reading it
+        # failed): what every view and flow shows and acts on.
+        self.look: Inspected | None = None
         self._seq = 0
-        self._inspect_seq = -1
+        self._inspecting: tuple[int, Path] | None = None
         self._jobs: dict[int, tuple[QThread, Worker]] = {}
         self._cancel: engine.CancelToken | None = None
-        self._run_seq: int | None = None
-        self._inspect_paths: dict[int, Path] = {}
+        self._run: _Run | None = None
         self._warm = False
 
-    # -- state -------------------------------------------------------------------------------
-
     def is_running(self) -> bool:
-        """An upgrade or a restore is in progress (an inspection does not count)."""
-        return self._run_seq is not None
-
-    def is_busy(self) -> bool:
-        return bool(self._jobs)
+        """An upgrade, a restore or a recovery is in progress (an inspection does not count)."""
+        return self._run is not None
 
     # -- actions -----------------------------------------------------------------------------
 
     def inspect(self, path: Path) -> None:
         seq = self._start(inspect_job(path, self.migrations), self._on_inspected,
                           self._on_inspect_failed)
-        self._inspect_seq = seq
-        self._inspect_paths = {seq: path}
+        self._inspecting = (seq, path)
+        self._set_look(None)
         self.inspecting.emit(path)
 
     def upgrade(self, path: Path, backup_dir: Path | None, expect: Any = None) -> None:
         """Back up and upgrade `path`; with `expect` (the `Inspected.expectation` the window
         shows), a file changed since then is refused by the engine before anything is written."""
-        if self.is_running():
-            raise RuntimeError("an upgrade is already running")
-        self._cancel = engine.CancelToken()
-        job = _upgrade_job(path, self.catalog, backup_dir, self._cancel, expect)
-        self._run_seq = self._start(job, self._on_upgraded, self._on_upgrade_crashed,
-                                    self._on_event)
+        cancel = engine.CancelToken()
+        job = _upgrade_job(path, self.catalog, backup_dir, cancel, expect)
+        self._start_run(job, self.runFinished, self.runCrashed, "Upgrade failed", cancel)
         self.runStarted.emit(path)
-        self.runningChanged.emit()
 
     def restore(self, path: Path, backup: Path) -> None:
-        if self.is_running():
-            raise RuntimeError("an upgrade is running")
-        self._run_seq = self._start(restore_job(path, backup), self._on_restored,
-                                    self._on_restore_failed)
-        self.runningChanged.emit()
+        self._start_run(restore_job(path, backup), self.restoreFinished, self.restoreFailed,
+                        "Restore failed")
 
     def recover(self, path: Path) -> None:
         """Roll back the write an interruption cut off (the file's hot journal)."""
-        if self.is_running():
-            raise RuntimeError("an upgrade is running")
-        self._run_seq = self._start(recover_job(path, self.migrations), self._on_recovered,
-                                    self._on_recover_failed)
-        self.runningChanged.emit()
+        self._start_run(recover_job(path, self.migrations), self.recoverFinished,
+                        self.recoverFailed, "Recovery failed")
 
     def cancel(self) -> None:
         """Ask the running upgrade to stop: it rolls back and reports `cancelled`."""
@@ -151,6 +146,27 @@ class Controller(QObject):
         thread.start()
         return seq
 
+    def _start_run(self, job: Any, finished: SignalInstance, failed: SignalInstance,
+                   failure_title: str, cancel: engine.CancelToken | None = None) -> None:
+        """Start a job that changes the file; an upgrade (with `cancel`) relays its events."""
+        if self.is_running():
+            raise RuntimeError("another upgrade, restore or recovery is running")
+        on_event = self._on_event if cancel is not None else None
+        seq = self._start(job, self._on_run_done, self._on_run_failed, on_event)
+        self._run = _Run(seq, finished, failed, failure_title)
+        self._cancel = cancel
+        self.stateChanged.emit()
+
+    def _end_run(self) -> _Run:
+        run, self._run, self._cancel = self._run, None, None
+        assert run is not None
+        self.stateChanged.emit()
+        return run
+
+    def _set_look(self, look: Inspected | None) -> None:
+        self.look = look
+        self.stateChanged.emit()
+
     @Slot()
     def _on_thread_finished(self) -> None:
         for seq, (thread, _worker) in list(self._jobs.items()):
@@ -158,19 +174,15 @@ class Controller(QObject):
                 del self._jobs[seq]  # drops the worker (Python-owned)
                 thread.deleteLater()  # owned by this controller; deleted in the GUI thread
 
-    def _end_run(self) -> None:
-        self._run_seq = None
-        self._cancel = None
-        self.runningChanged.emit()
-
     # -- relays (GUI thread) -----------------------------------------------------------------
 
     @Slot(object)
     def _on_inspected(self, done: Finished) -> None:
-        if done.seq != self._inspect_seq:
+        if self._inspecting is None or done.seq != self._inspecting[0]:
             return  # a newer file was opened meanwhile
         result: Inspected = done.value
         self.catalog = result.catalog
+        self._set_look(result)
         self.inspected.emit(result)
         if not self._warm:
             self._warm = True
@@ -182,42 +194,21 @@ class Controller(QObject):
 
     @Slot(object)
     def _on_inspect_failed(self, failed: Failed) -> None:
-        if failed.seq != self._inspect_seq:
+        if self._inspecting is None or failed.seq != self._inspecting[0]:
             return
-        path = self._inspect_paths.get(failed.seq)
-        self.inspectFailed.emit(path, error_report("Cannot open the file", failed.error,
-                                                   failed.traceback))
+        self._set_look(None)
+        self.inspectFailed.emit(self._inspecting[1], error_report(
+            "Cannot open the file", failed.error, failed.traceback))
 
     @Slot(object)
     def _on_event(self, event: object) -> None:
         self.runEvent.emit(event)
 
     @Slot(object)
-    def _on_upgraded(self, done: Finished) -> None:
-        self._end_run()
-        self.runFinished.emit(done.value)
+    def _on_run_done(self, done: Finished) -> None:
+        self._end_run().finished.emit(done.value)
 
     @Slot(object)
-    def _on_upgrade_crashed(self, failed: Failed) -> None:
-        self._end_run()
-        self.runCrashed.emit(error_report("Upgrade failed", failed.error, failed.traceback))
-
-    @Slot(object)
-    def _on_restored(self, done: Finished) -> None:
-        self._end_run()
-        self.restoreFinished.emit(done.value)
-
-    @Slot(object)
-    def _on_recovered(self, done: Finished) -> None:
-        self._end_run()
-        self.recoverFinished.emit(done.value)
-
-    @Slot(object)
-    def _on_recover_failed(self, failed: Failed) -> None:
-        self._end_run()
-        self.recoverFailed.emit(error_report("Recovery failed", failed.error, failed.traceback))
-
-    @Slot(object)
-    def _on_restore_failed(self, failed: Failed) -> None:
-        self._end_run()
-        self.restoreFailed.emit(error_report("Restore failed", failed.error, failed.traceback))
+    def _on_run_failed(self, failed: Failed) -> None:
+        run = self._end_run()
+        run.failed.emit(error_report(run.failure_title, failed.error, failed.traceback))

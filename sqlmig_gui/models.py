@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+import engine
+
 Index = QModelIndex | QPersistentModelIndex
 
 # What a checksum status means, for a support person (SPEC §7.8).
@@ -80,19 +82,28 @@ class _TableModel(QAbstractTableModel):
 
 
 class PendingModel(_TableModel):
-    """Rows: (version, name, status) — status in words ("will run", "already present")."""
+    """The steps an upgrade would run, in the plan's order (`engine.PlannedStep`s of an
+    assessment): rows (label, what it will do, why), in the engine's words."""
 
-    COL_VERSION, COL_NAME, COL_STATUS = range(3)
-    _HEADERS = ("Version", "Name", "Status")
-    _RIGHT = frozenset({COL_VERSION})
+    COL_STEP, COL_STATUS, COL_REASON = range(3)
+    _HEADERS = ("Step", "Status", "Why")
 
-    def display(self, column: int, value: Any, row: tuple[Any, ...]) -> str:
-        if column == self.COL_VERSION:
-            return f"{value:04d}"
-        return super().display(column, value, row)
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._steps: tuple[Any, ...] = ()
 
-    def version(self, row: int) -> int:
-        return int(self._rows[row][self.COL_VERSION])
+    def set_steps(self, steps: Sequence[Any]) -> None:
+        self._steps = tuple(steps)
+        self.set_rows((s.label, engine.step_status(s), s.reason) for s in self._steps)
+
+    def steps(self) -> tuple[Any, ...]:
+        return self._steps
+
+    def step(self, row: int) -> Any:
+        return self._steps[row]
+
+    def tooltip(self, column: int, value: Any, row: tuple[Any, ...]) -> str | None:
+        return value if column == self.COL_REASON else None
 
 
 class HistoryModel(_TableModel):
@@ -146,9 +157,8 @@ class TablesModel(_TableModel):
     COL_NAME, COL_KIND = range(2)
     _HEADERS = ("Table", "Kind")
 
-    def set_tables(self, tables: Iterable[str], extras: Iterable[str]) -> None:
+    @staticmethod
+    def rows(tables: Iterable[str], extras: Iterable[str]) -> list[tuple[str, str]]:
         extra = set(extras)
-        self.set_rows(
-            (t, "extra: not the app's, kept as it is" if t in extra else "app table")
-            for t in tables
-        )
+        return [(t, "extra: not the app's, kept as it is" if t in extra else "app table")
+                for t in tables]

@@ -21,7 +21,7 @@ class UpgradeSummary:
     file: Path
     from_label: str
     to_label: str
-    pending: int
+    steps: int  # in the engine's plan (migrations and repair scripts)
     backup_folder: Path
     atomic: bool = True
 
@@ -34,7 +34,7 @@ class UpgradeSummary:
         )
         return (
             f"File: {self.file}\n"
-            f"Upgrade: {self.from_label} → {self.to_label} ({self.pending} migration(s))\n"
+            f"Upgrade: {self.from_label} → {self.to_label} ({self.steps} step(s))\n"
             f"Backup first, verified, written to: {self.backup_folder}\n"
             f"{mode}\n\n"
             "Nothing is written if the backup cannot be verified. You can cancel at any time; "

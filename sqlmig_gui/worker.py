@@ -67,17 +67,25 @@ class Worker(QObject):
 
 @dataclass(frozen=True)
 class Inspected:
+    """One look at a file: the engine's assessment of it, and what an upgrade started from this
+    look expects the file to be."""
+
     path: Path
-    inspection: Any  # engine.Inspection
+    assessment: Any  # engine.Assessment: state, plan, can_upgrade, steps, newest version, app
     catalog: Any  # engine.Catalog
-    expectation: Any  # engine.Expectation: what an upgrade started from this look expects
+    expectation: Any  # engine.Expectation
+
+    @property
+    def inspection(self) -> Any:  # engine.Inspection
+        return self.assessment.inspection
 
 
 def inspect_job(path: Path, migrations: Path | None) -> Job:
     def job(emit: Emit) -> Inspected:
         catalog = engine.load_catalog(migrations)
-        inspection = engine.inspect_file(path, catalog)
-        return Inspected(path, inspection, catalog, engine.Expectation.of(inspection))
+        assessment = engine.assess(path, catalog)
+        return Inspected(path, assessment, catalog,
+                         engine.Expectation.of(assessment.inspection))
 
     return job
 
@@ -113,7 +121,7 @@ def warm_up_job() -> Job:
     importing them on the GUI thread at the click of "upgrade" froze the window ~150 ms)."""
 
     def job(emit: Emit) -> None:
-        for name in ("CancelToken", "UpgradeResult", "describe_event", "PlanEvent"):
+        for name in ("CancelToken", "UpgradeResult", "describe_event", "PlanEvent", "run_outcome"):
             getattr(engine, name)
 
     return job

@@ -1,4 +1,5 @@
-"""The header: which file, its SQLite facts, the state badge, current → target, the diagnosis."""
+"""The header: which file, its SQLite facts, the state badge, current → target, the diagnosis
+and the findings (all in the engine's words)."""
 
 from __future__ import annotations
 
@@ -8,48 +9,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
+import engine
 from sqlmig_gui.prompts import ErrorReport
 from sqlmig_gui.widgets.badge import StateBadge
-
-SHOWN = 5  # names in one line before "and N more"
-
-
-def listing(names: Any, shown: int = SHOWN) -> str:
-    """"a, b" or "a, b, c, d, e and 4,995 more": a long list stays one short line."""
-    names = list(names)
-    if len(names) <= shown:
-        return ", ".join(names)
-    return f"{', '.join(names[:shown])} and {len(names) - shown:,} more"
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
-
-
-def version_labels(inspection: Any) -> tuple[str, str]:
-    """("legacy v5", "v18"): where the file is and where an upgrade takes it."""
-    head = inspection.head_version
-    target = "—" if head is None else f"v{head}"
-    if inspection.state == "legacy":
-        legacy = inspection.legacy
-        claimed = legacy.claimed_version if legacy is not None else inspection.user_version
-        return f"legacy v{claimed or 0}", target
-    if inspection.state == "fresh":
-        return "empty", target
-    if inspection.state in ("foreign", "damaged"):
-        return "unknown", "—"
-    if inspection.state == "interrupted":
-        return "unknown until recovered", "—"
-    if inspection.state == "ahead":
-        newest = max([a.version for a in inspection.applied] + [inspection.user_version or 0])
-        return f"v{newest}", f"no upgrade (this tool knows up to {target})"
-    current = inspection.current_version
-    return ("none" if current is None else f"v{current}"), target
 
 
 def _label(parent: QWidget, name: str, *, wrap: bool = False) -> QLabel:
@@ -118,32 +80,17 @@ class FileHeader(QWidget):
         self.diagnosis.setText("Reading the file (nothing is written)…")
         self.problems.hide()
 
-    def set_inspection(self, inspection: Any) -> None:
+    def set_assessment(self, assessment: Any) -> None:
+        """Show the engine's assessment in the engine's words (those of `sqlmig status`)."""
+        inspection = assessment.inspection
         self.set_path(Path(inspection.path))
-        facts = [human_size(inspection.size)]
-        if inspection.journal_mode:
-            facts.append(f"journal mode {inspection.journal_mode}")
-        if inspection.page_size and inspection.page_count is not None:
-            facts.append(f"{inspection.page_count:,} pages of {inspection.page_size} bytes")
-        if inspection.user_version is not None:
-            facts.append(f"user_version {inspection.user_version}")
-        facts.append(f"SQLite {inspection.sqlite_version}")
-        self.facts.setText(" · ".join(facts))
-        self.badge.set_inspection(inspection)
-        current, target = version_labels(inspection)
+        self.facts.setText(engine.file_facts(inspection))
+        self.badge.set_assessment(assessment)
+        current, target = engine.version_labels(inspection)
         self.versions.setText(f"{current} → {target}")
         self.versions.setAccessibleName(f"Version now {current}, after upgrade {target}")
         self.diagnosis.setText(inspection.diagnosis)
-        lines = []
-        for p in inspection.problems:
-            if p.message in inspection.diagnosis:  # already said: only what to do
-                if p.hint:
-                    lines.append(f"What to do: {p.hint}")
-                continue
-            hint = f" — {p.hint}" if p.hint and p.code != "legacy" else ""
-            lines.append(f"• {p.message}{hint}")
-        if inspection.extras and inspection.state not in ("foreign", "damaged"):
-            lines.append(f"• Extra tables kept as they are: {listing(inspection.extras)}")
+        lines = engine.finding_lines(inspection)
         self.problems.setText("\n".join(lines))
         self.problems.setVisible(bool(lines))
 

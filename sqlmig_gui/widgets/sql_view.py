@@ -84,8 +84,8 @@ class SqlView(QPlainTextEdit):
         self.setReadOnly(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.setAccessibleName("SQL of the selected migration")
-        self.setPlaceholderText("Select a migration to see its SQL.")
+        self.setAccessibleName("SQL of the selected step")
+        self.setPlaceholderText("Select a step to see its SQL.")
         self.highlighter = SqlHighlighter(self.document(), self.palette())
 
     def show_sql(self, text: str) -> None:

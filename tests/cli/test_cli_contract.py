@@ -214,7 +214,7 @@ def test_status_damaged_exits_0(tmp_path: Path) -> None:
 
 
 def test_status_legacy_and_upgrade_bridges_it(tmp_path: Path) -> None:
-    from sqlmig_gui.demo import build_demo_database
+    from sqlmig_migrations.demo import build_demo_database
 
     path = build_demo_database(tmp_path)
     data = status(path)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import engine
-from sqlmig_gui.demo import build_demo_database
+from sqlmig_migrations.demo import build_demo_database
 
 
 def open_and_wait(qtbot: Any, window: Any, path: Path) -> None:
@@ -34,6 +34,15 @@ def tracked(folder: Path, version: int | None = 9) -> Path:
     path = path.rename(folder / ("tracked.db" if version is not None else "current.db"))
     result = engine.upgrade(path, target=version, backup=False)
     assert result.ok, result.error
+    return path
+
+
+def index_dropped(folder: Path) -> Path:
+    """Tracked at head with a complete history, but one index is missing: it needs a repair."""
+    path = tracked(folder, None)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP INDEX idx_agent_memory_reply_to")
+        conn.commit()
     return path
 
 

@@ -19,9 +19,9 @@ def test_an_interrupted_file_is_not_called_damaged(qtbot, window, tmp_path: Path
     assert "Damaged" not in window.header.diagnosis.text()
     assert "run the upgrade" not in window.header.problems.text().lower()
     assert "Recover" in window.header.problems.text()
-    assert window.recover_button.isVisible() and window.recover_button.isEnabled()
-    assert window.recover_action.isEnabled()
-    assert not window.upgrade_button.isEnabled()
+    assert window.recover_flow.recover_button.isVisible() and window.recover_flow.recover_button.isEnabled()
+    assert window.recover_flow.recover_action.isEnabled()
+    assert not window.upgrade_flow.upgrade_button.isEnabled()
     assert path.read_bytes() == before  # opening never writes
 
 
@@ -29,12 +29,12 @@ def test_recover_rolls_back_reports_and_reinspects(qtbot, window, prompts, tmp_p
     path = journals.hot_journal(tmp_path)
     open_and_wait(qtbot, window, path)
     with qtbot.waitSignal(window.recoverShown, timeout=30_000):
-        window.recover()
+        window.recover_flow.recover()
     (message,) = prompts.asked("show_info")
     assert message.startswith("Rolled back the write that was cut off")
     qtbot.waitUntil(lambda: window.badge.state == "pending", timeout=30_000)
     assert window.badge.text() == "Tracked v9 — 9 migrations pending"
-    assert not window.recover_button.isVisible()
+    assert not window.recover_flow.recover_button.isVisible()
     assert "Rolled back the write that was cut off" in window.log_view.text()
     assert journals.worlds(path) == journals.ROWS_BEFORE
 
@@ -43,5 +43,5 @@ def test_recover_is_only_offered_for_an_interrupted_file(qtbot, window, tmp_path
     from gui_files import tracked
 
     open_and_wait(qtbot, window, tracked(tmp_path, 9))
-    assert not window.recover_action.isEnabled()
-    assert not window.recover_button.isVisible()
+    assert not window.recover_flow.recover_action.isEnabled()
+    assert not window.recover_flow.recover_button.isVisible()

@@ -35,7 +35,7 @@ def _upgrade_and_wait(qtbot: Any, window: Any) -> Any:
     results: list[Any] = []
     window.controller.runFinished.connect(results.append)
     with qtbot.waitSignal(window.runShown, timeout=60_000):
-        qtbot.mouseClick(window.upgrade_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.upgrade_flow.upgrade_button, Qt.MouseButton.LeftButton)
     window.controller.runFinished.disconnect(results.append)
     (result,) = results
     return result
@@ -47,8 +47,11 @@ def _copied_report(qtbot: Any, window: Any) -> str:
 
 
 def _wait_header(qtbot: Any, window: Any, check: Any) -> None:
-    qtbot.waitUntil(lambda: window.inspection is not None and check(window.inspection),
-                    timeout=30_000)
+    def shown() -> bool:
+        look = window.controller.look
+        return look is not None and check(look.inspection)
+
+    qtbot.waitUntil(shown, timeout=30_000)
 
 
 def test_a_file_upgraded_behind_the_windows_back_is_not_claimed(qtbot, window, tmp_path) -> None:
@@ -71,7 +74,7 @@ def test_a_file_upgraded_behind_the_windows_back_is_not_claimed(qtbot, window, t
     assert _digest(path) == before and _backups(path.parent) == []
     # The header is refreshed from the file as it is now.
     qtbot.waitUntil(lambda: window.badge.text() == "Up to date (v18)", timeout=30_000)
-    assert not window.upgrade_button.isEnabled()
+    assert not window.upgrade_flow.upgrade_button.isEnabled()
     report = _copied_report(qtbot, window)
     assert "Upgraded" not in report
     assert "Result: Not upgraded:" in report and "Version: v18 → v18" in report
@@ -137,5 +140,5 @@ def test_a_run_that_applied_nothing_is_not_called_an_upgrade(tmp_path) -> None:
     summary = summarise(result)
     assert not summary.headline.startswith("Upgraded")
     assert "Nothing to do" in summary.headline
-    assert (summary.from_label, summary.to_label) == ("v18", "v18")
+    assert (summary.outcome.from_label, summary.outcome.to_label) == ("v18", "v18")
     assert "Upgraded" not in summary.report()

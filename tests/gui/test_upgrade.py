@@ -19,7 +19,7 @@ def _digest(path: Path) -> str:
 
 def _start(qtbot, window) -> None:
     with qtbot.waitSignal(window.controller.runStarted, timeout=10_000):
-        qtbot.mouseClick(window.upgrade_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(window.upgrade_flow.upgrade_button, Qt.MouseButton.LeftButton)
 
 
 def _wait_heartbeat(qtbot, window) -> None:
@@ -45,7 +45,7 @@ def test_full_upgrade_of_the_legacy_demo(qtbot, window, prompts, tmp_path: Path)
     assert "All or nothing" in summary.text() and str(path.parent) in summary.text()
     assert window.run_panel.isVisible() and window.progress_bar.isVisible()
     assert not window.result_panel.isVisible()
-    assert not window.upgrade_button.isEnabled() and window.cancel_button.isEnabled()
+    assert not window.upgrade_flow.upgrade_button.isEnabled() and window.cancel_button.isEnabled()
     with qtbot.waitSignal(window.runShown, timeout=60_000):
         pass
     # The events arrived in the engine's order: plan, backup, steps, checks, done.
@@ -89,7 +89,7 @@ def test_declining_the_confirmation_changes_nothing(qtbot, window, prompts, tmp_
     open_and_wait(qtbot, window, path)
     before = _digest(path)
     prompts.confirm = False
-    qtbot.mouseClick(window.upgrade_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.upgrade_flow.upgrade_button, Qt.MouseButton.LeftButton)
     assert not window.controller.is_running()
     assert not window.run_panel.isVisible()
     assert _digest(path) == before
@@ -122,11 +122,11 @@ def test_cancel_from_the_keyboard(qtbot, make_window, tmp_path: Path) -> None:
     path = gui_files.slow_file(tmp_path / "db", migrations)
     open_and_wait(qtbot, window, path)
     before = _digest(path)
-    window.upgrade_action.trigger()  # Ctrl+U
+    window.upgrade_flow.upgrade_action.trigger()  # Ctrl+U
     _wait_heartbeat(qtbot, window)
-    assert window.cancel_action.shortcut().toString() == "Esc"
+    assert window.upgrade_flow.cancel_action.shortcut().toString() == "Esc"
     with qtbot.waitSignal(window.runShown, timeout=30_000):
-        window.cancel_action.trigger()
+        window.upgrade_flow.cancel_action.trigger()
     assert window.result_panel.headline.text().startswith("Cancelled: the file is unchanged")
     assert _digest(path) == before
 

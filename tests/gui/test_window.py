@@ -10,10 +10,11 @@ from pathlib import Path
 import gui_files
 import pytest
 from gui_files import open_and_wait
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, QSettings, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
+import engine
 from sqlmig_gui.app import install_excepthook
 from sqlmig_gui.main_window import MainWindow
 from sqlmig_gui.models import HistoryModel, LedgerModel, PendingModel, TablesModel
@@ -27,7 +28,7 @@ def _drop(window: MainWindow, paths: list[Path]) -> tuple[bool, bool]:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
     action = Qt.DropAction.CopyAction
-    enter = QDragEnterEvent(QPointF(10, 10), action, mime, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(QPoint(10, 10), action, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     drop = QDropEvent(QPointF(10, 10), action, mime, Qt.MouseButton.LeftButton,
@@ -53,7 +54,7 @@ def test_drag_and_drop_opens_the_file(qtbot, window, tmp_path: Path) -> None:
 def test_dropping_something_that_is_not_a_file_is_refused(window) -> None:
     mime = QMimeData()
     mime.setText("hello")
-    enter = QDragEnterEvent(QPointF(1, 1), Qt.DropAction.CopyAction, mime,
+    enter = QDragEnterEvent(QPoint(1, 1), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(window, enter)
     assert not enter.isAccepted()
@@ -67,23 +68,23 @@ def test_recent_files_persist_and_open_with_ctrl_digit(
     window = make_window()
     open_and_wait(qtbot, window, first)
     open_and_wait(qtbot, window, second)
-    assert window.recent_files() == [str(second), str(first)]
+    assert window.opener.recent_files() == [str(second), str(first)]
     settings.sync()
     reread = QSettings(settings.fileName(), QSettings.Format.IniFormat)
     assert reread.value("recentFiles", [], type=list) == [str(second), str(first)]
     again = make_window()
-    action = again.recent_actions[1]
+    action = again.opener.recent_actions[1]
     assert action.isVisible() and action.shortcut().toString() == "Ctrl+2"
     with qtbot.waitSignal(again.inspectionShown, timeout=30_000):
         action.trigger()
     assert again.path == first
-    assert again.recent_files() == [str(first), str(second)]
+    assert again.opener.recent_files() == [str(first), str(second)]
 
 
 def test_open_dialog_goes_through_prompts(qtbot, window, prompts, tmp_path: Path) -> None:
     prompts.open_answer = gui_files.foreign(tmp_path)
     with qtbot.waitSignal(window.inspectionShown, timeout=30_000):
-        window.open_action.trigger()
+        window.opener.open_action.trigger()
     assert window.badge.state == "foreign"
 
 
@@ -91,17 +92,17 @@ def test_backup_folder_setting_is_used(qtbot, window, prompts, settings, tmp_pat
     folder = tmp_path / "backups"
     folder.mkdir()
     prompts.open_answer = folder
-    window.backup_folder_action.trigger()
+    window.backup_folder.choose_action.trigger()
     assert settings.value("backupFolder", "", type=str) == str(folder)
     path = gui_files.tracked(tmp_path / "db", 9)
     open_and_wait(qtbot, window, path)
     with qtbot.waitSignal(window.runShown, timeout=60_000):
-        window.upgrade_action.trigger()
+        window.upgrade_flow.upgrade_action.trigger()
     (summary,) = prompts.asked("confirm_upgrade")
     assert summary.backup_folder == folder
     assert window.result_panel.summary.backup.parent == folder
-    window.backup_next_action.trigger()
-    assert window.backup_folder() is None
+    window.backup_folder.next_to_file_action.trigger()
+    assert window.backup_folder.folder() is None
 
 
 def test_geometry_is_saved_on_close(qtbot, make_window, settings) -> None:
@@ -137,7 +138,7 @@ def test_widgets_have_accessible_names(window) -> None:
 
 def test_models_pass_qtmodeltester(qtmodeltester, qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.tracked(tmp_path, 9))
-    for model in (window.pending_model, window.history_model, window.tables_model):
+    for model in (window.pending_view.table_model, window.history_view.table_model, window.tables_view.table_model):
         assert model.rowCount() > 0
         qtmodeltester.check(model)
     ledger = LedgerModel()
@@ -149,12 +150,25 @@ def test_models_pass_qtmodeltester(qtmodeltester, qtbot, window, tmp_path: Path)
 
 def test_model_columns_and_headers() -> None:
     pending = PendingModel()
-    pending.set_rows([(9, "add_event_sequences", "will run")])
-    cell = pending.index(0, PendingModel.COL_VERSION)
-    assert pending.data(cell) == "0009"
-    assert pending.data(pending.index(0, PendingModel.COL_STATUS)) == "will run"
+    reason = "The index idx_agent_memory_reply_to is missing and is created again."
+    repair = engine.PlannedStep(
+        version=None, name="35_add_missing_reply_to_index", kind="repair", method="repaired",
+        statements=((19, "DROP INDEX IF EXISTS idx_agent_memory_reply_to;"),),
+        transaction=True, foreign_keys_off=False, when=None, reason=reason)
+    migration = engine.PlannedStep(
+        version=9, name="add_event_sequences", kind="migrate", method="executed", statements=(),
+        transaction=True, foreign_keys_off=False, when=None)
+    pending.set_steps([repair, migration])
+    assert pending.steps() == (repair, migration)
+    assert pending.data(pending.index(1, PendingModel.COL_STEP)) == "0009_add_event_sequences"
+    assert pending.data(pending.index(0, PendingModel.COL_STATUS)) == engine.step_status(repair)
+    assert pending.data(pending.index(1, PendingModel.COL_STATUS)) == "will run"
+    assert pending.data(pending.index(0, PendingModel.COL_REASON)) == reason
+    assert pending.data(pending.index(0, PendingModel.COL_REASON),
+                        Qt.ItemDataRole.ToolTipRole) == reason
+    cell = pending.index(0, PendingModel.COL_STEP)
     assert pending.data(cell, Qt.ItemDataRole.DecorationRole) is None
-    assert pending.headerData(1, Qt.Orientation.Horizontal) == "Name"
+    assert pending.headerData(1, Qt.Orientation.Horizontal) == "Status"
     history = HistoryModel()
     history.set_rows([(3, "x", "2025-01-01", None, 12, "changed")])
     assert history.data(history.index(0, HistoryModel.COL_CHECKSUM)) == (
@@ -170,7 +184,7 @@ def test_model_columns_and_headers() -> None:
 def test_history_shows_checksum_status(qtbot, window, tmp_path: Path) -> None:
     open_and_wait(qtbot, window, gui_files.tracked(tmp_path, 9))
     column = HistoryModel.COL_CHECKSUM
-    values = {window.history_model.index(r, column).data() for r in range(10)}
+    values = {window.history_view.table_model.index(r, column).data() for r in range(10)}
     assert values == {"matches"}
 
 
@@ -225,14 +239,3 @@ def test_screenshot_command_line(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert out.stat().st_size > 10_000
-
-
-def test_no_signal_of_ours_carries_a_bare_bool(repo_root: Path) -> None:
-    """PySide6 6.12 loses a reference to True/False on every emit of a bare bool through a
-    Python-declared signal; after enough emits the interpreter aborts ("bool_dealloc")."""
-    import re
-
-    for source in (repo_root / "sqlmig_gui").rglob("*.py"):
-        text = source.read_text(encoding="utf-8")
-        assert not re.search(r"Signal\([^)]*\bbool\b", text), source
-        assert not re.search(r"\.emit\((True|False)\b", text), source

@@ -1,4 +1,5 @@
-"""The demo database (SPEC §7.13): a legacy v0.6.x agent-world file, built by package code.
+"""The demo database (SPEC §7.13): a legacy v0.6.x agent-world file, built by package code
+(`sqlmig_migrations.demo`, shipped with the app's migrations).
 
 No Qt needed: the builder is plain sqlite3.
 """
@@ -15,32 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from sqlmig_gui.demo import build_demo_database
+import engine
+from sqlmig_migrations.demo import DEMO_ERA, build_demo_database
+from sqlmig_migrations.legacy_schema import legacy_indexes, legacy_tables, legacy_triggers
 
 REAL_V5 = "legacy-v5-2aafd789-fresh"
 
-# sqlite_master of the real legacy-v5-2aafd789-fresh.db fixture, in rowid order.
-EXPECTED_TABLES = [
-    "worlds", "agents", "agent_memory", "sqlite_sequence", "world_chats", "chat_snapshots",
-    "memory_archives", "archived_messages", "archive_statistics",
-]
-EXPECTED_INDEXES = [
-    "sqlite_autoindex_worlds_1", "sqlite_autoindex_agents_1", "sqlite_autoindex_world_chats_1",
-    "idx_agents_world_id", "idx_agents_status", "idx_agents_last_active",
-    "idx_agent_memory_agent_world", "idx_agent_memory_created_at", "idx_agent_memory_sender",
-    "idx_agent_memory_chat_id",
-    "idx_world_chats_world_id", "idx_world_chats_created_at", "idx_world_chats_updated_at",
-    "idx_chat_snapshots_chat_id", "idx_chat_snapshots_world_id",
-    "idx_memory_archives_agent_world", "idx_memory_archives_created_at",
-    "idx_memory_archives_session_name",
-    "idx_archived_messages_archive_id", "idx_archived_messages_content",
-    "idx_archived_messages_sender",
-    "idx_archive_statistics_world_date", "idx_archive_statistics_type",
-]
-EXPECTED_TRIGGERS = [
-    "worlds_updated_at", "agents_last_active", "world_chats_updated_at",
-    "archive_statistics_updated_at",
-]
+# What the era's initializeSchema() declares, in the order it runs (the real fixture's rowid order;
+# `test_demo_shape_equals_real_fixture` holds the builder to the real file itself).
+TABLES = [name for name, _sql in legacy_tables(DEMO_ERA)]
+INDEXES = [name for name, _table, _cols in legacy_indexes(DEMO_ERA)]
+TRIGGERS = [name for name, _sql in legacy_triggers(DEMO_ERA)]
 WORLDS_W_D = [
     "id", "name", "description", "turn_limit", "chat_llm_provider", "chat_llm_model",
     "current_chat_id", "mcp_config", "created_at", "updated_at",
@@ -91,9 +77,12 @@ def test_demo_file_is_a_legacy_v5_file(demo: Path) -> None:
 
 def test_demo_has_every_object_of_the_real_v5_file(demo: Path) -> None:
     with closing(sqlite3.connect(demo)) as conn:
-        assert _names(conn, "table") == EXPECTED_TABLES
-        assert _names(conn, "index") == EXPECTED_INDEXES
-        assert _names(conn, "trigger") == EXPECTED_TRIGGERS
+        tables = _names(conn, "table")
+        assert [t for t in tables if t != "sqlite_sequence"] == TABLES
+        assert "sqlite_sequence" in tables  # AUTOINCREMENT tables
+        indexes = _names(conn, "index")
+        assert [i for i in indexes if not i.startswith("sqlite_autoindex_")] == INDEXES
+        assert _names(conn, "trigger") == TRIGGERS
         assert _names(conn, "view") == []
         assert _columns(conn, "worlds") == WORLDS_W_D
         assert _columns(conn, "agent_memory") == MEMORY_M_B
@@ -109,8 +98,7 @@ def test_demo_sample_data(demo: Path) -> None:
     with closing(sqlite3.connect(demo)) as conn:
         count = {
             t: conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-            for t in EXPECTED_TABLES
-            if t != "sqlite_sequence"
+            for t in TABLES
         }
         assert count["agent_memory"] == 200
         assert count["archived_messages"] == 10
@@ -142,7 +130,7 @@ def test_demo_is_deterministic_and_never_overwrites(tmp_path: Path) -> None:
 
 
 def test_demo_builder_needs_no_qt() -> None:
-    code = "import sys, sqlmig_gui.demo; sys.exit(1 if 'PySide6' in sys.modules else 0)"
+    code = "import sys, sqlmig_migrations.demo; sys.exit(1 if 'PySide6' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
 
 
@@ -159,3 +147,11 @@ def test_demo_shape_equals_real_fixture(demo: Path, fixture_copy: Callable[[str]
         assert ours_shape.keys() == theirs_shape.keys()
         different = [k for k in ours_shape if ours_shape[k] != theirs_shape[k]]
         assert not different, different
+
+
+def test_the_catalog_ignores_the_builder_modules(bundled_migrations: Path) -> None:
+    """The builder lives beside the chain's .sql files: the catalog reads only those."""
+    assert (bundled_migrations / "demo.py").is_file()
+    catalog = engine.load_catalog()
+    assert engine.catalog_problems(catalog) == []
+    assert [m.version for m in catalog.migrations] == list(range(19))

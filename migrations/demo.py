@@ -1,11 +1,13 @@
-"""Build the demo database: a realistic legacy agent-world file (SPEC §7.13).
+"""The demo database: a realistic legacy agent-world file (SPEC §7.13), for `sqlmig-gui --demo`
+and for tests.
 
-The file is what the app's v0.6.x (commit 2aafd789, legacy ``user_version`` 5, schema "F8 fresh")
-leaves behind on first start: ``worlds`` in order W-D, ``agent_memory`` in order M-B, the chat
-tables of F2 without the ``summary`` columns (F3), the legacy layouts of ``archived_messages`` and
-``archive_statistics``, every F1/F2/F4 index and trigger, WAL mode with the WAL checkpointed.
-The DDL text is the app's own (``agent-world-schema.md`` §1.4); the sample data is ours and is
-deterministic. No Qt here: the builder is plain ``sqlite3`` so tests and the CLI can reuse it.
+The file is what the app's v0.6.x (commit 2aafd789, legacy ``user_version`` 5, fresh era F8) leaves
+behind on first start: ``worlds`` in order W-D, ``agent_memory`` in order M-B, the chat tables
+without the ``summary`` columns, the legacy layouts of ``archived_messages`` and
+``archive_statistics``, every index and trigger of that era (``legacy_schema.py``), WAL mode with
+the WAL checkpointed. The sample data is ours and deterministic. Plain ``sqlite3``, no Qt: it ships
+with the app's migrations (``sqlmig_migrations.demo``), which the catalog ignores (it reads only
+``*.sql``).
 """
 
 from __future__ import annotations
@@ -16,166 +18,14 @@ import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
-__all__ = ["DEMO_FILE_NAME", "DEMO_USER_VERSION", "build_demo_database"]
+from sqlmig_migrations.legacy_schema import schema_statements
+
+__all__ = ["DEMO_ERA", "DEMO_FILE_NAME", "DEMO_USER_VERSION", "build_demo_database"]
 
 DEMO_FILE_NAME = "database.db"
+DEMO_ERA = "F8"  # 2aafd789's initializeSchema()
 DEMO_USER_VERSION = 5
 _SEED = 20250815
-
-# --- schema: F8 as created by 2aafd789's initializeSchema() (text as stored by SQLite) ---------
-
-_TABLES = (
-    """CREATE TABLE worlds (
-      id TEXT PRIMARY KEY,
-      name TEXT NOT NULL,
-      description TEXT,
-      turn_limit INTEGER NOT NULL DEFAULT 5,
-      chat_llm_provider TEXT,
-      chat_llm_model TEXT,
-      current_chat_id TEXT,
-      mcp_config TEXT,
-      created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP
-    )""",
-    """CREATE TABLE agents (
-      id TEXT NOT NULL,
-      world_id TEXT NOT NULL,
-      name TEXT NOT NULL,
-      type TEXT NOT NULL,
-      status TEXT DEFAULT 'inactive',
-      provider TEXT NOT NULL,
-      model TEXT NOT NULL,
-      system_prompt TEXT,
-      temperature REAL,
-      max_tokens INTEGER,
-      llm_call_count INTEGER DEFAULT 0,
-      created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      last_active TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      last_llm_call TIMESTAMP,
-      PRIMARY KEY (id, world_id),
-      FOREIGN KEY (world_id) REFERENCES worlds(id) ON DELETE CASCADE
-    )""",
-    """CREATE TABLE agent_memory (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      agent_id TEXT NOT NULL,
-      world_id TEXT NOT NULL,
-      role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
-      content TEXT NOT NULL,
-      sender TEXT,
-      chat_id TEXT,
-      created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      FOREIGN KEY (agent_id, world_id) REFERENCES agents(id, world_id) ON DELETE CASCADE
-    )""",
-    """CREATE TABLE world_chats (
-      id TEXT PRIMARY KEY,
-      world_id TEXT NOT NULL,
-      name TEXT NOT NULL,
-      description TEXT,
-      message_count INTEGER DEFAULT 0,
-      tags TEXT,
-      created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      FOREIGN KEY (world_id) REFERENCES worlds(id) ON DELETE CASCADE
-    )""",
-    """CREATE TABLE chat_snapshots (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      chat_id TEXT NOT NULL,
-      world_id TEXT NOT NULL,
-      snapshot_data TEXT NOT NULL,
-      captured_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      version TEXT DEFAULT '1.0',
-      FOREIGN KEY (chat_id) REFERENCES world_chats(id) ON DELETE CASCADE,
-      FOREIGN KEY (world_id) REFERENCES worlds(id) ON DELETE CASCADE
-    )""",
-    """CREATE TABLE memory_archives (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      agent_id TEXT NOT NULL,
-      world_id TEXT NOT NULL,
-      session_name TEXT,
-      archive_reason TEXT,
-      message_count INTEGER NOT NULL DEFAULT 0,
-      start_time TIMESTAMP,
-      end_time TIMESTAMP,
-      participants TEXT,
-      tags TEXT,
-      created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      FOREIGN KEY (agent_id, world_id) REFERENCES agents(id, world_id) ON DELETE CASCADE
-    )""",
-    """CREATE TABLE archived_messages (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      archive_id INTEGER NOT NULL,
-      role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
-      content TEXT NOT NULL,
-      sender TEXT,
-      original_created_at TIMESTAMP,
-      archived_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      FOREIGN KEY (archive_id) REFERENCES memory_archives(id) ON DELETE CASCADE
-    )""",
-    """CREATE TABLE archive_statistics (
-      id INTEGER PRIMARY KEY AUTOINCREMENT,
-      world_id TEXT NOT NULL,
-      agent_id TEXT,
-      stat_type TEXT NOT NULL,
-      stat_date DATE NOT NULL,
-      archive_count INTEGER DEFAULT 0,
-      message_count INTEGER DEFAULT 0,
-      session_length_avg REAL DEFAULT 0,
-      most_active_agent TEXT,
-      data TEXT,
-      created_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      updated_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
-      FOREIGN KEY (world_id) REFERENCES worlds(id) ON DELETE CASCADE
-    )""",
-)
-
-# (name, table, columns) in the order createIndexes() ran them.
-_INDEXES = (
-    ("idx_agents_world_id", "agents", "world_id"),
-    ("idx_agents_status", "agents", "status"),
-    ("idx_agents_last_active", "agents", "last_active"),
-    ("idx_agent_memory_agent_world", "agent_memory", "agent_id, world_id"),
-    ("idx_agent_memory_created_at", "agent_memory", "created_at"),
-    ("idx_agent_memory_sender", "agent_memory", "sender"),
-    ("idx_agent_memory_chat_id", "agent_memory", "chat_id"),
-    ("idx_world_chats_world_id", "world_chats", "world_id"),
-    ("idx_world_chats_created_at", "world_chats", "created_at"),
-    ("idx_world_chats_updated_at", "world_chats", "updated_at"),
-    ("idx_chat_snapshots_chat_id", "chat_snapshots", "chat_id"),
-    ("idx_chat_snapshots_world_id", "chat_snapshots", "world_id"),
-    ("idx_memory_archives_agent_world", "memory_archives", "agent_id, world_id"),
-    ("idx_memory_archives_created_at", "memory_archives", "created_at"),
-    ("idx_memory_archives_session_name", "memory_archives", "session_name"),
-    ("idx_archived_messages_archive_id", "archived_messages", "archive_id"),
-    ("idx_archived_messages_content", "archived_messages", "content"),
-    ("idx_archived_messages_sender", "archived_messages", "sender"),
-    ("idx_archive_statistics_world_date", "archive_statistics", "world_id, stat_date"),
-    ("idx_archive_statistics_type", "archive_statistics", "stat_type"),
-)
-
-# (name, table, the UPDATE it runs)
-_TRIGGERS = (
-    ("worlds_updated_at", "worlds",
-     "UPDATE worlds SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id;"),
-    ("agents_last_active", "agents",
-     "UPDATE agents SET last_active = CURRENT_TIMESTAMP"
-     " WHERE id = NEW.id AND world_id = NEW.world_id;"),
-    ("world_chats_updated_at", "world_chats",
-     "UPDATE world_chats SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id;"),
-    ("archive_statistics_updated_at", "archive_statistics",
-     "UPDATE archive_statistics SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id;"),
-)
-
-
-def schema_statements() -> list[str]:
-    """The DDL of a 2aafd789 fresh file, one statement per item, in the app's order."""
-    statements = list(_TABLES)
-    statements += [f"CREATE INDEX {n} ON {t}({c})" for n, t, c in _INDEXES]
-    statements += [
-        f"CREATE TRIGGER {n}\n    AFTER UPDATE ON {t}\n    BEGIN\n      {body}\n    END"
-        for n, t, body in _TRIGGERS
-    ]
-    return statements
-
 
 # --- sample data ------------------------------------------------------------------------------
 
@@ -368,7 +218,7 @@ def build_demo_database(folder: Path) -> Path:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("BEGIN IMMEDIATE")
-        for statement in schema_statements():
+        for statement in schema_statements(DEMO_ERA):
             conn.execute(statement)
         _insert_data(conn, random.Random(_SEED))
         conn.execute(f"PRAGMA user_version = {DEMO_USER_VERSION}")
