@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ENGINE = REPO_ROOT / "engine"
 QT_MODULES = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "PySide2")
@@ -280,10 +278,6 @@ def test_no_module_is_longer_than_the_limit() -> None:
     assert not long, f"modules over {MAX_LINES} lines (one job each):\n" + "\n".join(long)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="sqlmig_gui/main_window.py is split into views on the GUI branch (h9-gui, issue 9)",
-)
 def test_no_gui_module_is_longer_than_the_limit() -> None:
     long = [
         f"{path.relative_to(REPO_ROOT)}: {n} lines"

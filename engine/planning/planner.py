@@ -75,14 +75,16 @@ class Step:
         )
 
     @classmethod
-    def from_repair(cls, repair: RepairScript) -> Step:
+    def from_repair(cls, repair: RepairScript, *, due: bool = True) -> Step:
+        """`due`: its condition holds on the file as inspected (the run asks again when the
+        step is reached, on the file as the earlier steps left it)."""
         d = repair.directives
         return cls(
             kind=StepKind.REPAIR,
             version=None,
             name=repair.name,
             source=f"repairs/{repair.path.name}",
-            method=Method.REPAIRED,
+            method=Method.REPAIRED if due else Method.SKIPPED,
             checksum=repair.checksum,
             statements=repair.statements,
             foreign_keys_off=d.foreign_keys_off,
@@ -239,11 +241,12 @@ def _bridge_plan(
         if repair.directives.before is not None:
             repairs.setdefault(repair.directives.before, []).append(repair)
     missing = set(inspection.legacy.missing) if inspection.legacy is not None else set()
+    due = set(inspection.legacy.repairs) if inspection.legacy is not None else set()
     for migration in catalog.migrations:
         if to_version is not None and migration.version > to_version:
             break
         for repair in sorted(repairs.get(migration.version, []), key=lambda r: r.name):
-            steps.append(Step.from_repair(repair))
+            steps.append(Step.from_repair(repair, due=repair.name in due))
         recorded = migration.version in applied
         method = _expected_method(present=migration.version not in missing, recorded=recorded)
         steps.append(Step.from_migration(migration, method=method, bridge=True, recorded=recorded))

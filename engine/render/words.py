@@ -41,7 +41,7 @@ def plural(n: int, word: str) -> str:
 
 def state_badge(assessment: Assessment) -> Badge:
     """The badge of an assessed file, e.g. "Legacy v5 — needs upgrade" or
-    "Tracked v18 — 1 repair needed"."""
+    "Tracked v18 — needs repair"."""
     inspection = assessment.inspection
     state = inspection.state
     pending = len(inspection.pending)
@@ -54,8 +54,8 @@ def state_badge(assessment: Assessment) -> Badge:
         needs = []
         if pending:
             needs.append(f"{plural(pending, 'migration')} pending")
-        if inspection.needs_repair and inspection.legacy is not None:
-            needs.append(f"{plural(len(inspection.legacy.differences), 'repair')} needed")
+        if inspection.needs_repair:
+            needs.append("needs repair")
         if needs:
             return Badge("pending", current + (refused or f" — {', '.join(needs)}"))
         return Badge("ok", f"Up to date (v{inspection.current_version})")
@@ -152,7 +152,9 @@ STEP_STATUS = {
 def step_status(step: PlannedStep) -> str:
     """What a planned step will do, in a few words ("will run", "adopt: already there", …)."""
     if step.kind == StepKind.REPAIR:
-        return "repair, when its condition holds"
+        if step.method == Method.SKIPPED:
+            return "repair: not needed now (asked again when reached)"
+        return "repair: needed"
     if step.kind == StepKind.UNRECORD:
         return "move another branch's history rows to sqlmig_log"
     return STEP_STATUS.get(Method(step.method), step.method)
@@ -172,7 +174,7 @@ def step_sql(step: PlannedStep) -> str:
 
 def plan_summary(assessment: Assessment) -> str:
     """What an upgrade would do, in one line: "legacy v5 → v18: 32 steps (8 to run, 8 to adopt,
-    13 repair scripts)"; why not, when it would be refused."""
+    2 repair scripts needed now)"; why not, when it would be refused."""
     current, target = version_labels(assessment.inspection)
     if assessment.refusal is not None:
         return f"No upgrade: {assessment.refusal.message}"
@@ -183,9 +185,10 @@ def plan_summary(assessment: Assessment) -> str:
     for step in steps:
         if step.kind == StepKind.MIGRATE and step.method in SUMMARY_KEYS:
             counts[SUMMARY_KEYS[step.method]] += 1
-        elif step.kind == StepKind.REPAIR:
+        elif step.kind == StepKind.REPAIR and step.method != Method.SKIPPED:
             counts[SUMMARY_KEYS[StepKind.REPAIR]] += 1
-    parts = [f"{n} {key}" for key, n in counts.items() if n]
+    parts = [f"{n} {key}" if key != REPAIRS else f"{plural(n, 'repair script')} needed now"
+             for key, n in counts.items() if n]
     return f"{current} → {target}: {plural(len(steps), 'step')} ({', '.join(parts)})."
 
 
@@ -196,3 +199,4 @@ SUMMARY_KEYS: dict[str, str] = {
     Method.ADOPTED: "to adopt",
     StepKind.REPAIR: "repair scripts",
 }
+REPAIRS = "repair scripts"

@@ -71,8 +71,7 @@ class AfterRun(Flow):
 
     def _on_restored(self, result: Any) -> None:
         w = self.window
-        message = (f"Restored {result.restored.name} from {result.from_backup.name}. "
-                   f"The replaced file was kept at {result.replaced_copy}.")
+        message = " ".join(engine.restore_lines(result))  # the engine's words, as the CLI's
         w.log_view.add(message)
         w.statusBar().showMessage(message)
         w.prompts.show_info(w, "Backup restored", message)

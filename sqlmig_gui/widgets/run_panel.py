@@ -169,7 +169,7 @@ class RunPanel(QFrame):
         if isinstance(event, engine.StepEndEvent):
             self.done = max(self.done, self._at(event.index))
             self._set(self.done, self.total, STATEMENTS)
-        elif isinstance(event, engine.VerifyEvent):
+        elif isinstance(event, engine.VerifyEvent | engine.PreflightEvent):
             self.text = f"Checking: {event.check}"
         elif isinstance(event, engine.DoneEvent):
             self.text = event.message

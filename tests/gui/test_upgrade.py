@@ -187,4 +187,4 @@ def test_restore_the_backup_after_an_upgrade(qtbot, window, prompts, tmp_path: P
     assert window.badge.text() == "Tracked v9 — 9 migrations pending"
     assert prompts.asked("confirm_restore_version") == ["v18"]  # the version it replaces
     (message,) = prompts.asked("show_info")
-    assert "The replaced file was kept at" in message
+    assert "The file it replaced (v18) was kept as" in message
