@@ -29,6 +29,17 @@ AUDIT_COLUMNS = (
     ("checksum", "TEXT"),
     ("detail", "TEXT"),
 )
+# Added with ALTER TABLE to an older `sqlmig_log` (its rows are kept): the facts of one step, so
+# history, drift diffs and down parts can be answered from the file alone, in any convention.
+AUDIT_STEP_COLUMNS = (
+    ("version", "TEXT"),
+    ("version_label", "TEXT"),
+    ("method", "TEXT"),
+    ("duration_ms", "INTEGER"),
+    ("tool_version", "TEXT"),
+    ("run_by", "TEXT"),
+    ("sql", "TEXT"),
+)
 
 
 def is_bookkeeping(table: str) -> bool:

@@ -2,16 +2,20 @@
 
 `schema_migrations` keeps the app's columns and gains sqlmig's nullable ones (`checksum`,
 `duration_ms`, `method`) through ALTER TABLE, which keeps every existing row; `sqlmig_log` records
-repairs, moved history rows and the user's objects a rebuild keeps (SPEC §7.12).
+every step run (its method, duration, checksum, text, tool version and who ran it), repairs,
+moved history rows and the user's objects a rebuild keeps (SPEC §7.12, §7.19).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 
+from engine.core.identity import run_by, tool_version
 from engine.core.tables import (
     AUDIT_COLUMNS,
+    AUDIT_STEP_COLUMNS,
     AUDIT_TABLE,
     EXTRA_COLUMNS,
     HISTORY_COLUMNS,
@@ -26,7 +30,7 @@ def _create(table: str, columns: tuple[tuple[str, str], ...]) -> str:
 
 
 CREATE_SQL = _create(HISTORY_TABLE, HISTORY_COLUMNS)
-AUDIT_SQL = _create(AUDIT_TABLE, AUDIT_COLUMNS)
+AUDIT_SQL = _create(AUDIT_TABLE, AUDIT_COLUMNS + AUDIT_STEP_COLUMNS)
 TABLE = HISTORY_TABLE
 
 
@@ -71,6 +75,15 @@ def forget(conn: sqlite3.Connection, version: int, name: str) -> str | None:
     return json.dumps(dict(zip(columns, row, strict=False)), default=str)
 
 
+def ensure_audit_table(conn: sqlite3.Connection) -> None:
+    """Create `sqlmig_log`, or add the step columns to an older one (rows are kept)."""
+    conn.execute(AUDIT_SQL)
+    present = set(table_columns(conn, AUDIT_TABLE))
+    for column, sql_type in AUDIT_STEP_COLUMNS:
+        if column not in present:
+            conn.execute(f"ALTER TABLE {AUDIT_TABLE} ADD COLUMN {column} {sql_type}")
+
+
 def audit(
     conn: sqlite3.Connection,
     kind: str,
@@ -84,6 +97,28 @@ def audit(
     conn.execute(
         f"INSERT INTO {AUDIT_TABLE} (kind, name, checksum, detail) VALUES (?, ?, ?, ?)",
         (kind, name, checksum, detail),
+    )
+
+
+def audit_step(
+    conn: sqlite3.Connection,
+    kind: str,
+    *,
+    version: int | str,
+    version_label: str | None,
+    name: str,
+    method: str,
+    checksum: str | None,
+    duration_ms: int,
+    statements: Iterable[str],
+) -> None:
+    """The audit row of one step (`applied`, `adopted`, `repaired`, …), in the step's own
+    transaction; the caller has run `ensure_audit_table` in that transaction."""
+    conn.execute(
+        f"INSERT INTO {AUDIT_TABLE} (kind, name, checksum, version, version_label, method, "
+        "duration_ms, tool_version, run_by, sql) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (kind, name, checksum, str(version), version_label, method, duration_ms,
+         tool_version(), run_by(), ";\n".join(statements)),
     )
 
 

@@ -99,6 +99,7 @@ class Runner:
                 # A bridge passes through shapes no single version has: check its schema last.
                 check_version = target if not plan.bridge or last else None
                 recording.ensure_history_table(conn)
+                recording.ensure_audit_table(conn)
                 ctx.kept.load(conn)
                 self.steps.repairing = []
                 for step in steps:
@@ -125,7 +126,8 @@ class Runner:
         if not self._begin_as_expected():
             return False
         recording.ensure_history_table(self.ctx.conn)
-        self.steps.record(step, done, duration_ms=0, method=method)
+        recording.ensure_audit_table(self.ctx.conn)
+        self.steps.record(step, done, duration_ms=self.steps.last_duration_ms, method=method)
         self._audit_mark = _audit_mark(self.ctx.conn)
         self.ctx.conn.execute("COMMIT")
         self._committed(done, outcome, new_version=True)

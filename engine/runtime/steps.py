@@ -31,6 +31,9 @@ from engine.state import history as hist
 from engine.state.expected import ReplayFailed
 from engine.state.presence import Effect, effect_present, present
 
+# The audit row's kind for a step's method: history reads "applied", "adopted", "repaired".
+_AUDIT_KINDS = {Method.EXECUTED: "applied"}
+
 
 class StepRunner:
     def __init__(self, ctx: RunContext, dependents: Dependents) -> None:
@@ -40,6 +43,7 @@ class StepRunner:
         self._step_no = 0
         self._started: Step | None = None  # the step whose first statement has run
         self._moves_rows = False
+        self.last_duration_ms = 0  # of the step run last (its row may be written later)
 
     def run(self, step: Step, done: list[int], *, record: bool = True) -> Method:
         """Run `step`; a new history row goes in `done` (written now unless `record` is off:
@@ -57,6 +61,7 @@ class StepRunner:
             else:
                 method = self._migrate(step)
         duration_ms = int((time.monotonic() - started) * 1000)
+        self.last_duration_ms = duration_ms
         if step.kind != StepKind.MIGRATE or step.version is None:
             pass
         elif step.recorded:
@@ -64,6 +69,7 @@ class StepRunner:
             if method in (Method.EXECUTED, Method.REPAIRED):
                 method = Method.REPAIRED
                 recording.set_method(ctx.conn, step.version, method)
+                self._audit(step, method, duration_ms)
                 self.repairing.append(step.version)
             else:
                 method = Method.KEPT
@@ -81,9 +87,17 @@ class StepRunner:
             return
         recording.record(self.ctx.conn, version=step.version, name=step.name,
                          checksum=step.checksum, duration_ms=duration_ms, method=method)
+        self._audit(step, method, duration_ms)
         if step.version not in done:
             done.append(step.version)
         recording.set_user_version(self.ctx.conn, max(self.ctx.applied | set(done)))
+
+    def _audit(self, step: Step, method: Method, duration_ms: int) -> None:
+        assert step.version is not None
+        recording.audit_step(
+            self.ctx.conn, _AUDIT_KINDS.get(method, method.value), version=step.version,
+            version_label=None, name=step.name, method=method.value, checksum=step.checksum,
+            duration_ms=duration_ms, statements=(s.sql for s in step.statements))
 
     # -- the kinds of step ----------------------------------------------------------------------
 
