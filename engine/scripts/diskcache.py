@@ -21,7 +21,8 @@ _stamp: str | None = None
 
 
 def engine_stamp() -> str:
-    """The engine's build: Python's version and every engine module's name, size and mtime.
+    """The engine's build: Python's version and the name, size and mtime of every module that
+    reads migrations or models a schema (what the cached objects are made by and of).
 
     Stricter than the version number: an edited engine (a developer's tree) does not read the
     entries of the one before.
@@ -29,14 +30,13 @@ def engine_stamp() -> str:
     global _stamp
     if _stamp is None:
         parts = [_FORMAT, sys.version]
-        layers = [p for p in _ENGINE.iterdir() if p.is_dir() and not p.name.startswith("__")]
-        for folder in sorted([_ENGINE, *layers]):
+        for folder in (_ENGINE / "scripts", _ENGINE / "schema"):
             with os.scandir(folder) as entries:
-                for e in sorted(entries, key=lambda e: e.name):
-                    if e.name.endswith(".py") and e.is_file():
+                for e in entries:
+                    if e.name.endswith(".py"):
                         st = e.stat()
                         parts.append(f"{folder.name}/{e.name}:{st.st_size}:{st.st_mtime_ns}")
-        _stamp = "\n".join(parts)
+        _stamp = "\n".join(sorted(parts))
     return _stamp
 
 
