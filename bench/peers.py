@@ -520,7 +520,7 @@ def timed_rounds(
 
     `prepare(tool, db)` puts the tool's starting file at `db` (untimed) and returns the argv.
     """
-    for r in range(rounds):
+    for r in range(-1, rounds):  # round -1 warms caches (page cache, .pyc, sqlmig's catalog)
         order = tools[r % len(tools) :] + tools[: r % len(tools)]
         for tool in order:
             if tool.name in row.failures:
@@ -537,7 +537,8 @@ def timed_rounds(
                 row.failures[tool.name] = str(exc).splitlines()[0][:160]
                 print(f"  {tool.name}: {exc}", file=sys.stderr)
                 continue
-            row.samples.setdefault(tool.name, []).append(elapsed)
+            if r >= 0:
+                row.samples.setdefault(tool.name, []).append(elapsed)
         print(f"  {row.title}: round {r + 1}/{rounds} done", file=sys.stderr)
 
 
@@ -564,7 +565,8 @@ def report(rows: list[Row], tools: list[Tool], args: argparse.Namespace, started
         f"Produced by `python bench/peers.py{' --quick' if args.quick else ''}` on "
         f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC in "
         f"{time.perf_counter() - started:.0f} s. Whole processes, wall clock, {args.rounds} "
-        "interleaved rounds (each round runs every tool once, in a rotated order): median, and "
+        f"interleaved rounds ({args.rounds4} for row 4) after one warm-up round (each round runs "
+        "every tool once, in a rotated order): median, and "
         "min-max in brackets. A time counts only when the command exited 0 and its file has the "
         "same schema as sqlmig's. sqlmig runs from a regular (non-editable) install with "
         "`--no-backup` (peers take no backup).",
@@ -597,9 +599,10 @@ def report(rows: list[Row], tools: list[Tool], args: argparse.Namespace, started
             else:
                 cells.append("—")
         lines.append(f"| {row.title} | " + " | ".join(cells) + " |")
+    lines += ["", "Bold: the peer's median divided by sqlmig's (above 1: sqlmig is faster).", ""]
+    lines += goal_lines(rows)
     lines += [
         "",
-        "Bold: the peer's median divided by sqlmig's (above 1: sqlmig is faster).",
         "",
         "Reproduce: `python bench/peers.py` from the repo root (any Python 3.11; it installs the "
         "peers into `bench/.cache/peers/` on first use and `pip install .` this tree there). "
@@ -607,6 +610,39 @@ def report(rows: list[Row], tools: list[Tool], args: argparse.Namespace, started
         "",
     ]
     return "\n".join(lines)
+
+
+PYTHON_PEERS = ("yoyo-migrations", "alembic", "sqlite-utils migrate")
+
+
+def goal_lines(rows: list[Row]) -> list[str]:
+    """The issue's goals, each with the measured figure and whether it is met."""
+
+    def med(row: Row, name: str) -> float | None:
+        return statistics.median(row.samples[name]) if name in row.samples else None
+
+    out = ["| goal | measured | |", "| --- | --- | --- |"]
+
+    def add(goal: str, value: float | None, limit: float, at_most: bool) -> None:
+        if value is None:
+            out.append(f"| {goal} | not measured | — |")
+            return
+        met = value <= limit if at_most else value >= limit
+        out.append(f"| {goal} | {value:.2f} | {'met' if met else 'MISSED'} |")
+
+    for row in rows[:3]:
+        ours = med(row, "sqlmig")
+        for peer in PYTHON_PEERS:
+            theirs = med(row, peer)
+            ratio = theirs / ours if theirs and ours else None
+            add(f"{row.title}: {peer} / sqlmig >= 2", ratio, 2.0, at_most=False)
+    ours, bare = med(rows[0], "sqlmig"), med(rows[0], "bare python -c (user_version)")
+    add("status: sqlmig / bare python -c <= 1.5", ours / bare if ours and bare else None, 1.5, True)
+    if len(rows) > 3:
+        ours, dbmate = med(rows[3], "sqlmig"), med(rows[3], "dbmate")
+        ratio = ours / dbmate if ours and dbmate else None
+        add(f"{rows[3].title}: sqlmig / dbmate <= 1.2", ratio, 1.2, True)
+    return out
 
 
 def main() -> int:
@@ -618,6 +654,7 @@ def main() -> int:
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     args.rounds = args.rounds or (3 if args.quick else 7)
+    args.rounds4 = max(2, args.rounds // 2)  # row 4 copies and rewrites the big file each time
     size_mb = args.size_mb or (30 if args.quick else 300)
     started = time.perf_counter()
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -750,8 +787,7 @@ def main() -> int:
             return tool.apply(db, bundled[tool.name])
 
         row4 = Row(f"4. apply 0001-0018 to a populated {real_mb:.0f} MB file")
-        rounds4 = max(3, args.rounds // 2)
-        timed_rounds(row4, active, rounds4, prepare_populated, work, lambda: populated_schema)
+        timed_rounds(row4, active, args.rounds4, prepare_populated, work, lambda: populated_schema)
         rows.append(row4)
         for t in active:
             remove_db(work / f"target-{t.name.split()[0]}.db")
