@@ -1,7 +1,7 @@
 """sqlmig side by side with the tools users choose between, in one run, written to bench/RESULTS.md.
 
     python bench/peers.py            # full run (the first one installs the peers, ~2 min)
-    python bench/peers.py --quick    # smoke run: 3 rounds, a 30 MB file for row 4
+    python bench/peers.py --quick    # smoke run: 3 rounds (2 for row 4), a 30 MB file for row 4
 
 Each peer lives in its own throwaway environment under bench/.cache/peers/ (gitignored): a venv
 for yoyo-migrations, alembic and sqlite-utils (with its `migrate` plugin, sqlite-migrate), an npm
@@ -653,8 +653,8 @@ def main() -> int:
     parser.add_argument("--trivial", type=int, default=200, help="row 3's migrations")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
-    args.rounds = args.rounds or (3 if args.quick else 7)
-    args.rounds4 = max(2, args.rounds // 2)  # row 4 copies and rewrites the big file each time
+    args.rounds = args.rounds or (3 if args.quick else 5)
+    args.rounds4 = max(2, (args.rounds + 1) // 2)  # row 4 rewrites the big file
     size_mb = args.size_mb or (30 if args.quick else 300)
     started = time.perf_counter()
     CACHE.mkdir(parents=True, exist_ok=True)
