@@ -156,7 +156,7 @@ def responsiveness(big: Path, work: Path) -> dict[str, Any]:
     timer.stop()
     seconds = time.monotonic() - started
     summary = window.result_panel.summary
-    ok = summary is not None and summary.ok
+    ok = summary is not None and bool(summary.result.ok)
     # The longest statement: from its `statement` event to the next statement or step end.
     longest = (0.0, 0.0, 0.0)
     longest_i = 0
@@ -216,6 +216,9 @@ app.exec()
 window.close()
 window.deleteLater()
 app.sendPostedEvents(None, 0)
+sys.stdout.flush()
+import os
+os._exit(0)  # as main() below: PySide's final garbage collection can crash at exit
 """
 
 

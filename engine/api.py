@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from engine.core.errors import Problem, Refused
 from engine.core.verdicts import Mode
 from engine.scripts.catalog import Catalog, CatalogNotFound
-from engine.scripts.catalog import load_catalog as _load_catalog
+from engine.scripts.compiled import load_catalog_cached
 from engine.state.inspect import inspect_file as _inspect_file
 from engine.state.inspection import Inspection
 
@@ -36,11 +36,17 @@ def bundled_migrations() -> Path:
     return Path(next(iter(package.__path__)))
 
 
-def load_catalog(folder: str | Path | None = None) -> Catalog:
-    """Read a migrations folder (default: the bundled one). Problems are in `catalog.problems`."""
+def load_catalog(
+    folder: str | Path | None = None, *, cache_dir: str | Path | None = None
+) -> Catalog:
+    """Read a migrations folder (default: the bundled one). Problems are in `catalog.problems`.
+
+    `cache_dir` (the face's per-user cache folder, SPEC §7.24): the compiled catalog and its
+    expected schemas are kept there between runs; a missing or unusable folder only costs time.
+    """
     path = Path(folder) if folder is not None else bundled_migrations()
     try:
-        return _load_catalog(path)
+        return load_catalog_cached(path, Path(cache_dir) if cache_dir is not None else None)
     except CatalogNotFound as exc:
         raise Refused(str(exc), hint=exc.hint, code="bad_catalog") from exc
 

@@ -4,6 +4,7 @@ the engine's words say (text, or JSON under `--json`). Only `import engine`: the
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
@@ -13,7 +14,7 @@ from engine.cli.output import JsonRenderer, TextRenderer, print_json, print_line
 
 def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     """Classify a database file and show its version, history and pending migrations."""
-    catalog = engine.load_catalog(args.migrations)
+    catalog = _catalog(args)
     assessment = engine.assess(args.path, catalog, cancel=args.cancel)
     problems = engine.catalog_problems(catalog)
     if args.json:
@@ -26,7 +27,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     """Back up, then apply the pending migrations (dry-run shows every statement first)."""
     _wait_not_negative(args)
-    catalog = engine.load_catalog(args.migrations)
+    catalog = _catalog(args)
     render = JsonRenderer(out) if args.json else TextRenderer(out, dry_run=args.dry_run)
     with render:
         result = engine.upgrade(
@@ -50,7 +51,7 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     """Check a file: quick_check, foreign keys, and its schema against its version's schema."""
-    catalog = engine.load_catalog(args.migrations)
+    catalog = _catalog(args)
     clock = engine.Clock()
 
     def beat(event: engine.Event) -> None:  # heartbeats keep a --json reader informed
@@ -89,7 +90,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
     """Roll back an interrupted write (a hot -journal) by opening the file for writing."""
     clock = engine.Clock()
-    catalog = engine.load_catalog(args.migrations)
+    catalog = _catalog(args)
     done = engine.recover(args.path, catalog, wait=args.wait)
     _show(args, out, lambda: [engine.recover_json(done, clock)], lambda: engine.recover_lines(done))
     return engine.EXIT_OK
@@ -107,6 +108,17 @@ def _show(
             print_json(data, out)
     else:
         print_lines(as_text(), out)
+
+
+def _catalog(args: argparse.Namespace) -> Any:
+    """The folder's catalog, compiled once and kept in the per-user cache folder (SPEC §7.24);
+    SQLMIG_CACHE_DIR names another folder, or turns the cache off when empty."""
+    folder = os.environ.get("SQLMIG_CACHE_DIR")
+    if folder is None:
+        from platformdirs import user_cache_dir
+
+        folder = user_cache_dir("sqlmig", appauthor=False)
+    return engine.load_catalog(args.migrations, cache_dir=folder or None)
 
 
 def _wait_not_negative(args: argparse.Namespace) -> None:

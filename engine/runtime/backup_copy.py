@@ -1,5 +1,5 @@
-"""How a backup is copied and checked: SQLite's backup API (or, when that is exactly the
-committed state, the kernel copying the file under SQLite's read lock), a copy made
+"""How a backup is copied and checked: the kernel copying the file (and a WAL file's `-wal`)
+under SQLite's read lock, or SQLite's backup API where that is not possible; a copy made
 self-contained, then verified (opens, `quick_check`, same `user_version` and row counts)."""
 
 from __future__ import annotations
@@ -35,7 +35,6 @@ def copy_database(
     if (
         facts is not None
         and not facts.empty
-        and not facts.wal_size
         and _copy_under_read_lock(source, facts.path, partial, on_progress, cancel)
     ):
         return
@@ -82,29 +81,44 @@ def _copy_under_read_lock(
     on_progress: Progress | None,
     cancel: CancelToken | None = None,
 ) -> bool:
-    """Copy the main file as a file while a read transaction holds SQLite's lock, when that is
-    exactly the committed state; returns False (nothing copied) otherwise.
+    """Copy the main file (and a WAL file's `-wal`) as files while a read transaction holds
+    SQLite's lock; returns False (nothing copied) when that would not be a committed state.
 
     Rollback-journal file: the SHARED lock keeps any writer from committing until the copy is
-    done. WAL file whose `-wal` is empty or absent once the read transaction has started: the
-    snapshot is the main file alone, and no checkpoint may write into the main file while a
-    reader holds that snapshot, so the main file cannot change under the copy. A WAL file with
-    frames in its `-wal` always goes through the backup API (a bare copy would lose them).
-    The kernel copies the file, several times faster than the backup API's page loop.
+    done, so the main file is exactly the last commit. WAL file: the read transaction's snapshot
+    is the main file plus the `-wal` frames up to its mark. While it is held no checkpoint
+    writes a frame past that mark into the main file and the `-wal` cannot be restarted over
+    frames the snapshot uses, so the main file copied, then the `-wal` copied after it, hold
+    every frame of the snapshot (pages a checkpoint wrote meanwhile are the same pages in those
+    frames). Frames a writer appends meanwhile are a later commit, or, when cut off, are
+    dropped by the copy's WAL recovery (frame checksums). The copy is then opened alone: SQLite
+    recovers its `-wal` and `make_self_contained` folds it in, and the verification compares it
+    with the database. The kernel copies the files, several times faster than the backup API's
+    page loop, and the database's own files are only read (no checkpoint is run on them).
     """
     source.execute("BEGIN")
+    wal_copy = wal_of(partial)
     try:
         source.execute("SELECT count(*) FROM sqlite_master").fetchone()  # takes the read lock
-        wal = db.with_name(db.name + "-wal")
-        wal_mode = _in_wal_mode(source)
-        if (wal.exists() and wal.stat().st_size > 0) or (wal.exists() and not wal_mode):
-            return False
+        wal = wal_of(db)
+        if wal.exists() and not _in_wal_mode(source):
+            return False  # a -wal beside a rollback-journal file: SQLite's own business
         pages = int(source.execute("PRAGMA page_count").fetchone()[0])
         copy_file(db, partial, pages, on_progress, cancel)
+        if wal.exists() and wal.stat().st_size > 0:
+            copy_file(wal, wal_copy, pages, None, cancel)
+            fsync(wal_copy)
+    except BaseException:
+        remove_files(wal_copy)
+        raise
     finally:
         source.execute("ROLLBACK")
     fsync(partial)
     return True
+
+
+def wal_of(path: Path) -> Path:
+    return path.with_name(path.name + "-wal")
 
 
 def make_self_contained(partial: Path) -> bool:
@@ -114,11 +128,14 @@ def make_self_contained(partial: Path) -> bool:
         header = handle.read(20)
     if header[18:20] != b"\x02\x02":
         return False
-    dest = open_copy(partial)
     try:
-        dest.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        dest.close()
+        dest = open_copy(partial)
+        try:
+            dest.execute("PRAGMA journal_mode = DELETE")  # folds in a copied -wal first
+        finally:
+            dest.close()
+    finally:  # gone once folded in; left over only when the conversion failed
+        remove_files(wal_of(partial), partial.with_name(partial.name + "-shm"))
     fsync(partial)
     return True
 

@@ -9,7 +9,6 @@ it into a ``bad_profile`` problem rather than a crash.
 from __future__ import annotations
 
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -63,6 +62,8 @@ def load_profile(folder: Path) -> Profile | None:
     path = folder / PROFILE_NAME
     if not path.exists():
         return None
+    import tomllib  # only when parsing: a compiled catalog (SPEC §7.24) needs no TOML
+
     try:
         data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except IsADirectoryError:

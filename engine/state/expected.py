@@ -7,10 +7,13 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.core.cancel import CancelToken
+from engine.scripts import diskcache
 from engine.scripts.catalog import Catalog
+from engine.scripts.compiled import cache_dir_for
 from engine.scripts.statements import created_names
 
 if TYPE_CHECKING:
@@ -55,6 +58,10 @@ class ExpectedSchemas:
     def at(self, version: int) -> Snapshot:
         """The schema after `version`; raises `ReplayFailed` naming the migration that broke."""
         if version not in self._cache:
+            stored = self._stored(version)
+            if stored is not None:
+                self._cache[version] = stored
+        if version not in self._cache:
             from engine.schema import replay  # `status` rarely needs it: loaded on first use
 
             current: list[str] = []
@@ -72,7 +79,24 @@ class ExpectedSchemas:
                 if cancel is not None:
                     cancel.check()
                 raise ReplayFailed(current[0] if current else "?", exc) from exc
+            self._store(version, self._cache[version])
         return self._cache[version]
+
+    # Kept between runs in the catalog's cache folder (SPEC §7.24), keyed by the catalog's
+    # checksum, the version, the engine's build and the SQLite library that replayed it.
+    def _disk_key(self, version: int) -> tuple[Path | None, str, str]:
+        checksum = self.catalog.checksum
+        key = f"{diskcache.engine_stamp()}\n{sqlite3.sqlite_version}\n{checksum}\n{version}"
+        return cache_dir_for(checksum), f"expected-{checksum[7:23]}-v{version}", key
+
+    def _stored(self, version: int) -> Snapshot | None:
+        from engine.schema import Snapshot
+
+        found = diskcache.load(*self._disk_key(version))
+        return found if isinstance(found, Snapshot) else None
+
+    def _store(self, version: int, snapshot: Snapshot) -> None:
+        diskcache.store(*self._disk_key(version), snapshot)
 
 
 class ReplayFailed(Exception):
