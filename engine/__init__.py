@@ -125,6 +125,7 @@ PUBLIC: dict[str, str] = {
     "index_line": "engine.render.cells",
     "foreign_key_line": "engine.render.cells",
     "rows_message": "engine.render.cells",
+    "plan_message": "engine.render.cells",
     "scanning_note": "engine.render.cells",
 }
 
@@ -197,6 +198,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.cells import foreign_key_line as foreign_key_line
     from engine.render.cells import full_text as full_text
     from engine.render.cells import index_line as index_line
+    from engine.render.cells import plan_message as plan_message
     from engine.render.cells import rows_message as rows_message
     from engine.render.cells import scanning_note as scanning_note
     from engine.render.checks import verify_events as verify_events

@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 import engine
 
@@ -134,3 +135,22 @@ class LazyRowsModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         self.sortRequested.emit(column, order)
+
+
+MAX_COLUMN_CHARS = 48  # a fitted column is at most this wide; the rest is elided
+
+
+def compact_rows(view: QAbstractItemView | QTableView) -> None:
+    """One text line a row (the style sheet's padding made rows twice as tall as their text)."""
+    if isinstance(view, QTableView):
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        view.horizontalHeader().setStretchLastSection(True)
+
+
+def fit_columns(view: QTableView) -> None:
+    """Columns as wide as the rows shown need, never wider than MAX_COLUMN_CHARS."""
+    view.resizeColumnsToContents()
+    widest = view.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARS
+    header = view.horizontalHeader()
+    for section in range(header.count()):
+        header.resizeSection(section, min(header.sectionSize(section), widest))

@@ -73,7 +73,14 @@ def rows_message(rows: int, more: bool, seconds: float | None = None) -> str:
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 0.001:
+        return "under 1 ms"
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def plan_message(steps: int, seconds: float) -> str:
+    """The console's line for an EXPLAIN QUERY PLAN."""
+    return f"Query plan: {steps} step{'s' if steps != 1 else ''}, prepared in {_duration(seconds)}"
 
 
 def scanning_note(table: str) -> str:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 import engine
 from sqlmig_gui.controller import error_report
-from sqlmig_gui.lazy_model import LazyRowsModel
+from sqlmig_gui.lazy_model import LazyRowsModel, compact_rows, fit_columns
 from sqlmig_gui.session import Session
 from sqlmig_gui.views.subscriptions import Subscriptions
 from sqlmig_gui.widgets.sql_view import SqlView
@@ -58,6 +58,8 @@ class ConsoleView(QWidget):
         self.path: Any = None
         self._generation = 0
         self._cancel: engine.CancelToken | None = None
+        self._seconds = 0.0
+        self._explained = False
         self._build()
         self.subscriptions = Subscriptions(
             self, (controller.inspecting, self._file_changed),
@@ -90,6 +92,7 @@ class ConsoleView(QWidget):
         self.results.setAccessibleName("Rows the statement returned")
         self.results.setModel(self.model)
         self.results.setWordWrap(False)
+        compact_rows(self.results)
         buttons = QHBoxLayout()
         for widget in (self.run_button, self.explain_button, self.stop_button):
             buttons.addWidget(widget)
@@ -154,9 +157,10 @@ class ConsoleView(QWidget):
             return
         self._cancel = None
         self.model.reset(result.columns, result.first.rows, result.first.more)
-        self.results.resizeColumnsToContents()
+        fit_columns(self.results)
         self._remember(result.sql)
         self._seconds = result.seconds
+        self._explained = result.explain
         self._say()
         self._update()
         self.finished.emit()
@@ -190,6 +194,9 @@ class ConsoleView(QWidget):
             self._say()
 
     def _say(self) -> None:
+        if self._explained:
+            self.message.setText(engine.plan_message(self.model.rowCount(), self._seconds))
+            return
         self.message.setText(engine.rows_message(self.model.rowCount(), self.model.more,
                                                  self._seconds))
 

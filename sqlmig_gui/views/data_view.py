@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 import engine
 from sqlmig_gui.controller import error_report
-from sqlmig_gui.lazy_model import RAW_ROLE, LazyRowsModel
+from sqlmig_gui.lazy_model import RAW_ROLE, LazyRowsModel, compact_rows, fit_columns
 from sqlmig_gui.session import Session
 from sqlmig_gui.views.subscriptions import Subscriptions
 
@@ -37,7 +37,8 @@ HELD = "browser"
 
 
 class FilterRow(QWidget):
-    """One line edit per column, as wide as its column; Enter applies every filter."""
+    """One line edit per column, placed over its column (following resizes and scrolling);
+    Enter applies every filter."""
 
     applied = Signal()
 
@@ -45,28 +46,28 @@ class FilterRow(QWidget):
         super().__init__(parent)
         self.setObjectName("dataFilterRow")
         self._table = table
-        self._layout = QHBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(0)
         self.edits: dict[str, QLineEdit] = {}
-        table.horizontalHeader().sectionResized.connect(self._fit)
+        self.setFixedHeight(QLineEdit().sizeHint().height())
+        header = table.horizontalHeader()
+        header.sectionResized.connect(self._fit)
+        header.geometriesChanged.connect(self._fit)
+        table.horizontalScrollBar().valueChanged.connect(self._fit)
 
     def set_columns(self, columns: tuple[str, ...]) -> None:
-        if tuple(self.edits) == columns:
-            return
-        for edit in self.edits.values():
-            edit.deleteLater()
-        self.edits = {}
-        for column in columns:
-            edit = QLineEdit(self)
-            edit.setObjectName(f"dataFilter_{column}")
-            edit.setPlaceholderText("filter: = 5, > 3, like 'a%', is null")
-            edit.setToolTip(f"Filter {column}: = 5, > 3, like 'a%', is null, or text it contains")
-            edit.setAccessibleName(f"Filter for {column}")
-            edit.returnPressed.connect(self.applied)
-            self._layout.addWidget(edit)
-            self.edits[column] = edit
-        self._layout.addStretch(1)
+        if tuple(self.edits) != columns:
+            for edit in self.edits.values():
+                edit.deleteLater()
+            self.edits = {}
+            for column in columns:
+                edit = QLineEdit(self)
+                edit.setObjectName(f"dataFilter_{column}")
+                edit.setPlaceholderText("filter…")
+                edit.setToolTip(f"Filter {column}: = 5, > 3, like 'a%', is null, or text it "
+                                "contains; Enter applies")
+                edit.setAccessibleName(f"Filter for {column}")
+                edit.returnPressed.connect(self.applied)
+                edit.show()
+                self.edits[column] = edit
         self._fit()
 
     def filters(self) -> dict[str, str]:
@@ -76,10 +77,18 @@ class FilterRow(QWidget):
         for edit in self.edits.values():
             edit.clear()
 
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
     def _fit(self, *_args: Any) -> None:
-        header = self._table.horizontalHeader()
+        table, header = self._table, self._table.horizontalHeader()
+        left = table.frameWidth() + (table.verticalHeader().width()
+                                     if table.verticalHeader().isVisible() else 0)
         for section, edit in enumerate(self.edits.values()):
-            edit.setFixedWidth(max(header.sectionSize(section), 40))
+            x = left + header.sectionViewportPosition(section)
+            edit.setGeometry(x, 0, header.sectionSize(section), self.height())
+            edit.setVisible(x + header.sectionSize(section) > left and x < self.width())
 
 
 class DataView(QWidget):
@@ -117,6 +126,7 @@ class DataView(QWidget):
         self.table.setModel(self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
+        compact_rows(self.table)
         self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.selectionModel().currentChanged.connect(self._show_value)
@@ -205,8 +215,8 @@ class DataView(QWidget):
             return
         self.scanning = scanning
         self.model.reset(columns, page.rows, page.more)
+        fit_columns(self.table)
         self.filter_row.set_columns(columns)
-        self.table.resizeColumnsToContents()
         self._say()
 
     def _request_page(self) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 import engine
 from sqlmig_gui.controller import error_report
+from sqlmig_gui.lazy_model import compact_rows
 from sqlmig_gui.session import Session
 from sqlmig_gui.views.subscriptions import Subscriptions
 from sqlmig_gui.widgets.sql_view import SqlView
@@ -73,6 +74,7 @@ class SchemaView(QSplitter):
         self.columns_view.setHorizontalHeaderLabels(COLUMN_HEADERS)
         self.columns_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.columns_view.verticalHeader().hide()
+        compact_rows(self.columns_view)
         self.columns_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents)
         self.columns_view.horizontalHeader().setStretchLastSection(True)
@@ -86,8 +88,7 @@ class SchemaView(QSplitter):
         for widget in (self.columns_view, self.details_view, self.create_sql_view,
                        self.diff_panel):
             details.addWidget(widget)
-        details.setStretchFactor(0, 3)
-        details.setStretchFactor(2, 2)
+        details.setSizes([260, 120, 180, 140])
         self.addWidget(self.tree)
         self.addWidget(details)
         self.setStretchFactor(0, 2)

@@ -163,6 +163,7 @@ def test_the_console_answers_refuses_and_remembers(
     assert sha256(path) == before
     console = console_run(qtbot, window, "select * from agents", explain=True)
     assert "agents" in console.model.data(console.model.index(0, 3))
+    assert console.message.text().startswith("Query plan: 1 step, prepared in ")
     history = settings.value(history_key(path), [], type=list)
     assert history[0] == "select * from agents" and "select count(*) from agent_memory" in history
 
