@@ -25,6 +25,11 @@ import engine
 
 Index = QModelIndex | QPersistentModelIndex
 RAW_ROLE = Qt.ItemDataRole.UserRole  # the value as SQLite returned it
+DISPLAY, TOOLTIP = int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole)
+FOREGROUND, ALIGNMENT = int(Qt.ItemDataRole.ForegroundRole), int(Qt.ItemDataRole.TextAlignmentRole)
+_ROLES = frozenset({DISPLAY, TOOLTIP, FOREGROUND, ALIGNMENT, int(RAW_ROLE)})
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_READ_ONLY = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
 class LazyRowsModel(QAbstractTableModel):
@@ -39,6 +44,7 @@ class LazyRowsModel(QAbstractTableModel):
         self._rows: list[tuple[Any, ...]] = []
         self._more = False
         self._waiting = False
+        self._dim = QPalette().color(QPalette.ColorRole.PlaceholderText)  # NULL and BLOB cells
 
     # -- filled by the owner ---------------------------------------------------------------------
 
@@ -90,38 +96,36 @@ class LazyRowsModel(QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._columns)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self._rows):
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Called for every painted cell and role: plain int comparisons, the value read once.
+        role = int(role)
+        if role not in _ROLES or not index.isValid():
             return None
-        row = self._rows[index.row()]
-        if index.column() >= len(row):
+        row, column = index.row(), index.column()
+        if row >= len(self._rows) or column >= len(self._rows[row]):
             return None
-        value = row[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
+        value = self._rows[row][column]
+        if role == DISPLAY:
             return engine.cell_text(value)
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             text = engine.cell_text(value, 2000)
             return text if text != engine.cell_text(value) else None
-        if role == Qt.ItemDataRole.ForegroundRole and (value is None or isinstance(value, bytes)):
-            return QPalette().color(QPalette.ColorRole.PlaceholderText)
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == RAW_ROLE:
-            return value
-        return None
+        if role == FOREGROUND:
+            return self._dim if value is None or isinstance(value, bytes) else None
+        if role == ALIGNMENT:
+            return _RIGHT if isinstance(value, int | float) else None
+        return value  # RAW_ROLE
 
     def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
+                   role: int = DISPLAY) -> Any:
+        if int(role) != DISPLAY:
             return None
         if orientation == Qt.Orientation.Horizontal:
             return self._columns[section] if 0 <= section < len(self._columns) else None
         return section + 1
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable  # never editable
+        return _READ_ONLY if index.isValid() else Qt.ItemFlag.NoItemFlags  # never editable
 
     def canFetchMore(self, parent: Index) -> bool:
         return not parent.isValid() and self._more and not self._waiting
@@ -144,13 +148,22 @@ def compact_rows(view: QAbstractItemView | QTableView) -> None:
     """One text line a row (the style sheet's padding made rows twice as tall as their text)."""
     if isinstance(view, QTableView):
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        # Row numbers cost a header query per row on every page: the rows say where they are.
+        view.verticalHeader().hide()
         view.horizontalHeader().setStretchLastSection(True)
 
 
-def fit_columns(view: QTableView) -> None:
-    """Columns as wide as the rows shown need, never wider than MAX_COLUMN_CHARS."""
-    view.resizeColumnsToContents()
-    widest = view.fontMetrics().averageCharWidth() * MAX_COLUMN_CHARS
+def fit_columns(view: QTableView, sample: int = 30) -> None:
+    """Columns as wide as their header and the first `sample` rows need, never wider than
+    MAX_COLUMN_CHARS. (`resizeColumnsToContents` measured every row through the style: 100 ms
+    and more on the GUI thread for one page.)"""
+    model, metrics = view.model(), view.fontMetrics()
+    widest = metrics.averageCharWidth() * MAX_COLUMN_CHARS
     header = view.horizontalHeader()
-    for section in range(header.count()):
-        header.resizeSection(section, min(header.sectionSize(section), widest))
+    padding = metrics.averageCharWidth() * 2
+    rows = min(model.rowCount(), sample)
+    for column in range(model.columnCount()):
+        texts = [str(model.headerData(column, Qt.Orientation.Horizontal) or "")]
+        texts += [str(model.data(model.index(row, column)) or "") for row in range(rows)]
+        needed = max(metrics.horizontalAdvance(text) for text in texts) + padding
+        header.resizeSection(column, min(needed + padding, widest))

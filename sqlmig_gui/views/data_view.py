@@ -117,7 +117,8 @@ class DataView(QWidget):
         self.chooser.activated.connect(lambda _i: self.browse(self.chooser.currentText()))
         self.status = QLabel("Open a file, then pick a table.", self)
         self.status.setObjectName("dataStatus")
-        self.status.setWordWrap(True)
+        # One line, elided by its tooltip: a wrapping label re-laid the whole tab on every page.
+        self.status.setMinimumWidth(1)
         self.model = LazyRowsModel(self._request_page, self)
         self.model.sortRequested.connect(self._sort)
         self.table = QTableView(self)
