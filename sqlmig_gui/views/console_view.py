@@ -63,7 +63,8 @@ class ConsoleView(QWidget):
         self._build()
         self.subscriptions = Subscriptions(
             self, (controller.inspecting, self._file_changed),
-            (controller.inspected, self._file_shown), (controller.inspectFailed, self._closed))
+            (controller.inspected, self._file_shown), (controller.inspectFailed, self._closed),
+            (controller.stateChanged, self._yield_to_run))
         self._update()
 
     def _build(self) -> None:
@@ -124,7 +125,7 @@ class ConsoleView(QWidget):
 
     def run(self, sql: str | None = None, *, explain: bool = False) -> None:
         """Run `sql` (default: the editor's text) read-only on the worker."""
-        if self.path is None or self.running():
+        if self.path is None or self.running() or self.controller.is_running():
             return
         text = self.edit.toPlainText() if sql is None else sql
         if sql is not None:
@@ -147,10 +148,19 @@ class ConsoleView(QWidget):
                             lambda failed: self._failed(generation, failed), cancel=cancel)
 
     def stop(self) -> None:
-        """Interrupt the running statement (SQLite's interrupt(), from this thread)."""
+        """Interrupt the running statement or page (SQLite's interrupt(), from this thread)."""
         if self._cancel is not None:
-            self._cancel.cancel()
             self.message.setText("Stopping…")
+        self.session.cancel_all()
+
+    def _yield_to_run(self) -> None:
+        """An upgrade, restore or recovery started: close the console's connection, whose open
+        cursor would keep the writer waiting; Run waits for the run's end."""
+        if self.controller.is_running():
+            self.stop()
+            self.session.release(HELD)
+            self.model.stop_fetching()
+        self._update()
 
     def _shown(self, generation: int, result: Any) -> None:
         if generation != self._generation:
@@ -241,6 +251,7 @@ class ConsoleView(QWidget):
 
     def _update(self) -> None:
         running = self.running()
-        self.run_button.setEnabled(self.path is not None and not running)
-        self.explain_button.setEnabled(self.path is not None and not running)
+        ready = self.path is not None and not running and not self.controller.is_running()
+        self.run_button.setEnabled(ready)
+        self.explain_button.setEnabled(ready)
         self.stop_button.setEnabled(running)

@@ -107,7 +107,8 @@ class DataView(QWidget):
         self._cancel: engine.CancelToken | None = None
         self._build()
         self.subscriptions = Subscriptions(self, (controller.inspecting, self.clear),
-                                           (controller.inspectFailed, self.clear))
+                                           (controller.inspectFailed, self.clear),
+                                           (controller.stateChanged, self._yield_to_run))
 
     def _build(self) -> None:
         self.chooser = QComboBox(self)
@@ -265,6 +266,17 @@ class DataView(QWidget):
     def _show_value(self, current: Any, _previous: Any = None) -> None:
         value = self.model.data(current, RAW_ROLE) if current.isValid() else None
         self.value_view.setPlainText(engine.full_text(value) if current.isValid() else "")
+
+    def _yield_to_run(self) -> None:
+        """An upgrade, restore or recovery started: a cursor held open would keep its writer
+        waiting for this reader, so the browse stops and its connection closes."""
+        if self.controller.is_running() and self.request is not None:
+            self.session.cancel_all()
+            self.session.release(HELD)
+            self.model.stop_fetching()
+            self.request = None
+            self.status.setText("Closed while the file is being changed; pick the table again "
+                                "afterwards.")
 
     def clear(self, *_args: Any) -> None:
         self._generation += 1

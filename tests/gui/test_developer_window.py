@@ -201,3 +201,21 @@ def test_the_lazy_model_asks_for_pages_and_never_edits(qtmodeltester: Any) -> No
                                   "consoleResultView", "consoleMessage"])
 def test_the_developer_widgets_have_their_names(window: Any, name: str) -> None:
     assert window.findChild(object, name) is not None
+
+
+def test_an_open_console_cursor_does_not_hold_up_an_upgrade(
+        qtbot: Any, window: Any, tmp_path: Path) -> None:
+    """A statement with more pages to read holds SQLite's shared lock; the upgrade's COMMIT
+    would wait for it (and fail as `locked`). The views close their cursors when a run starts."""
+    import gui_files
+
+    path = gui_files.tracked(tmp_path, 9)
+    open_and_wait(qtbot, window, path)
+    console = console_run(qtbot, window, (
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 5000) "
+        "SELECT m.name, c.x FROM sqlite_master AS m, c"))
+    assert console.model.more  # the statement is still open, its lock held
+    with qtbot.waitSignal(window.runShown, timeout=120_000):
+        window.upgrade_flow.upgrade()
+    summary = window.result_panel.summary
+    assert summary is not None and summary.result.ok, summary.headline
