@@ -53,6 +53,10 @@ class ReadOnlyGuard:
                  _src: str | None) -> int:
         if action in _READS:
             return sqlite3.SQLITE_OK
+        # SQLite asks this while it sets up a table-valued PRAGMA (`pragma_table_info('t')`);
+        # every statement that really changes the schema also asks its own action, denied below.
+        if action == sqlite3.SQLITE_UPDATE and (arg1 or "").lower() in _SCHEMA_TABLES:
+            return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() not in _ACTING_FUNCTIONS:
             return sqlite3.SQLITE_OK
         pragma = (arg1 or "").lower()
@@ -138,7 +142,8 @@ class Console:
 
     def _refusal(self, exc: sqlite3.Error) -> Exception:
         message = str(exc)
-        if self.guard.denied is not None or "readonly" in message or "not authorized" in message:
+        writes = ("readonly", "not authorized", "may not be modified")
+        if self.guard.denied is not None or any(word in message for word in writes):
             what = self.guard.denied or "write to the file"
             return Refused(
                 f"This console only reads, and the statement would {what}: it was not run, "

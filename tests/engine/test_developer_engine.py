@@ -164,11 +164,13 @@ def test_the_console_answers_a_count(fixture_copy: Callable[[str], Path]) -> Non
     try:
         result = console.run("select count(*) from agent_memory")
         plan = console.run("select * from agent_memory where id = 3", explain=True)
+        tables = console.run("select * from pragma_table_info('agents')")
     finally:
         console.close()
     with closing(sqlite3.connect(path)) as conn:
         assert list(result.first.rows) == conn.execute("select count(*) from agent_memory").fetchall()
     assert result.columns == ("count(*)",)
+    assert [r[1] for r in tables.first.rows][:2] == ["id", "world_id"]
     assert any("agent_memory" in str(row[-1]) for row in plan.first.rows)
 
 
@@ -177,7 +179,9 @@ def test_the_console_answers_a_count(fixture_copy: Callable[[str], Path]) -> Non
     "create table t (x)", "create temp table t (x)", "pragma user_version = 3",
     "pragma journal_mode = delete", "attach 'other.db' as other", "vacuum",
     "select load_extension('x')", "begin immediate", "insert into worlds default values",
-    "pragma wal_checkpoint", "analyze"])
+    "pragma wal_checkpoint", "analyze", "update sqlite_master set sql = ''",
+    "alter table agents rename to agents2", "create index i on agents (name)",
+    "pragma writable_schema = on", "drop index idx_agent_memory_reply_to"])
 def test_the_console_refuses_every_write_and_leaves_the_bytes(
         fixture_copy: Callable[[str], Path], statement: str) -> None:
     path = fixture_copy(TRACKED)
