@@ -76,7 +76,8 @@ class ConsoleView(QWidget):
         self.explain_button = self._button("E&xplain", "consoleExplainButton",
                                            lambda: self.run(explain=True))
         self.explain_button.setToolTip("Show the statement's EXPLAIN QUERY PLAN")
-        self.stop_button = self._button("&Stop", "consoleStopButton", self.stop)
+        self.stop_button = self._button("Stop", "consoleStopButton", self.stop)
+        self.stop_button.setToolTip("Stop the running statement (SQLite's interrupt)")
         self.history = QComboBox(self)
         self.history.setObjectName("consoleHistory")
         self.history.setAccessibleName("Statements run on this file")

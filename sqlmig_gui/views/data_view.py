@@ -32,7 +32,7 @@ from sqlmig_gui.lazy_model import RAW_ROLE, LazyRowsModel, compact_rows, fit_col
 from sqlmig_gui.session import Session
 from sqlmig_gui.views.subscriptions import Subscriptions
 
-TITLE = "&Data"
+TITLE = "Dat&a"
 HELD = "browser"
 
 
@@ -140,7 +140,7 @@ class DataView(QWidget):
         self.value_view.setReadOnly(True)
         self.value_view.setPlaceholderText("Select a cell to see its whole value.")
         top = QHBoxLayout()
-        top.addWidget(QLabel("&Table:", self, buddy=self.chooser))
+        top.addWidget(QLabel("Ta&ble:", self, buddy=self.chooser))
         top.addWidget(self.chooser)
         top.addWidget(self.status, 1)
         rows = QWidget(self)
