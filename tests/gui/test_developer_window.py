@@ -111,7 +111,7 @@ def test_the_data_tab_shows_a_million_rows_page_by_page(
     assert [model.data(model.index(r, 0)) for r in (199, 200, 399)] == ["200", "201", "400"]
     data.table.setCurrentIndex(model.index(9, 3))
     assert data.value_view.toPlainText().startswith("BLOB 40 bytes")
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
 
 
 def test_the_data_tab_sorts_by_a_header_and_filters_per_column(
@@ -193,7 +193,7 @@ def test_the_lazy_model_asks_for_pages_and_never_edits(qtmodeltester: Any) -> No
     assert model.data(model.index(1, 1)) == "BLOB 2 bytes: 00 01"
     assert model.data(model.index(2, 1)).endswith("…")
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
-    qtmodeltester.check(model, force_py=True)
+    qtmodeltester.check(model)
 
 
 @pytest.mark.parametrize("name", ["schemaTree", "columnsView", "createSqlView", "dataView",
