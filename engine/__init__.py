@@ -104,6 +104,29 @@ PUBLIC: dict[str, str] = {
     "restore_lines": "engine.render.results",
     "recover_json": "engine.render.results",
     "recover_lines": "engine.render.results",
+    # the developer's views: schema inspector, data browser, read-only console
+    "inspect_schema": "engine.state.schema_info",
+    "count_rows": "engine.state.schema_info",
+    "expected_version": "engine.state.schema_info",
+    "SchemaReport": "engine.state.schema_info",
+    "SchemaObject": "engine.state.schema_info",
+    "open_browser": "engine.state.browse",
+    "BrowseRequest": "engine.state.browse",
+    "Browser": "engine.state.browse",
+    "Page": "engine.state.browse",
+    "PAGE_ROWS": "engine.state.browse",
+    "open_console": "engine.state.console",
+    "Console": "engine.state.console",
+    "ConsoleResult": "engine.state.console",
+    "parse_filter": "engine.state.rowfilter",
+    "cell_text": "engine.render.cells",
+    "full_text": "engine.render.cells",
+    "column_facts": "engine.render.cells",
+    "index_line": "engine.render.cells",
+    "foreign_key_line": "engine.render.cells",
+    "rows_message": "engine.render.cells",
+    "plan_message": "engine.render.cells",
+    "scanning_note": "engine.render.cells",
 }
 
 __all__ = sorted(PUBLIC)
@@ -170,6 +193,14 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.planning.assess import Assessment as Assessment
     from engine.planning.planner import Plan as Plan
     from engine.planning.planner import Step as Step
+    from engine.render.cells import cell_text as cell_text
+    from engine.render.cells import column_facts as column_facts
+    from engine.render.cells import foreign_key_line as foreign_key_line
+    from engine.render.cells import full_text as full_text
+    from engine.render.cells import index_line as index_line
+    from engine.render.cells import plan_message as plan_message
+    from engine.render.cells import rows_message as rows_message
+    from engine.render.cells import scanning_note as scanning_note
     from engine.render.checks import verify_events as verify_events
     from engine.render.checks import verify_lines as verify_lines
     from engine.render.events import describe_event as describe_event
@@ -204,5 +235,19 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.runtime.verifying import VerifyReport as VerifyReport
     from engine.scripts.catalog import Catalog as Catalog
     from engine.scripts.catalog import Migration as Migration
+    from engine.state.browse import PAGE_ROWS as PAGE_ROWS
+    from engine.state.browse import Browser as Browser
+    from engine.state.browse import BrowseRequest as BrowseRequest
+    from engine.state.browse import Page as Page
+    from engine.state.browse import open_browser as open_browser
+    from engine.state.console import Console as Console
+    from engine.state.console import ConsoleResult as ConsoleResult
+    from engine.state.console import open_console as open_console
     from engine.state.expectation import Expectation as Expectation
     from engine.state.inspection import Inspection as Inspection
+    from engine.state.rowfilter import parse_filter as parse_filter
+    from engine.state.schema_info import SchemaObject as SchemaObject
+    from engine.state.schema_info import SchemaReport as SchemaReport
+    from engine.state.schema_info import count_rows as count_rows
+    from engine.state.schema_info import expected_version as expected_version
+    from engine.state.schema_info import inspect_schema as inspect_schema

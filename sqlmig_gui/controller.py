@@ -79,6 +79,7 @@ class Controller(QObject):
         self._cancel: engine.CancelToken | None = None
         self._run: _Run | None = None
         self._warm = False
+        self._sessions: list[Any] = []  # the views' long-lived workers (sqlmig_gui/session.py)
 
     def is_running(self) -> bool:
         """An upgrade, a restore or a recovery is in progress (an inspection does not count)."""
@@ -115,9 +116,15 @@ class Controller(QObject):
         if self._cancel is not None:
             self._cancel.cancel()
 
+    def adopt(self, session: Any) -> None:
+        """A view's long-lived worker (`Session`): stopped by `shutdown` with the others."""
+        self._sessions.append(session)
+
     def shutdown(self) -> None:
         """Cancel whatever runs, then stop and wait for every worker thread (never terminate)."""
         self.cancel()
+        for session in self._sessions:
+            session.stop()
         for thread, _worker in list(self._jobs.values()):
             thread.quit()
             thread.wait()

@@ -18,7 +18,14 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from sqlmig_gui.controller import Controller
 from sqlmig_gui.prompts import ErrorReport, Prompts
 from sqlmig_gui.resources import icon
-from sqlmig_gui.views import history_view, pending_view, tables_view
+from sqlmig_gui.views import (
+    console_view,
+    data_view,
+    history_view,
+    pending_view,
+    schema_view,
+    tables_view,
+)
 from sqlmig_gui.views.actions import WindowActions
 from sqlmig_gui.views.after_run import AfterRun
 from sqlmig_gui.views.backup_folder import BackupFolder
@@ -87,6 +94,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.pending_view, pending_view.TITLE)
         self.tabs.addTab(self.history_view, history_view.TITLE)
         self.tabs.addTab(self.tables_view, tables_view.TITLE)
+        self._build_developer_views()
         self.tabs.addTab(self.log_view, "Lo&g")
         self.opener = FileOpener(self)
         self.window_actions.separator("file")
@@ -96,6 +104,24 @@ class MainWindow(QMainWindow):
         self.after_run = AfterRun(self)
         self.recover_flow = RecoverFlow(self)
         self.window_actions.add("Show &log", "Ctrl+L", self.show_log, "logTabAction", menu="view")
+
+    def _build_developer_views(self) -> None:
+        """Schema, Data and Console: each reads the file on its own worker (read-only)."""
+        c = self.controller
+        self.schema_view = schema_view.SchemaView(c, self)
+        self.data_view = data_view.DataView(c, self)
+        self.console_view = console_view.ConsoleView(c, self.settings, self)
+        self.tabs.addTab(self.schema_view, schema_view.TITLE)
+        self.tabs.addTab(self.data_view, data_view.TITLE)
+        self.tabs.addTab(self.console_view, console_view.TITLE)
+        self.schema_view.reportShown.connect(self.data_view.set_objects)
+        self.schema_view.tree.itemDoubleClicked.connect(self._browse_item)
+
+    def _browse_item(self, item: Any, _column: int = 0) -> None:
+        obj = item.data(0, schema_view.OBJECT_ROLE)
+        if obj is not None and obj.kind in ("table", "view"):
+            self.data_view.browse(obj.name)
+            self.tabs.setCurrentWidget(self.data_view)
 
     def _connect_header(self) -> None:
         c = self.controller

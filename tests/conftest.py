@@ -63,3 +63,28 @@ def fixture_copy(real_fixtures: Path, tmp_path: Path) -> Callable[[str], Path]:
         return target
 
     return copy
+
+
+MILLION = 1_000_000
+
+
+@pytest.fixture(scope="session")
+def million_rows(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A file with `big` (1,000,000 rows: id, name, n, data BLOB) and `small` (100 rows), built
+    once per session with a recursive CTE. Read-only for tests: copy it before writing."""
+    import sqlite3
+    from contextlib import closing
+
+    path = tmp_path_factory.mktemp("million") / "million.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE big (id INTEGER PRIMARY KEY, name TEXT, n INTEGER, data BLOB)")
+        conn.execute("CREATE TABLE small (id INTEGER PRIMARY KEY, name TEXT, n INTEGER, data BLOB)")
+        conn.execute("CREATE INDEX idx_big_n ON big (n)")
+        for table, count in (("big", MILLION), ("small", 100)):
+            conn.execute(
+                f"INSERT INTO {table} (id, name, n, data) "
+                "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < ?) "
+                "SELECT x, 'name ' || x, (x * 7919) % 1000, "
+                "CASE WHEN x % 10 = 0 THEN randomblob(40) END FROM c", (count,))
+        conn.commit()
+    return path

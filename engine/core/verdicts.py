@@ -129,6 +129,8 @@ class ProblemCode(StrEnum):
     SAME_FILE = "same_file"
     NOT_A_BACKUP = "not_a_backup"
     EMPTY = "empty"  # a backup to restore from that has nothing in it
+    # the developer's console
+    WOULD_WRITE = "would_write"  # a console statement that would change the file: not run
     # the error classes' defaults
     USAGE = "usage"
     REFUSED = "refused"

@@ -1,9 +1,15 @@
-"""A read-only SQL viewer with a small syntax highlighter that follows the palette."""
+"""SQL text with syntax highlighting through Pygments, in colours that follow the palette.
+
+Every SQL view of the window (the Pending tab's preview, the Schema tab's CREATE statement, the
+console's editor) uses `SqlHighlighter`. Pygments' `sqlite3` lexer (`SqliteConsoleLexer`) reads
+an interactive session with `sqlite>` prompts and output; the text here is plain SQL, so this uses
+its SQL lexer (`SqlLexer`), which knows SQLite's keywords, strings, numbers and comments.
+"""
 
 from __future__ import annotations
 
-import re
-
+from pygments.lexers.sql import SqlLexer
+from pygments.token import Comment, Keyword, Name, Number, String, _TokenType
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -15,77 +21,73 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
-_KEYWORD_TEXT = """
-ABORT ACTION ADD AFTER ALL ALTER ANALYZE AND AS ASC AUTOINCREMENT BEFORE BEGIN BETWEEN BY CASCADE
-CASE CAST CHECK COLLATE COLUMN COMMIT CONFLICT CONSTRAINT CREATE CROSS CURRENT_DATE CURRENT_TIME
-CURRENT_TIMESTAMP DEFAULT DEFERRABLE DEFERRED DELETE DESC DISTINCT DROP EACH ELSE END ESCAPE EXCEPT
-EXISTS FOREIGN FROM GLOB GROUP HAVING IF IGNORE IMMEDIATE IN INDEX INITIALLY INNER INSERT INSTEAD
-INTERSECT INTO IS JOIN KEY LEFT LIKE LIMIT NOT NULL OF ON OR ORDER OUTER PRAGMA PRIMARY RECURSIVE
-REFERENCES RENAME REPLACE RESTRICT ROLLBACK ROW ROWID SELECT SET STRICT TABLE TEMP THEN TO
-TRANSACTION TRIGGER UNION UNIQUE UPDATE USING VALUES VIEW WHEN WHERE WITH WITHOUT
-"""
-_TYPE_TEXT = "INTEGER TEXT REAL BLOB NUMERIC TIMESTAMP DATE BOOLEAN"
-KEYWORDS = _KEYWORD_TEXT.split()
-TYPES = _TYPE_TEXT.split()
+IN_BLOCK_COMMENT = 1  # a block's state: it ends inside a /* comment */
+# token type → (colour on a light base, colour on a dark base); both readable on their base.
+COLOURS: dict[_TokenType, tuple[str, str]] = {
+    Keyword: ("#0b4f9c", "#82aaff"),
+    Name.Builtin: ("#7a1fa2", "#c792ea"),  # type names: INTEGER, TEXT, …
+    String: ("#2e7d32", "#c3e88d"),
+    Number: ("#b34700", "#f78c6c"),
+    Comment: ("#6b7280", "#8a93a6"),
+}
 
 
 class SqlHighlighter(QSyntaxHighlighter):
-    """Keywords, types, strings, numbers, `--` and `/* */` comments."""
+    """Highlights each line with Pygments' SQL lexer; a block comment carries over lines."""
 
     def __init__(self, document: QTextDocument, palette: QPalette) -> None:
         super().__init__(document)
+        self.lexer = SqlLexer(stripnl=False, ensurenl=False)
         dark = palette.color(QPalette.ColorRole.Base).lightness() < 128
-        colours = {
-            "keyword": "#82aaff" if dark else "#0b4f9c",
-            "type": "#c792ea" if dark else "#7a1fa2",
-            "string": "#c3e88d" if dark else "#2e7d32",
-            "number": "#f78c6c" if dark else "#b34700",
-            "comment": "#8a93a6" if dark else "#6b7280",
-        }
-        self.formats: dict[str, QTextCharFormat] = {}
-        for name, colour in colours.items():
+        self.formats: dict[_TokenType, QTextCharFormat] = {}
+        for token, (light_colour, dark_colour) in COLOURS.items():
             fmt = QTextCharFormat()
-            fmt.setForeground(QColor(colour))
-            if name == "keyword":
+            fmt.setForeground(QColor(dark_colour if dark else light_colour))
+            if token is Keyword:
                 fmt.setFontWeight(QFont.Weight.Bold)
-            if name == "comment":
+            if token is Comment:
                 fmt.setFontItalic(True)
-            self.formats[name] = fmt
-        words = "|".join(KEYWORDS)
-        self.rules = [
-            (re.compile(rf"\b(?:{words})\b", re.IGNORECASE), "keyword"),
-            (re.compile(rf"\b(?:{'|'.join(TYPES)})\b", re.IGNORECASE), "type"),
-            (re.compile(r"\b\d+(?:\.\d+)?\b"), "number"),
-            (re.compile(r"'(?:[^']|'')*'?"), "string"),
-            (re.compile(r"--[^\n]*"), "comment"),
-        ]
+            self.formats[token] = fmt
+
+    def format_of(self, token: _TokenType) -> QTextCharFormat | None:
+        while token is not None:
+            if token in self.formats:
+                return self.formats[token]
+            token = token.parent
+        return None
 
     def highlightBlock(self, text: str) -> None:
-        for pattern, name in self.rules:
-            for match in pattern.finditer(text):
-                self.setFormat(match.start(), match.end() - match.start(), self.formats[name])
-        # /* ... */ across lines: state 1 = inside a block comment.
-        self.setCurrentBlockState(0)
-        start = 0 if self.previousBlockState() == 1 else text.find("/*")
-        while start >= 0:
-            end = text.find("*/", start + 2)
-            if end < 0:
-                self.setCurrentBlockState(1)
-                self.setFormat(start, len(text) - start, self.formats["comment"])
-                break
-            self.setFormat(start, end + 2 - start, self.formats["comment"])
-            start = text.find("/*", end + 2)
+        carried = self.previousBlockState() == IN_BLOCK_COMMENT
+        source = ("/*" + text) if carried else text
+        offset = -2 if carried else 0
+        position = 0
+        last: _TokenType | None = None
+        for token, value in self.lexer.get_tokens(source):
+            fmt = self.format_of(token)
+            start = max(position + offset, 0)
+            end = position + len(value) + offset
+            if fmt is not None and end > start:
+                self.setFormat(start, end - start, fmt)
+            position += len(value)
+            if value.strip():
+                last = token
+        unfinished = last is not None and last in Comment.Multiline and (
+            not source.rstrip().endswith("*/"))
+        self.setCurrentBlockState(IN_BLOCK_COMMENT if unfinished else 0)
 
 
 class SqlView(QPlainTextEdit):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, name: str = "sqlPreview",
+                 accessible: str = "SQL of the selected step",
+                 placeholder: str = "Select a step to see its SQL.",
+                 read_only: bool = True) -> None:
         super().__init__(parent)
-        self.setObjectName("sqlPreview")
-        self.setReadOnly(True)
+        self.setObjectName(name)
+        self.setReadOnly(read_only)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.setAccessibleName("SQL of the selected step")
-        self.setPlaceholderText("Select a step to see its SQL.")
+        self.setAccessibleName(accessible)
+        self.setPlaceholderText(placeholder)
         self.highlighter = SqlHighlighter(self.document(), self.palette())
 
     def show_sql(self, text: str) -> None:
