@@ -104,6 +104,8 @@ PUBLIC: dict[str, str] = {
     "restore_lines": "engine.render.results",
     "recover_json": "engine.render.results",
     "recover_lines": "engine.render.results",
+    # developer tools: rollback, drift, history, accept, baseline (issue 11)
+    "down": "engine.api",
 }
 
 __all__ = sorted(PUBLIC)
@@ -127,6 +129,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import backup as backup
     from engine.api import bundled_migrations as bundled_migrations
     from engine.api import catalog_problems as catalog_problems
+    from engine.api import down as down
     from engine.api import file_version as file_version
     from engine.api import inspect_file as inspect_file
     from engine.api import load_catalog as load_catalog

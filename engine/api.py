@@ -144,6 +144,30 @@ def verify(
     return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
 
 
+def down(
+    path: str | Path,
+    catalog: Catalog | None = None,
+    *,
+    target: int,
+    backup: bool = True,
+    backup_dir: Path | None = None,
+    dry_run: bool = False,
+    wait: float = 10.0,
+    allow_data_loss: bool = False,
+    on_event: EventSink | None = None,
+    cancel: CancelToken | None = None,
+) -> UpgradeResult:
+    """Back up and roll a file back to `target` with the down parts of its applied migrations
+    (newest first, one transaction, the upgrade's checks); never raises for problems with the
+    file (see `.error`). Refused when a down part is missing, or would drop data unless
+    `allow_data_loss`. Its `done` event carries `reverted`."""
+    from engine.runtime.downgrade import DownOptions, downgrade
+
+    options = DownOptions(target=target, backup=backup, backup_dir=backup_dir, dry_run=dry_run,
+                          wait=wait, allow_data_loss=allow_data_loss)
+    return downgrade(path, catalog or load_catalog(), options, on_event=on_event, cancel=cancel)
+
+
 def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:
     """The version a backup name should carry: the tracked version, else `user_version`."""
     return inspect_file(path, catalog).backup_version
