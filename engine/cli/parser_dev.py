@@ -31,3 +31,29 @@ def add_developer_commands(command: Command) -> None:
     where.add_argument("--no-backup", action="store_true", help="do not back up first")
     _wait_option(down)
     down.add_argument("--json", action="store_true", help="print JSON Lines events")
+
+    accept = command("accept", verbs_dev.cmd_accept)
+    accept.add_argument("path", type=Path, help="the database file")
+    accept.add_argument("version", type=int, help="the applied migration whose file changed")
+    _migrations_option(accept)
+    accept.add_argument("--reason", required=True, metavar="TEXT",
+                        help="why the change is accepted (kept in the audit table)")
+    _wait_option(accept)
+    accept.add_argument("--json", action="store_true", help="print one JSON `done` event")
+
+    history = command("history", verbs_dev.cmd_history)
+    history.add_argument("path", type=Path, help="the database file")
+    _migrations_option(history)
+    history.add_argument("--json", action="store_true", help="print one JSON `done` event")
+
+    baseline = command("baseline", verbs_dev.cmd_baseline)
+    baseline.add_argument("path", type=Path, help="the database file")
+    _migrations_option(baseline)
+    baseline.add_argument("--version", type=int, required=True, metavar="N",
+                          help="record migrations 0…N as adopted")
+    baseline.add_argument("--force", action="store_true",
+                          help="record them even when effects are missing (the differences "
+                          "are kept in the audit table)")
+    baseline.add_argument("--no-backup", action="store_true", help="do not back up first")
+    _wait_option(baseline)
+    baseline.add_argument("--json", action="store_true", help="print one JSON `done` event")

@@ -4,10 +4,11 @@ one engine function and prints the engine's words. Only `import engine`: the pub
 from __future__ import annotations
 
 import argparse
-from typing import TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 import engine
-from engine.cli.output import JsonRenderer, TextRenderer, print_lines
+from engine.cli.output import JsonRenderer, TextRenderer, print_json, print_lines
 
 
 def cmd_down(args: argparse.Namespace, out: TextIO) -> int:
@@ -32,3 +33,41 @@ def cmd_down(args: argparse.Namespace, out: TextIO) -> int:
     if not args.json:
         print_lines(engine.after_run_lines(result), out)
     return result.exit_code
+
+
+def cmd_accept(args: argparse.Namespace, out: TextIO) -> int:
+    """Record, audited, that an applied migration's file changed on purpose."""
+    catalog = engine.load_catalog(args.migrations)
+    done = engine.accept(args.path, args.version, reason=args.reason, catalog=catalog,
+                         wait=args.wait)
+    _show(args, out, lambda: engine.accept_json(done, engine.Clock()),
+          lambda: engine.accept_lines(done))
+    return engine.EXIT_OK
+
+
+def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
+    """Show the applied, adopted, repaired, reverted and accepted steps: when, how, who."""
+    catalog = engine.load_catalog(args.migrations)
+    report = engine.history(args.path, catalog)
+    _show(args, out, lambda: engine.history_json(report, engine.Clock()),
+          lambda: engine.history_lines(report))
+    return engine.EXIT_OK
+
+
+def cmd_baseline(args: argparse.Namespace, out: TextIO) -> int:
+    """Adopt a foreign or untracked file at version N after checking its effects are there."""
+    catalog = engine.load_catalog(args.migrations)
+    done = engine.baseline(args.path, args.version, catalog=catalog, force=args.force,
+                           backup=not args.no_backup, wait=args.wait)
+    _show(args, out, lambda: engine.baseline_json(done, engine.Clock()),
+          lambda: engine.baseline_lines(done))
+    return engine.EXIT_OK
+
+
+def _show(args: argparse.Namespace, out: TextIO, as_json: Callable[[], list[dict[str, Any]]],
+          as_text: Callable[[], list[str]]) -> None:
+    if args.json:
+        for data in as_json():
+            print_json(data, out)
+    else:
+        print_lines(as_text(), out)
