@@ -121,6 +121,7 @@ PUBLIC: dict[str, str] = {
     "accept_json": "engine.render.devtools",
     "baseline_lines": "engine.render.devtools",
     "baseline_json": "engine.render.devtools",
+    "down_outcome": "engine.render.down",
 }
 
 __all__ = sorted(PUBLIC)
@@ -200,6 +201,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.devtools import history_json as history_json
     from engine.render.devtools import history_lines as history_lines
     from engine.render.devtools import log_line as log_line
+    from engine.render.down import down_outcome as down_outcome
     from engine.render.events import describe_event as describe_event
     from engine.render.events import plan_lines as plan_lines
     from engine.render.events import preflight_line as preflight_line

@@ -19,6 +19,13 @@ def _versions(reverted: Sequence[int]) -> str:
     return ", ".join(f"{v:04d}" for v in reverted)
 
 
+def down_outcome(result: UpgradeResult) -> str:
+    """What a finished rollback did, in one sentence (the window's words for its result)."""
+    reverted = [int(step[:4]) for step, method in result.steps
+                if method == "reverted" and step[:4].isdigit()]
+    return down_message(result, reverted)
+
+
 def down_message(result: UpgradeResult, reverted: Sequence[int]) -> str:
     """The `done` event's message: what the rollback did, in one sentence."""
     after = f" {RECOVERED}" if result.recovered else ""

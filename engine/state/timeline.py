@@ -14,6 +14,7 @@ from engine.core.errors import Refused
 from engine.core.verdicts import State
 from engine.scripts.catalog import Catalog
 from engine.state.auditlog import AuditEntry, read_audit
+from engine.state.drift import Drifted, drift_of
 from engine.state.inspect import inspect_file
 from engine.state.inspection import AppliedMigration
 
@@ -25,6 +26,7 @@ class HistoryReport:
     version: int | None
     applied: tuple[AppliedMigration, ...]  # the history table's rows, with their status
     log: tuple[AuditEntry, ...]  # the audit table's rows, oldest first
+    drift: tuple[Drifted, ...] = ()  # applied migrations whose file changed, with their diff
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -38,6 +40,7 @@ class HistoryReport:
                 for a in self.applied
             ],
             "log": [entry.to_json() for entry in self.log],
+            "drift": [d.to_json() for d in self.drift],
         }
 
 
@@ -49,5 +52,6 @@ def read_history_report(path: str | Path, catalog: Catalog) -> HistoryReport:
     conn = open_readonly(read_facts(Path(path)))
     with contextlib.closing(conn):
         log = read_audit(conn)
+    drift = drift_of(inspection.applied, catalog, log).drifted
     return HistoryReport(Path(path), inspection.state, inspection.current_version,
-                         inspection.applied, log)
+                         inspection.applied, log, drift)
