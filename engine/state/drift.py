@@ -34,9 +34,13 @@ class Drifted:
         label = f"{self.version:04d}_{self.name}"
         if self.status == HistoryStatus.MISSING_FILE:
             return f"{label}: applied, but its file is not in the migrations folder."
-        known = "" if self.old_text_known else " (the text that ran is not known: applied " \
-            "before sqlmig kept it)"
-        return f"{label}: the file changed since it was applied{known}."
+        if not self.old_text_known:
+            why = " (the text that ran is not known: applied before sqlmig kept it)"
+        elif not self.diff:
+            why = " (only comments or spacing: the statements that ran are the same)"
+        else:
+            why = ""
+        return f"{label}: the file changed since it was applied{why}."
 
     def to_json(self) -> dict[str, Any]:
         return {"version": self.version, "name": self.name, "status": self.status,
