@@ -40,6 +40,8 @@ from engine.runtime.rebuild import foreign_keys_off
 from engine.schema import compare, snapshot
 from engine.scripts.catalog import Catalog
 from engine.scripts.sqltext import quote_ident
+from engine.scripts.sqlwrites import tables_made
+from engine.scripts.statements import dropped_tables
 from engine.state import history as hist
 from engine.state.expected import ExpectedSchemas, ReplayFailed
 
@@ -120,6 +122,39 @@ class DownRun:
         return {r.version for r in rows if catalog_names.get(r.version) == r.name}
 
     def _step(self, conn: sqlite3.Connection, index: int, step: DownStep) -> None:
+        kept = self._users_objects(conn, step)
+        self._run_step(conn, index, step)
+        self._put_back(conn, kept, step)
+
+    def _users_objects(self, conn: sqlite3.Connection, step: DownStep) -> list[tuple[str, str]]:
+        """The user's indexes and triggers on the tables a down part rebuilds (drops and makes
+        again): DROP TABLE removes them, the rebuild does not know them."""
+        statements = [s.sql for s in step.statements]
+        rebuilt = {t.lower() for t in dropped_tables(statements)} & tables_made(statements)
+        if not rebuilt:
+            return []
+        owned = ExpectedSchemas(self.catalog).owned_names()
+        rows = conn.execute(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL").fetchall()
+        return [(str(name), str(sql)) for name, table, sql in rows
+                if str(table).lower() in rebuilt and str(name).lower() not in owned]
+
+    def _put_back(self, conn: sqlite3.Connection, kept: list[tuple[str, str]], step: DownStep
+                  ) -> None:
+        for name, sql in kept:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (name,)).fetchone():
+                continue
+            try:
+                conn.execute(sql)
+            except sqlite3.Error as exc:  # it names a column the older table lacks
+                raise RunFailed(
+                    f"Your own {name} could not be kept through the down part of {step.source} "
+                    f"({exc}). Everything was rolled back; the file is unchanged.",
+                    hint="Drop or change it first if it is no longer needed, then roll back.",
+                    detail=sql, code=ProblemCode.MIGRATION_FAILED) from exc
+
+    def _run_step(self, conn: sqlite3.Connection, index: int, step: DownStep) -> None:
         total = len(self.plan.steps)
         self.sink(StepStartEvent(self.clock(), index, total, step.version, step.label,
                                  StepKind.REVERT, len(step.statements)))

@@ -231,3 +231,22 @@ def test_every_real_fixture_goes_down_to_12_or_refuses_naming_the_data(
             assert result.error.code == "data_loss", (source.name, result.error.message)
             assert " holds " in result.error.message, result.error.message
     assert ran + refused > 0
+
+
+def test_the_users_own_index_and_trigger_survive_0012s_rebuild(tmp_path: Path) -> None:
+    path = app_file(tmp_path)
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("CREATE INDEX my_memory_sender ON agent_memory (sender)")
+        conn.execute("CREATE TRIGGER my_memory_touch AFTER INSERT ON agent_memory "
+                     "BEGIN SELECT 1; END")
+    conn.close()
+
+    result = engine.down(path, target=11, backup=False)
+
+    assert result.ok, result.error
+    conn = sqlite3.connect(path)
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    conn.close()
+    assert {"my_memory_sender", "my_memory_touch"} <= names
+    assert "idx_agent_memory_reply_to" not in names  # 0012's own index is not put back
