@@ -206,7 +206,8 @@ class Controller(QObject):
     @Slot(object)
     def _on_history(self, done: Finished | Failed) -> None:
         """A failed read leaves the tab empty: the inspection already said what is wrong."""
-        if isinstance(done, Finished) and self.look is not None:
+        if isinstance(done, Finished) and self.look is not None and done.value.path == \
+                self.look.path:  # not a file opened before this one
             self.historyLoaded.emit(done.value)
 
     @Slot(object)

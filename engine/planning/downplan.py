@@ -71,6 +71,9 @@ def plan_down(inspection: Inspection, catalog: Catalog, target: int) -> DownPlan
     if inspection.state == State.FRESH:
         raise Refused("The file has no applied migrations: there is nothing to roll back.",
                       hint="Nothing to do.", code=ProblemCode.REFUSED)
+    if inspection.state in (State.DAMAGED, State.INTERRUPTED) and inspection.problems:
+        problem = inspection.problems[0]
+        raise Refused(problem.message, hint=problem.hint, code=problem.code)
     if inspection.state != State.TRACKED:
         raise Refused(
             f"Only a tracked file can be rolled back; this one is {inspection.state}: "

@@ -50,11 +50,15 @@ def baseline(path: Path, catalog: Catalog, version: int, *, force: bool = False,
                          hint="Give the version of a migration in the folder (see `sqlmig "
                          "status`).")
     inspection = inspect_file(path, catalog)
+    if inspection.state in (State.DAMAGED, State.INTERRUPTED) and inspection.problems:
+        problem = inspection.problems[0]
+        raise Refused(problem.message, hint=problem.hint, code=problem.code)
     if inspection.state not in ADOPTABLE or inspection.applied:
         raise Refused(
             f"Only a foreign or untracked file can be baselined; this one is "
             f"{inspection.state} ({inspection.diagnosis})",
-            hint="A tracked file already has its history: use `sqlmig upgrade` or `sqlmig down`.",
+            hint="A tracked file already has its history: use `sqlmig upgrade` or `sqlmig down`."
+            if inspection.state == State.TRACKED else "See `sqlmig status` for what it is.",
             code=ProblemCode.REFUSED)
     reader = open_readonly(read_facts(path))
     with contextlib.closing(reader):

@@ -36,7 +36,7 @@ from engine.runtime.downrun import DownRun
 from engine.runtime.result import UpgradeResult
 from engine.runtime.runchecks import before_run
 from engine.scripts.catalog import Catalog
-from engine.state.dropped import data_in_columns, data_in_tables
+from engine.state.dropped import data_in_columns, data_in_tables, rows_set_aside
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,7 @@ def _refuse_data_loss(path: Path, plan: DownPlan, options: DownOptions) -> None:
     with contextlib.closing(reader):
         found = data_in_tables(reader, (t for step in plan.steps for t in step.tables))
         found += data_in_columns(reader, (c for step in plan.steps for c in step.columns))
+        found += rows_set_aside(reader, (s.sql for step in plan.steps for s in step.statements))
     if found and not options.allow_data_loss:
         raise Refused(
             data_loss_message(plan.to_version, found),

@@ -8,6 +8,9 @@ import sqlite3
 from collections.abc import Iterable
 
 from engine.scripts.sqltext import quote_ident
+from engine.scripts.sqlwrites import tokens, writes
+
+UNPLACED = "_unplaced"
 
 
 def data_in_tables(conn: sqlite3.Connection, tables: Iterable[str]) -> list[str]:
@@ -53,3 +56,25 @@ def _exists(conn: sqlite3.Connection, table: str) -> bool:
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", (table,)
     ).fetchone()
     return row is not None
+
+
+def rows_set_aside(conn: sqlite3.Connection, statements: Iterable[str]) -> list[str]:
+    """One sentence per `INSERT INTO <table>_unplaced … SELECT …` that would move rows: the rows
+    a down part cannot keep (counted with its own SELECT on the file as it is now; a SELECT that
+    does not run here is left to the check inside the transaction)."""
+    out = []
+    for sql in statements:
+        target = next((w for w in writes(sql) if w.kind == "insert"
+                       and w.table.endswith(UNPLACED) and w.source), None)
+        select = next((t.at for t in tokens(sql) if t.word == "SELECT"), None)
+        if target is None or select is None:
+            continue
+        try:
+            found = int(conn.execute(
+                f"SELECT count(*) FROM ({sql[select:].strip().rstrip(';')})").fetchone()[0])
+        except sqlite3.Error:
+            continue
+        if found:
+            out.append(f"{found} row(s) of {target.source} cannot be kept and would move to "
+                       f"{target.table}")
+    return out

@@ -96,3 +96,13 @@ def test_a_tracked_file_is_not_baselined(tmp_path: Path) -> None:
     assert engine.upgrade(path, backup=False).ok
     out = io.StringIO()
     assert engine.cli.main(["baseline", str(path), "--version", "18"], stdout=out) == 3
+
+
+def test_damaged_files_are_refused_in_their_own_words_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database")
+    for args in (["baseline", str(path), "--version", "3"], ["down", str(path), "--to", "3"],
+                 ["history", str(path)], ["accept", str(path), "3", "--reason", "x"]):
+        out = io.StringIO()
+        assert engine.cli.main(args, stdout=out) == 3, args
+    assert path.read_text() == "not a database"

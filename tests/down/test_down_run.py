@@ -129,10 +129,13 @@ def test_0012_down_refuses_while_tool_rows_exist_and_sets_them_aside_with_the_fl
     conn.close()
     before = path.read_bytes()
 
-    refused = engine.down(path, target=11, backup=False)
+    refused = engine.down(path, target=11)
     assert refused.error is not None and refused.error.code == "data_loss"
-    assert "3 row(s) of agent_memory" in refused.error.message
+    assert "3 row(s) of agent_memory cannot be kept" in refused.error.message
     assert path.read_bytes() == before
+    assert list(tmp_path.glob("*.sqlmig-backup*")) == []  # refused before the backup
+    dry = engine.down(path, target=11, dry_run=True)
+    assert dry.error is not None and dry.error.code == "data_loss"
 
     done = engine.down(path, target=11, backup=False, allow_data_loss=True)
     assert done.ok, done.error
