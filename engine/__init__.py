@@ -127,6 +127,24 @@ PUBLIC: dict[str, str] = {
     "rows_message": "engine.render.cells",
     "plan_message": "engine.render.cells",
     "scanning_note": "engine.render.cells",
+    # developer tools: rollback, drift, history, accept, baseline (issue 11)
+    "down": "engine.api",
+    "history": "engine.api",
+    "accept": "engine.api",
+    "baseline": "engine.api",
+    "AcceptResult": "engine.runtime.accepting",
+    "BaselineResult": "engine.runtime.baselining",
+    "HistoryReport": "engine.state.timeline",
+    "AuditEntry": "engine.state.auditlog",
+    "Drifted": "engine.state.drift",
+    "history_lines": "engine.render.devtools",
+    "history_json": "engine.render.devtools",
+    "log_line": "engine.render.devtools",
+    "accept_lines": "engine.render.devtools",
+    "accept_json": "engine.render.devtools",
+    "baseline_lines": "engine.render.devtools",
+    "baseline_json": "engine.render.devtools",
+    "down_outcome": "engine.render.down",
 }
 
 __all__ = sorted(PUBLIC)
@@ -146,11 +164,15 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-export)
+    from engine.api import accept as accept
     from engine.api import assess as assess
     from engine.api import backup as backup
+    from engine.api import baseline as baseline
     from engine.api import bundled_migrations as bundled_migrations
     from engine.api import catalog_problems as catalog_problems
+    from engine.api import down as down
     from engine.api import file_version as file_version
+    from engine.api import history as history
     from engine.api import inspect_file as inspect_file
     from engine.api import load_catalog as load_catalog
     from engine.api import plan as plan
@@ -203,6 +225,14 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.cells import scanning_note as scanning_note
     from engine.render.checks import verify_events as verify_events
     from engine.render.checks import verify_lines as verify_lines
+    from engine.render.devtools import accept_json as accept_json
+    from engine.render.devtools import accept_lines as accept_lines
+    from engine.render.devtools import baseline_json as baseline_json
+    from engine.render.devtools import baseline_lines as baseline_lines
+    from engine.render.devtools import history_json as history_json
+    from engine.render.devtools import history_lines as history_lines
+    from engine.render.devtools import log_line as log_line
+    from engine.render.down import down_outcome as down_outcome
     from engine.render.events import describe_event as describe_event
     from engine.render.events import plan_lines as plan_lines
     from engine.render.events import preflight_line as preflight_line
@@ -229,12 +259,15 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.words import step_sql as step_sql
     from engine.render.words import step_status as step_status
     from engine.render.words import version_labels as version_labels
+    from engine.runtime.accepting import AcceptResult as AcceptResult
+    from engine.runtime.baselining import BaselineResult as BaselineResult
     from engine.runtime.recovery import RecoverResult as RecoverResult
     from engine.runtime.result import UpgradeResult as UpgradeResult
     from engine.runtime.runchecks import RunCheck as RunCheck
     from engine.runtime.verifying import VerifyReport as VerifyReport
     from engine.scripts.catalog import Catalog as Catalog
     from engine.scripts.catalog import Migration as Migration
+    from engine.state.auditlog import AuditEntry as AuditEntry
     from engine.state.browse import PAGE_ROWS as PAGE_ROWS
     from engine.state.browse import Browser as Browser
     from engine.state.browse import BrowseRequest as BrowseRequest
@@ -243,6 +276,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.state.console import Console as Console
     from engine.state.console import ConsoleResult as ConsoleResult
     from engine.state.console import open_console as open_console
+    from engine.state.drift import Drifted as Drifted
     from engine.state.expectation import Expectation as Expectation
     from engine.state.inspection import Inspection as Inspection
     from engine.state.rowfilter import parse_filter as parse_filter
@@ -251,3 +285,4 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.state.schema_info import count_rows as count_rows
     from engine.state.schema_info import expected_version as expected_version
     from engine.state.schema_info import inspect_schema as inspect_schema
+    from engine.state.timeline import HistoryReport as HistoryReport

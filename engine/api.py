@@ -19,12 +19,15 @@ if TYPE_CHECKING:
     from engine.core.events import EventSink
     from engine.planning.assess import Assessment
     from engine.planning.planner import Plan
+    from engine.runtime.accepting import AcceptResult
     from engine.runtime.backups import BackupResult, Progress
+    from engine.runtime.baselining import BaselineResult
     from engine.runtime.recovery import RecoverResult
     from engine.runtime.restoring import RestoreResult
     from engine.runtime.result import UpgradeResult
     from engine.runtime.verifying import VerifyReport
     from engine.state.expectation import Expectation
+    from engine.state.timeline import HistoryReport
 
 BUNDLED_PACKAGE = "sqlmig_migrations"
 
@@ -148,6 +151,61 @@ def verify(
     from engine.runtime.verifying import verify as _verify
 
     return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
+
+
+def down(
+    path: str | Path,
+    catalog: Catalog | None = None,
+    *,
+    target: int,
+    backup: bool = True,
+    backup_dir: Path | None = None,
+    dry_run: bool = False,
+    wait: float = 10.0,
+    allow_data_loss: bool = False,
+    on_event: EventSink | None = None,
+    cancel: CancelToken | None = None,
+) -> UpgradeResult:
+    """Back up and roll a file back to `target` with the down parts of its applied migrations
+    (newest first, one transaction, the upgrade's checks); never raises for problems with the
+    file (see `.error`). Refused when a down part is missing, or would drop data unless
+    `allow_data_loss`. Its `done` event carries `reverted`."""
+    from engine.runtime.downgrade import DownOptions, downgrade
+
+    options = DownOptions(target=target, backup=backup, backup_dir=backup_dir, dry_run=dry_run,
+                          wait=wait, allow_data_loss=allow_data_loss)
+    return downgrade(path, catalog or load_catalog(), options, on_event=on_event, cancel=cancel)
+
+
+def history(path: str | Path, catalog: Catalog | None = None) -> HistoryReport:
+    """The file's history rows and its audit trail (applied, adopted, repaired, reverted,
+    accepted, baselined), oldest first. Read-only."""
+    from engine.state.timeline import read_history_report
+
+    return read_history_report(path, catalog or load_catalog())
+
+
+def accept(
+    path: str | Path, version: int, *, reason: str, catalog: Catalog | None = None,
+    wait: float = 10.0,
+) -> AcceptResult:
+    """Record that applied migration `version`'s file changed on purpose: the history takes
+    the new checksum, the audit table who, when, why, the old and new checksum."""
+    from engine.runtime.accepting import accept as _accept
+
+    return _accept(Path(path), catalog or load_catalog(), version, reason, wait=wait)
+
+
+def baseline(
+    path: str | Path, version: int, *, catalog: Catalog | None = None, force: bool = False,
+    backup: bool = True, wait: float = 10.0,
+) -> BaselineResult:
+    """Adopt a foreign or untracked file at `version`: refused with the differences when the
+    effects of 0…version are not all there, unless `force` (recorded in the audit table)."""
+    from engine.runtime.baselining import baseline as _baseline
+
+    return _baseline(Path(path), catalog or load_catalog(), version, force=force,
+                     backup=backup, wait=wait)
 
 
 def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:

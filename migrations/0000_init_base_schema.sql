@@ -127,3 +127,15 @@ AFTER UPDATE ON archive_statistics
 BEGIN
     UPDATE archive_statistics SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id;
 END;
+
+-- migrate:down
+-- Drops the base schema, children before parents.
+DROP TRIGGER IF EXISTS archive_statistics_updated_at;
+DROP TRIGGER IF EXISTS agents_last_active;
+DROP TRIGGER IF EXISTS worlds_updated_at;
+DROP TABLE archive_statistics;
+DROP TABLE archived_messages;
+DROP TABLE memory_archives;
+DROP TABLE agent_memory;
+DROP TABLE agents;
+DROP TABLE worlds;

@@ -7,3 +7,7 @@
 ALTER TABLE agent_memory ADD COLUMN chat_id TEXT;
 
 CREATE INDEX IF NOT EXISTS idx_agent_memory_chat_id ON agent_memory (chat_id);
+
+-- migrate:down
+DROP INDEX IF EXISTS idx_agent_memory_chat_id;
+ALTER TABLE agent_memory DROP COLUMN chat_id;

@@ -4,3 +4,7 @@
 
 ALTER TABLE worlds ADD COLUMN chat_llm_provider TEXT;
 ALTER TABLE worlds ADD COLUMN chat_llm_model TEXT;
+
+-- migrate:down
+ALTER TABLE worlds DROP COLUMN chat_llm_model;
+ALTER TABLE worlds DROP COLUMN chat_llm_provider;

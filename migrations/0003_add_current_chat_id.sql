@@ -2,3 +2,6 @@
 -- Adds the world's currently selected chat.
 
 ALTER TABLE worlds ADD COLUMN current_chat_id TEXT;
+
+-- migrate:down
+ALTER TABLE worlds DROP COLUMN current_chat_id;

@@ -2,3 +2,6 @@
 -- Adds the world's MCP server configuration (JSON text).
 
 ALTER TABLE worlds ADD COLUMN mcp_config TEXT;
+
+-- migrate:down
+ALTER TABLE worlds DROP COLUMN mcp_config;

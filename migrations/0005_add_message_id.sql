@@ -7,3 +7,7 @@
 ALTER TABLE agent_memory ADD COLUMN message_id TEXT;
 
 CREATE INDEX IF NOT EXISTS idx_agent_memory_message_id ON agent_memory (message_id);
+
+-- migrate:down
+DROP INDEX IF EXISTS idx_agent_memory_message_id;
+ALTER TABLE agent_memory DROP COLUMN message_id;

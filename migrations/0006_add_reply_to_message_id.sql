@@ -8,3 +8,7 @@ ALTER TABLE agent_memory ADD COLUMN reply_to_message_id TEXT;
 
 CREATE INDEX IF NOT EXISTS idx_agent_memory_reply_to_message_id
     ON agent_memory (reply_to_message_id);
+
+-- migrate:down
+DROP INDEX IF EXISTS idx_agent_memory_reply_to_message_id;
+ALTER TABLE agent_memory DROP COLUMN reply_to_message_id;

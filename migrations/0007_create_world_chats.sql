@@ -26,3 +26,7 @@ AFTER UPDATE ON world_chats
 BEGIN
     UPDATE world_chats SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id;
 END;
+
+-- migrate:down
+DROP TRIGGER IF EXISTS world_chats_updated_at;
+DROP TABLE world_chats;

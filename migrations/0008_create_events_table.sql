@@ -25,3 +25,6 @@ CREATE INDEX IF NOT EXISTS idx_events_world_chat_time ON events (world_id, chat_
 CREATE INDEX IF NOT EXISTS idx_events_world_chat_seq ON events (world_id, chat_id, seq);
 CREATE INDEX IF NOT EXISTS idx_events_type ON events (type);
 CREATE INDEX IF NOT EXISTS idx_events_world_id ON events (world_id);
+
+-- migrate:down
+DROP TABLE events;

@@ -19,3 +19,8 @@ UPDATE events
 SET seq = numbered.n
 FROM numbered
 WHERE events.id = numbered.id;
+
+-- migrate:down
+-- The sequence numbers stay: numbers given here cannot be told apart from the app's own,
+-- and a numbered event is valid at every version. Nothing to undo.
+SELECT 1;

@@ -5,3 +5,7 @@
 
 ALTER TABLE agent_memory ADD COLUMN tool_calls TEXT;
 ALTER TABLE agent_memory ADD COLUMN tool_call_id TEXT;
+
+-- migrate:down
+ALTER TABLE agent_memory DROP COLUMN tool_call_id;
+ALTER TABLE agent_memory DROP COLUMN tool_calls;

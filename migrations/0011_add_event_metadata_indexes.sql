@@ -22,3 +22,13 @@ CREATE INDEX IF NOT EXISTS idx_events_has_tool_calls
     ON events (json_extract(meta, '$.hasToolCalls'));
 CREATE INDEX IF NOT EXISTS idx_events_world_chat_owner
     ON events (world_id, chat_id, json_extract(meta, '$.ownerAgentIds'));
+
+-- migrate:down
+DROP INDEX IF EXISTS idx_events_world_chat_owner;
+DROP INDEX IF EXISTS idx_events_has_tool_calls;
+DROP INDEX IF EXISTS idx_events_thread_root;
+DROP INDEX IF EXISTS idx_events_cross_agent;
+DROP INDEX IF EXISTS idx_events_memory_only;
+DROP INDEX IF EXISTS idx_events_message_direction;
+DROP INDEX IF EXISTS idx_events_recipient_agent;
+DROP INDEX IF EXISTS idx_events_owner_agents;

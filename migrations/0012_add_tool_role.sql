@@ -116,3 +116,110 @@ DROP TABLE archived_messages;
 ALTER TABLE archived_messages_sqlmig_0012 RENAME TO archived_messages;
 
 CREATE INDEX IF NOT EXISTS idx_archived_messages_archive_id ON archived_messages (archive_id);
+
+-- migrate:down
+-- Back to the roles 'system', 'user' and 'assistant': the same 12-step rebuild (the rebuild
+-- helper's rebuild_sql), foreign keys off by the directive above. Rows with the role 'tool'
+-- cannot stay; they move to agent_memory_unplaced / archived_messages_unplaced, which sqlmig
+-- allows only with --allow-data-loss (and drops again when they stay empty).
+
+CREATE TABLE IF NOT EXISTS agent_memory_unplaced AS SELECT * FROM agent_memory WHERE 0;
+
+INSERT INTO agent_memory_unplaced
+SELECT * FROM agent_memory WHERE role NOT IN ('system', 'user', 'assistant');
+
+CREATE TABLE IF NOT EXISTS archived_messages_unplaced AS SELECT * FROM archived_messages WHERE 0;
+
+INSERT INTO archived_messages_unplaced
+SELECT * FROM archived_messages WHERE role NOT IN ('system', 'user', 'assistant');
+
+PRAGMA legacy_alter_table = ON;
+
+CREATE TABLE agent_memory_sqlmig_rebuild (
+    id                  INTEGER PRIMARY KEY AUTOINCREMENT,
+    agent_id            TEXT NOT NULL,
+    world_id            TEXT NOT NULL,
+    role                TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+    content             TEXT NOT NULL,
+    sender              TEXT,
+    created_at          TIMESTAMP DEFAULT CURRENT_TIMESTAMP,
+    chat_id             TEXT,
+    message_id          TEXT,
+    reply_to_message_id TEXT,
+    tool_calls          TEXT,
+    tool_call_id        TEXT,
+    FOREIGN KEY (agent_id, world_id) REFERENCES agents (id, world_id) ON DELETE CASCADE
+);
+
+INSERT INTO agent_memory_sqlmig_rebuild (
+    id, agent_id, world_id, role, content, sender, created_at,
+    chat_id, message_id, reply_to_message_id, tool_calls, tool_call_id
+)
+SELECT
+    id, agent_id, world_id, role, content, sender, created_at,
+    chat_id, message_id, reply_to_message_id, tool_calls, tool_call_id
+FROM agent_memory
+WHERE role IN ('system', 'user', 'assistant')
+ORDER BY id;
+
+UPDATE sqlite_sequence
+SET seq = (SELECT MAX(seq) FROM sqlite_sequence
+           WHERE name IN ('agent_memory', 'agent_memory_sqlmig_rebuild'))
+WHERE name = 'agent_memory_sqlmig_rebuild';
+
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'agent_memory_sqlmig_rebuild', old_seq
+FROM (SELECT MAX(seq) AS old_seq FROM sqlite_sequence WHERE name = 'agent_memory')
+WHERE old_seq IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'agent_memory_sqlmig_rebuild');
+
+DROP TABLE agent_memory;
+
+ALTER TABLE agent_memory_sqlmig_rebuild RENAME TO agent_memory;
+
+CREATE TABLE archived_messages_sqlmig_rebuild (
+    id                 INTEGER PRIMARY KEY AUTOINCREMENT,
+    archive_id         INTEGER NOT NULL,
+    agent_id           TEXT NOT NULL,
+    world_id           TEXT NOT NULL,
+    role               TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+    content            TEXT NOT NULL,
+    sender             TEXT,
+    original_timestamp TIMESTAMP,
+    FOREIGN KEY (archive_id) REFERENCES memory_archives (id) ON DELETE CASCADE,
+    FOREIGN KEY (agent_id, world_id) REFERENCES agents (id, world_id) ON DELETE CASCADE
+);
+
+INSERT INTO archived_messages_sqlmig_rebuild (
+    id, archive_id, agent_id, world_id, role, content, sender, original_timestamp
+)
+SELECT
+    id, archive_id, agent_id, world_id, role, content, sender, original_timestamp
+FROM archived_messages
+WHERE role IN ('system', 'user', 'assistant')
+ORDER BY id;
+
+UPDATE sqlite_sequence
+SET seq = (SELECT MAX(seq) FROM sqlite_sequence
+           WHERE name IN ('archived_messages', 'archived_messages_sqlmig_rebuild'))
+WHERE name = 'archived_messages_sqlmig_rebuild';
+
+INSERT INTO sqlite_sequence (name, seq)
+SELECT 'archived_messages_sqlmig_rebuild', old_seq
+FROM (SELECT MAX(seq) AS old_seq FROM sqlite_sequence WHERE name = 'archived_messages')
+WHERE old_seq IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM sqlite_sequence
+                  WHERE name = 'archived_messages_sqlmig_rebuild');
+
+DROP TABLE archived_messages;
+
+ALTER TABLE archived_messages_sqlmig_rebuild RENAME TO archived_messages;
+
+PRAGMA legacy_alter_table = OFF;
+
+CREATE INDEX IF NOT EXISTS idx_agent_memory_agent_world ON agent_memory (agent_id, world_id);
+CREATE INDEX IF NOT EXISTS idx_agent_memory_chat_id ON agent_memory (chat_id);
+CREATE INDEX IF NOT EXISTS idx_agent_memory_message_id ON agent_memory (message_id);
+CREATE INDEX IF NOT EXISTS idx_agent_memory_reply_to_message_id
+    ON agent_memory (reply_to_message_id);
+CREATE INDEX IF NOT EXISTS idx_archived_messages_archive_id ON archived_messages (archive_id);

@@ -2,3 +2,6 @@
 -- Adds the world's variables (free text, typically key=value lines).
 
 ALTER TABLE worlds ADD COLUMN variables TEXT;
+
+-- migrate:down
+ALTER TABLE worlds DROP COLUMN variables;

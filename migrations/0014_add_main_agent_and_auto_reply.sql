@@ -5,3 +5,7 @@
 
 ALTER TABLE worlds ADD COLUMN main_agent TEXT;
 ALTER TABLE agents ADD COLUMN auto_reply INTEGER NOT NULL DEFAULT 1;
+
+-- migrate:down
+ALTER TABLE agents DROP COLUMN auto_reply;
+ALTER TABLE worlds DROP COLUMN main_agent;

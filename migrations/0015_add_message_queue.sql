@@ -24,3 +24,6 @@ CREATE TABLE IF NOT EXISTS message_queue (
 
 CREATE UNIQUE INDEX IF NOT EXISTS idx_message_queue_message_id ON message_queue (message_id);
 CREATE INDEX IF NOT EXISTS idx_message_queue_chat ON message_queue (world_id, chat_id, status);
+
+-- migrate:down
+DROP TABLE message_queue;

@@ -5,3 +5,8 @@
 ALTER TABLE worlds ADD COLUMN heartbeat_enabled INTEGER DEFAULT 0;
 ALTER TABLE worlds ADD COLUMN heartbeat_interval TEXT;
 ALTER TABLE worlds ADD COLUMN heartbeat_prompt TEXT;
+
+-- migrate:down
+ALTER TABLE worlds DROP COLUMN heartbeat_prompt;
+ALTER TABLE worlds DROP COLUMN heartbeat_interval;
+ALTER TABLE worlds DROP COLUMN heartbeat_enabled;

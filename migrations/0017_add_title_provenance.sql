@@ -3,3 +3,6 @@
 -- Records where a chat's title came from ('default' for existing chats).
 
 ALTER TABLE world_chats ADD COLUMN title_provenance TEXT DEFAULT 'default';
+
+-- migrate:down
+ALTER TABLE world_chats DROP COLUMN title_provenance;

@@ -3,3 +3,6 @@
 -- Adds per-message turn metadata (JSON text) to agent memory.
 
 ALTER TABLE agent_memory ADD COLUMN message_metadata TEXT;
+
+-- migrate:down
+ALTER TABLE agent_memory DROP COLUMN message_metadata;

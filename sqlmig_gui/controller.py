@@ -19,6 +19,8 @@ from sqlmig_gui.worker import (
     Finished,
     Inspected,
     Worker,
+    down_job,
+    history_job,
     inspect_job,
     recover_job,
     restore_job,
@@ -62,6 +64,8 @@ class Controller(QObject):
     restoreFailed = Signal(object)  # ErrorReport
     recoverFinished = Signal(object)  # engine RecoverResult
     recoverFailed = Signal(object)  # ErrorReport
+    downFinished = Signal(object)  # engine.UpgradeResult of a rollback (its error, if refused)
+    historyLoaded = Signal(object)  # engine.HistoryReport of the open file
     # What can be done changed: a run started or ended, or `look` changed. Emitted before
     # inspecting/inspected/inspectFailed, so actions are up to date when views show the look.
     stateChanged = Signal()
@@ -101,6 +105,17 @@ class Controller(QObject):
         job = _upgrade_job(path, self.catalog, backup_dir, cancel, expect)
         self._start_run(job, self.runFinished, self.runCrashed, "Upgrade failed", cancel)
         self.runStarted.emit(path)
+
+    def down(self, path: Path, target: int, *, allow_data_loss: bool = False) -> None:
+        """Back up and roll `path` back to `target` with the down parts (engine.down)."""
+        cancel = engine.CancelToken()
+        job = down_job(path, self.catalog, target, allow_data_loss, cancel)
+        self._start_run(job, self.downFinished, self.runCrashed, "Roll back failed", cancel)
+        self.runStarted.emit(path)
+
+    def load_history(self, path: Path) -> None:
+        """Read the history, audit trail and drift of `path` (read-only) on a worker."""
+        self._start(history_job(path, self.catalog), self._on_history, self._on_history)
 
     def restore(self, path: Path, backup: Path) -> None:
         self._start_run(restore_job(path, backup), self.restoreFinished, self.restoreFailed,
@@ -194,6 +209,13 @@ class Controller(QObject):
         if not self._warm:
             self._warm = True
             self._start(warm_up_job(), self._on_warm, self._on_warm)
+
+    @Slot(object)
+    def _on_history(self, done: Finished | Failed) -> None:
+        """A failed read leaves the tab empty: the inspection already said what is wrong."""
+        if isinstance(done, Finished) and self.look is not None and done.value.path == \
+                self.look.path:  # not a file opened before this one
+            self.historyLoaded.emit(done.value)
 
     @Slot(object)
     def _on_warm(self, _result: object) -> None:

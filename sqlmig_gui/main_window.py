@@ -28,7 +28,9 @@ from sqlmig_gui.views import (
 )
 from sqlmig_gui.views.actions import WindowActions
 from sqlmig_gui.views.after_run import AfterRun
+from sqlmig_gui.views.audit_view import HistoryTab
 from sqlmig_gui.views.backup_folder import BackupFolder
+from sqlmig_gui.views.down_flow import DownFlow
 from sqlmig_gui.views.opening import FileOpener
 from sqlmig_gui.views.recover_flow import RecoverFlow
 from sqlmig_gui.views.upgrade_flow import UpgradeFlow
@@ -92,7 +94,8 @@ class MainWindow(QMainWindow):
         self.history_view = history_view.HistoryView(c, self)
         self.tables_view = tables_view.TablesView(c, self)
         self.tabs.addTab(self.pending_view, pending_view.TITLE)
-        self.tabs.addTab(self.history_view, history_view.TITLE)
+        self.history_tab = HistoryTab(self.history_view, c, self)
+        self.tabs.addTab(self.history_tab, history_view.TITLE)
         self.tabs.addTab(self.tables_view, tables_view.TITLE)
         self._build_developer_views()
         self.tabs.addTab(self.log_view, "Lo&g")
@@ -103,6 +106,7 @@ class MainWindow(QMainWindow):
         self.upgrade_flow = UpgradeFlow(self)
         self.after_run = AfterRun(self)
         self.recover_flow = RecoverFlow(self)
+        self.down_flow = DownFlow(self)
         self.window_actions.add("Show &log", "Ctrl+L", self.show_log, "logTabAction", menu="view")
 
     def _build_developer_views(self) -> None:

@@ -112,10 +112,23 @@ class HistoryModel(_TableModel):
     COL_VERSION, COL_NAME, COL_APPLIED_AT, COL_METHOD, COL_DURATION, COL_CHECKSUM = range(6)
     _HEADERS = ("Version", "Name", "Applied at", "How", "Duration", "Checksum")
     _RIGHT = frozenset({COL_VERSION, COL_DURATION})
+    DRIFT_MARK = "⚠ drift: "
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._drift: set[int] = set()
+
+    def set_drift(self, versions: set[int]) -> None:
+        """Versions whose file changed since applied (engine.history's drift): marked."""
+        self.beginResetModel()
+        self._drift = set(versions)
+        self.endResetModel()
 
     def display(self, column: int, value: Any, row: tuple[Any, ...]) -> str:
         if column == self.COL_VERSION:
             return f"{value:04d}"
+        if column == self.COL_CHECKSUM and row[self.COL_VERSION] in self._drift:
+            return self.DRIFT_MARK + CHECKSUM_WORDS.get(value, str(value))
         if column == self.COL_DURATION:
             return "" if value is None else f"{value} ms"
         if column == self.COL_CHECKSUM:
@@ -128,6 +141,24 @@ class HistoryModel(_TableModel):
         if column == self.COL_CHECKSUM:
             return f"checksum status: {value}"
         return None
+
+
+class AuditModel(_TableModel):
+    """Rows of `sqlmig_log`: (at, kind, version, name, duration_ms, tool version, who, line)."""
+
+    COL_AT, COL_KIND, COL_VERSION, COL_NAME, COL_DURATION, COL_TOOL, COL_WHO, COL_LINE = range(8)
+    _HEADERS = ("When", "What", "Version", "Name", "Duration", "sqlmig", "Who")
+    _RIGHT = frozenset({COL_VERSION, COL_DURATION})
+
+    def display(self, column: int, value: Any, row: tuple[Any, ...]) -> str:
+        if column == self.COL_VERSION and value is not None:
+            return f"{value:04d}"
+        if column == self.COL_DURATION:
+            return "" if value is None else f"{value} ms"
+        return super().display(column, value, row)
+
+    def tooltip(self, column: int, value: Any, row: tuple[Any, ...]) -> str | None:
+        return str(row[self.COL_LINE])  # the engine's whole line, with a reason when given
 
 
 class LedgerModel(_TableModel):

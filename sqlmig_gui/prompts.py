@@ -115,6 +115,29 @@ class Prompts:
         box.exec()
         return box.clickedButton() is ok
 
+    def choose_down_target(self, parent: QWidget | None, current: int) -> int | None:
+        """The version to roll back to (-1: before the first migration), or None."""
+        from PySide6.QtWidgets import QInputDialog
+
+        value, ok = QInputDialog.getInt(
+            parent, "Roll back to…", f"The file is at v{current}. Roll back to version "
+            "(-1: before the first migration):", max(current - 1, -1), -1, current - 1)
+        return value if ok else None
+
+    def confirm_down(self, parent: QWidget | None, question: str, details: str) -> bool:
+        """Confirm a rollback, or (after a data-loss refusal) dropping the data it named."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Roll back", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(question)
+        box.setInformativeText(details)
+        ok = box.addButton("Back up and roll back", QMessageBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
     def open_file(self, parent: QWidget | None, start: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
             parent,

@@ -100,6 +100,26 @@ def upgrade_job(
     return job
 
 
+def down_job(path: Path, catalog: Any, target: int, allow_data_loss: bool,
+             cancel: engine.CancelToken) -> Job:
+    """Back up and roll back to `target` (engine.down: the same refusals as `sqlmig down`)."""
+
+    def job(emit: Emit) -> Any:
+        return engine.down(path, catalog, target=target, allow_data_loss=allow_data_loss,
+                           on_event=emit, cancel=cancel)
+
+    return job
+
+
+def history_job(path: Path, catalog: Any) -> Job:
+    """The history rows, the audit trail and the drift of each applied migration."""
+
+    def job(emit: Emit) -> Any:
+        return engine.history(path, catalog)
+
+    return job
+
+
 def recover_job(path: Path, migrations: Path | None) -> Job:
     """Roll back an interrupted write (engine.recover opens the file for writing)."""
 

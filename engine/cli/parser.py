@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     _migrations_option(recover)
     _wait_option(recover)
     recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
+    from engine.cli.parser_dev import add_developer_commands  # needs this module's helpers
+
+    add_developer_commands(command)
     return parser
 
 

@@ -30,6 +30,7 @@ class StepKind(StrEnum):
     MIGRATE = "migrate"  # a numbered migration: run its SQL (a bridge: what the file lacks)
     REPAIR = "repair"  # an unnumbered repair script, recorded in the audit table
     UNRECORD = "unrecord"  # history rows of another branch moved to the audit table
+    REVERT = "revert"  # a numbered migration's down part: run it, remove its history row
 
 
 class Method(StrEnum):
@@ -40,6 +41,7 @@ class Method(StrEnum):
     REPAIRED = "repaired"  # part of its effect was missing and was added
     KEPT = "kept"  # recorded by the app and complete: nothing to do
     SKIPPED = "skipped"  # a repair whose condition was false
+    REVERTED = "reverted"  # its down part ran and its history row was removed
 
 
 class Outcome(StrEnum):
@@ -124,6 +126,8 @@ class ProblemCode(StrEnum):
     MIGRATION_FAILED = "migration_failed"
     CHECK_FAILED = "check_failed"
     CANCELLED = "cancelled"
+    NO_DOWN = "no_down"  # a migration to roll back has no down part (or no file)
+    DATA_LOSS = "data_loss"  # rolling back would drop data (allowed with --allow-data-loss)
     NOT_A_FOLDER = "not_a_folder"
     EXISTS = "exists"
     SAME_FILE = "same_file"

@@ -180,7 +180,8 @@ def plan_upgrade(
         if current is not None and target < current:
             raise UsageError(
                 f"The file is already at v{current}; upgrade cannot go down to v{target}.",
-                hint="Use a backup to go back, or the down command when it exists.",
+                hint=f"Use 'sqlmig down PATH --to {target}' (the down parts), or a backup, to "
+                "go back.",
             )
     applied = frozenset(
         a.version for a in inspection.applied if a.status in APPLIED_STATUSES

@@ -24,6 +24,8 @@ VERIFY_HINTS = {
     "developer can repair it.",
     "views_and_triggers": "A view or trigger names a table or column the file no longer has; "
     "the app fails when it uses it. Recreate or drop it (a developer's job).",
+    "checksums": "A migration file changed after it was applied. Undo the edit, or record it "
+    "with `sqlmig accept PATH VERSION --reason TEXT` when the change is intended.",
 }
 
 
@@ -50,6 +52,12 @@ def verify_lines(report: VerifyReport) -> list[str]:
         out.append(f"  {'ok    ' if ok else 'FAILED'} {name}")
     found = report.integrity + report.differences + report.damage + report.broken
     out += [f"  - {line}" for line in found]
+    for drifted in report.drift:
+        out.append(f"  - {drifted.sentence()}")
+        out += [f"      {line}" for line in drifted.diff]
+    if report.unverified:
+        out.append("  unverified (no checksum recorded, applied by another tool): "
+                   + listing([f"{v:04d}" for v in report.unverified]))
     if report.extras:
         out.append("  extra objects (kept): " + listing(report.extras))
     return out
@@ -65,6 +73,7 @@ def verify_events(report: VerifyReport, clock: Clock) -> list[dict[str, Any]]:
         "foreign_keys": report.damage,
         "schema": report.differences or report.extras,
         "views_and_triggers": report.broken,
+        "checksums": [d.sentence() for d in report.drift],
     }
     out = []
     for check, ok in report.checks.items():

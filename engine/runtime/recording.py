@@ -111,14 +111,16 @@ def audit_step(
     checksum: str | None,
     duration_ms: int,
     statements: Iterable[str],
+    detail: str | None = None,
 ) -> None:
-    """The audit row of one step (`applied`, `adopted`, `repaired`, …), in the step's own
-    transaction; the caller has run `ensure_audit_table` in that transaction."""
+    """The audit row of one step (`applied`, `adopted`, `repaired`, `reverted`, `accepted`, …),
+    in the step's own transaction; the caller has run `ensure_audit_table` in that transaction.
+    `detail`: JSON of what else the row records (an acceptance's reason and checksums)."""
     conn.execute(
         f"INSERT INTO {AUDIT_TABLE} (kind, name, checksum, version, version_label, method, "
-        "duration_ms, tool_version, run_by, sql) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "duration_ms, tool_version, run_by, sql, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (kind, name, checksum, str(version), version_label, method, duration_ms,
-         tool_version(), run_by(), ";\n".join(statements)),
+         tool_version(), run_by(), ";\n".join(statements), detail),
     )
 
 

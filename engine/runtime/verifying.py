@@ -14,6 +14,7 @@ from engine.core.events import Clock, EventSink, HeartbeatEvent
 from engine.core.tables import is_bookkeeping
 from engine.core.verdicts import State
 from engine.scripts.catalog import Catalog
+from engine.state.drift import Drifted
 from engine.state.inspect import inspect_file as _inspect_file
 
 CANCELLED = "the checks did not finish; nothing was changed."
@@ -30,6 +31,8 @@ class VerifyReport:
     damage: list[str] = field(default_factory=list)
     integrity: list[str] = field(default_factory=list)
     broken: list[str] = field(default_factory=list)  # views and triggers that do not compile
+    drift: list[Drifted] = field(default_factory=list)  # applied migrations whose file changed
+    unverified: list[int] = field(default_factory=list)  # applied rows without a checksum
 
     @property
     def ok(self) -> bool:
@@ -51,6 +54,8 @@ class VerifyReport:
             "foreign_key_damage": self.damage,
             "integrity": self.integrity,
             "broken_objects": self.broken,
+            "drift": [d.to_json() for d in self.drift],
+            "unverified": self.unverified,
         }
 
 
@@ -70,6 +75,8 @@ def verify(
     from engine.runtime.checks import foreign_key_damage, quick_check
     from engine.runtime.compiles import broken_objects
     from engine.schema import compare, format_diff, snapshot
+    from engine.state.auditlog import read_audit
+    from engine.state.drift import drift_of
     from engine.state.expected import ExpectedSchemas
 
     inspection = _inspect_file(path, catalog, cancel=cancel)
@@ -114,6 +121,12 @@ def verify(
                 report.differences = format_diff(diff) if not diff.ok else []
                 report.extras = list(diff.extras)
                 report.checks["schema"] = diff.ok
+            if inspection.applied:
+                check[0] = "checksums"
+                drift = drift_of(inspection.applied, catalog, read_audit(conn))
+                report.drift = list(drift.drifted)
+                report.unverified = list(drift.unverified)
+                report.checks["checksums"] = drift.ok
     except sqlite3.Error as exc:
         raise from_sqlite(exc, state="Nothing was changed.") from exc
     finally:

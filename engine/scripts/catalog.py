@@ -146,6 +146,15 @@ class _Parsed(NamedTuple):
     down: tuple[Statement, ...] | None
 
 
+def _up_text(lines: list[str], down_marker: int | None) -> str:
+    """What the checksum covers (SPEC §7.21): the up part, so adding or editing a down part is
+    not drift. The blank lines before the marker do not count: a file that gains a down part
+    keeps the checksum it had without one."""
+    if down_marker is None:
+        return "\n".join(lines)
+    return "\n".join(lines[: down_marker - 1]).rstrip("\n") + "\n"
+
+
 class _Reader:
     """Parses one file, collecting its problems under ``label``."""
 
@@ -199,7 +208,7 @@ class _Reader:
         self._check_transactions(up + (down or ()), directives)
         self._check_attach(up + (down or ()), directives)
         self._check_templates(up + (down or ()))
-        return _Parsed(checksum(text), directives, up, down)
+        return _Parsed(checksum(_up_text(lines, down_marker)), directives, up, down)
 
     def _check_templates(self, statements: tuple[Statement, ...]) -> None:
         for st in statements:

@@ -21,7 +21,7 @@ INTERRUPTED = (
 )
 BASELINE_HINT = (
     "Check that you opened the right file; to manage it with these migrations anyway, baseline "
-    "it at a chosen version."
+    "it at a chosen version (sqlmig baseline PATH --version N)."
 )
 
 

@@ -118,14 +118,20 @@ def test_leading_zeros_and_long_numbers(tmp_path: Path) -> None:
     assert load_catalog(tmp_path).names() == {12: "twelve", 20240101: "dated"}
 
 
-def test_checksum_covers_the_whole_normalised_file(tmp_path: Path) -> None:
+def test_checksum_covers_the_normalised_up_part(tmp_path: Path) -> None:
+    """SPEC §7.21: the up part (before `-- migrate:down`), so a down part is not drift."""
     text = "-- migrate:up\nCREATE TABLE a (x);\n-- migrate:down\nDROP TABLE a;\n"
+    up = "-- migrate:up\nCREATE TABLE a (x);\n"
     write(tmp_path, "0000_a.sql", text)
     write(tmp_path / "crlf", "0000_a.sql", b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
     lf, crlf = load_catalog(tmp_path), load_catalog(tmp_path / "crlf")
-    assert lf.migrations[0].checksum == checksum(text) == crlf.migrations[0].checksum
+    assert lf.migrations[0].checksum == checksum(up) == crlf.migrations[0].checksum
     write(tmp_path, "0000_a.sql", text.replace("DROP TABLE a;", "DROP TABLE IF EXISTS a;"))
-    assert load_catalog(tmp_path).migrations[0].checksum != checksum(text)
+    assert load_catalog(tmp_path).migrations[0].checksum == checksum(up)
+    write(tmp_path, "0000_a.sql", text.replace("(x)", "(x, y)"))
+    assert load_catalog(tmp_path).migrations[0].checksum != checksum(up)
+    write(tmp_path / "plain", "0000_a.sql", up)  # the same file before it had a down part
+    assert load_catalog(tmp_path / "plain").migrations[0].checksum == checksum(up)
 
 
 # --- up and down ---------------------------------------------------------------------------

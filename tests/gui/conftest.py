@@ -29,6 +29,8 @@ class FakePrompts:
     close_during_run: bool = True
     restore: bool = True
     open_answer: Path | None = None
+    down_target: int | None = None
+    down_confirm: list[bool] = field(default_factory=lambda: [True, True])
     calls: list[tuple[str, Any]] = field(default_factory=list)
 
     def confirm_upgrade(self, parent: Any, summary: UpgradeSummary) -> bool:
@@ -43,6 +45,14 @@ class FakePrompts:
         self.calls.append(("confirm_restore", backup))
         self.calls.append(("confirm_restore_version", current))
         return self.restore
+
+    def choose_down_target(self, parent: Any, current: int) -> int | None:
+        self.calls.append(("choose_down_target", current))
+        return self.down_target
+
+    def confirm_down(self, parent: Any, question: str, details: str) -> bool:
+        self.calls.append(("confirm_down", (question, details)))
+        return self.down_confirm.pop(0) if self.down_confirm else False
 
     def open_file(self, parent: Any, start: Path | None) -> Path | None:
         self.calls.append(("open_file", start))

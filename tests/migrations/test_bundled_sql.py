@@ -65,7 +65,8 @@ def apply_migrations(path: Path, first: int, last: int) -> None:
         )
         for version in range(first, last + 1):
             name, file = catalog()[version]
-            text = file.read_text(encoding="utf-8")
+            # The up part: what comes before the down part's marker (SPEC §4.1, §7.21).
+            text = file.read_text(encoding="utf-8").split("\n-- migrate:down\n")[0]
             fk_off = directives(text).get("foreign-keys") == "off"
             if fk_off:
                 conn.execute("PRAGMA foreign_keys=OFF")
