@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from engine.cli import verbs
+from engine.cli import verbs, verbs_diff
 
 
 class ArgumentError(Exception):
@@ -109,7 +109,42 @@ def build_parser() -> argparse.ArgumentParser:
     _migrations_option(recover)
     _wait_option(recover)
     recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
+    _developer_verbs(command)
     return parser
+
+
+def _developer_verbs(command: Callable[..., Any]) -> None:
+    diff = command("diff", verbs_diff.cmd_diff)
+    diff.add_argument("path", type=Path, help="the database file")
+    _migrations_option(diff)
+    diff.add_argument(
+        "--against",
+        default=None,
+        metavar="head|VERSION|OTHER.db",
+        help="compare with the catalog's head, a version, or another file "
+        "(default: the file's own version)",
+    )
+    diff.add_argument("--sql", action="store_true", help="print the SQL that reconciles it")
+    diff.add_argument("--json", action="store_true", help="print one JSON `done` event")
+
+    new = command("new", verbs_diff.cmd_new)
+    new.add_argument("description", help='what the migration does, e.g. "add email to users"')
+    new.add_argument(
+        "--migrations",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the folder to write into (default: ./migrations)",
+    )
+    new.add_argument(
+        "--from-diff",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write the changes made by hand in this file (against the folder's head), "
+        "with their reverse as the down part",
+    )
+    new.add_argument("--json", action="store_true", help="print one JSON `done` event")
 
 
 def _folder_name(text: str) -> Path:
