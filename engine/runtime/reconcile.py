@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from engine.runtime.rebuild import TableDefinition, rebuild_sql
@@ -73,9 +73,12 @@ def _columns_shape(t: Table) -> frozenset[tuple[object, ...]]:
     return frozenset((fold(c.name), *_column_shape(c)) for c in t.columns)
 
 
-def _auto_indexes(snap: Snapshot, table: str) -> list[tuple[object, ...]]:
+def _auto_indexes(
+    snap: Snapshot, table: str, renamed: Mapping[str, str] | None = None
+) -> list[tuple[object, ...]]:
+    names = renamed or {}
     return sorted(
-        (i.unique, i.origin, tuple(fold(c) for c in i.columns), i.where or "")
+        (i.unique, i.origin, tuple(names.get(fold(c), fold(c)) for c in i.columns), i.where or "")
         for i in snap.indexes.values()
         if fold(i.table) == fold(table) and not _is_named(i)
     )
@@ -134,6 +137,18 @@ def _addable(column: Column, definition: str | None) -> bool:
     return not words & {"PRIMARY", "UNIQUE", "REFERENCES", "CHECK", "GENERATED", "AS"}
 
 
+def _renamed(table: Table, old: str, new: str) -> Table:
+    """`table` with its column `old` (folded) called `new`, in its keys and CHECKs too."""
+    word = re.compile(rf"(?<![\w\"]){re.escape(old)}(?![\w\"])", re.IGNORECASE)
+    columns = tuple(replace(c, name=new) if fold(c.name) == old else c for c in table.columns)
+    fks = tuple(
+        replace(fk, columns=tuple(new if fold(c) == old else c for c in fk.columns))
+        for fk in table.foreign_keys
+    )
+    checks = tuple(sorted(word.sub(new, check) for check in table.checks))
+    return replace(table, columns=columns, foreign_keys=fks, checks=checks)
+
+
 class _Plan:
     """The reconciliation, built in the order its statements must run."""
 
@@ -154,6 +169,8 @@ class _Plan:
         pairs = {k: src[k] for k in dst if k in src}
         for old, new in _unique_pairs(gone, came):
             a, b = src[old], dst[new]
+            if not self._same_constraints(a, b, {}):
+                continue
             self.renames.append(f"Proposed rename: table {a.name} looks renamed to {b.name} "
                                 "(the only table gone with these columns); if it was not, "
                                 "replace this with a DROP TABLE and a CREATE TABLE.")
@@ -172,6 +189,13 @@ class _Plan:
                 self._table(pairs[key], b)
         return self._assemble()
 
+    def _same_constraints(self, a: Table, b: Table, renamed: Mapping[str, str]) -> bool:
+        """Only a name differs: the same foreign keys, CHECKs, options and UNIQUE keys."""
+        return all(
+            describe(a, self.source) == describe(b, self.target)
+            for describe in (_describe_fks, _describe_checks, _describe_options)
+        ) and _auto_indexes(self.source, a.name, renamed) == _auto_indexes(self.target, b.name)
+
     def _table(self, a: Table, b: Table) -> None:
         a_cols = {fold(c.name): c for c in a.columns}
         b_cols = {fold(c.name): c for c in b.columns}
@@ -182,6 +206,8 @@ class _Plan:
             {k: _column_shape(c) for k, c in extra.items()},
             {k: _column_shape(c) for k, c in missing.items()},
         ):
+            if not self._same_constraints(_renamed(a, old, fold(new)), b, {old: fold(new)}):
+                continue  # more changed than a name: not a rename
             renamed[old] = b_cols[new].name
             self.renames.append(f"Proposed rename: column {a.name}.{a_cols[old].name} looks "
                                 f"renamed to {b_cols[new].name} (the only column gone with "
