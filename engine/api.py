@@ -236,6 +236,7 @@ def new_migration(
 
     target = _authoring_folder(folder)
     up = down = ""
+    directives: list[str] = []
     if from_diff is not None:
         from engine.runtime.diffing import migration_from_diff
 
@@ -247,7 +248,9 @@ def new_migration(
                 code="no_change",
             )
         up, down = made.migration(), undone.migration()
-    return write_new_migration(target, description, up, down)
+        if made.foreign_keys_off or undone.foreign_keys_off:  # a directive covers both parts
+            directives.append("-- foreign-keys: off")
+    return write_new_migration(target, description, up, down, directives)
 
 
 def _authoring_folder(folder: str | Path | None) -> Path:

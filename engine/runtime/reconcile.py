@@ -46,11 +46,11 @@ class Reconciliation:
         return not self.statements
 
     def migration(self) -> str:
-        """The statements as a migration (or a down part); the runner switches foreign keys off
-        before the transaction and checks them before COMMIT."""
-        head = ["-- foreign-keys: off"] if self.foreign_keys_off else []
-        comments = [f"-- {line}" for line in (*self.renames, *self.notes)]
-        return "\n\n".join(["\n".join([*head, *comments]), *self.statements]).strip() + "\n"
+        """The statements as a migration's part (up or down). Its file needs the directive
+        `-- foreign-keys: off` at the top when `foreign_keys_off`: the runner then switches them
+        off before the transaction and checks them before COMMIT."""
+        comments = "\n".join(f"-- {line}" for line in (*self.renames, *self.notes))
+        return "\n\n".join([comments, *self.statements]).strip() + "\n"
 
     def script(self) -> str:
         """The whole procedure, to run as it is (in the sqlite3 shell, for example)."""

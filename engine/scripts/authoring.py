@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -55,10 +56,13 @@ def migration_file(folder: Path, description: str) -> NewFile:
     return NewFile(f"{number:0{width}d}_{slug}.sql", None, "-- migrate:down")
 
 
-def migration_text(description: str, new: NewFile, up: str, down: str) -> str:
-    """The file's text: a header comment, the up part, the down part."""
+def migration_text(
+    description: str, new: NewFile, up: str, down: str, directives: Sequence[str] = ()
+) -> str:
+    """The file's text: directives (they apply to both parts), a header comment, the up part,
+    the down part."""
     today = datetime.date.today().isoformat()
-    header = [f"-- {description.strip()}", f"-- Written by sqlmig new on {today}."]
+    header = [*directives, f"-- {description.strip()}", f"-- Written by sqlmig new on {today}."]
     up_part = up.strip() or "-- The up part: the SQL of the change, each statement ending with ';'."
     down_part = down.strip() or "-- The down part: the SQL that undoes the up part."
     lines = [*header, *([new.up_marker] if new.up_marker else []), "", up_part, "",
@@ -66,10 +70,12 @@ def migration_text(description: str, new: NewFile, up: str, down: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_new_migration(folder: Path, description: str, up: str = "", down: str = "") -> Path:
+def write_new_migration(
+    folder: Path, description: str, up: str = "", down: str = "", directives: Sequence[str] = ()
+) -> Path:
     """Write the folder's next migration; never replaces a file (exclusive create)."""
     new = migration_file(folder, description)
     target = folder / new.name
     with target.open("x", encoding="utf-8", newline="\n") as out:
-        out.write(migration_text(description, new, up, down))
+        out.write(migration_text(description, new, up, down, directives))
     return target
