@@ -99,6 +99,7 @@ def upgrade(
     backup: bool = True,
     backup_dir: Path | None = None,
     dry_run: bool = False,
+    execute: bool = False,
     wait: float = 10.0,
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
@@ -111,6 +112,8 @@ def upgrade(
     `expect` (`Expectation.of(inspection)`): what the user saw; a file that is no longer that is
     refused (`changed_since_inspection`) before anything is written.
     `create_backup_dir`: a missing `backup_dir` whose parent exists is created.
+    `execute` (with `dry_run`): the plan runs on a temporary copy, which reports timings,
+    ledger, checks and the schema changes; the file itself is never written.
     """
     from engine.runtime.options import UpgradeOptions
     from engine.runtime.upgrader import upgrade as _upgrade
@@ -122,6 +125,7 @@ def upgrade(
         backup_dir=backup_dir,
         create_backup_dir=create_backup_dir,
         dry_run=dry_run,
+        execute=execute,
         wait=wait,
         accept_diverged=accept_diverged,
         expect=expect,

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--to", type=int, default=None, metavar="N", help="stop at version N")
     up.add_argument("--dry-run", action="store_true", help="show every statement; write nothing")
     up.add_argument(
+        "--execute",
+        action="store_true",
+        help="with --dry-run: run the plan on a temporary copy and report timings, ledger, "
+        "checks and schema changes (the file is not touched)",
+    )
+    up.add_argument(
         "--mode",
         choices=("atomic", "stepwise"),
         default="atomic",

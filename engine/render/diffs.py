@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from engine.runtime.diffing import DiffReport
+    from engine.schema.model import SchemaDiff
 
 
 def diff_lines(report: DiffReport, *, sql: bool = False) -> list[str]:
@@ -51,3 +52,14 @@ def new_events(written: Path, clock: Clock) -> list[dict[str, Any]]:
                      message=f"Wrote {written.name}.").to_json()
     done["path"] = str(written)
     return [done]
+
+
+def schema_change_lines(before_vs_after: SchemaDiff) -> list[str]:
+    """What a run did to the schema, from `compare(before, after)`: what the result has that the
+    file lacked is added, what differs is changed, what only the file had is removed."""
+    lines = []
+    for d in before_vs_after.differences:
+        verb = "adds" if d.kind.startswith("missing_") else "changes"
+        lines.append(f"{verb} {d.object}")
+    lines += [f"removes {extra}" for extra in before_vs_after.extras]
+    return lines
