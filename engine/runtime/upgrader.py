@@ -152,7 +152,8 @@ def _preflight(session: Session, plan: Plan) -> preflight.Preflight:
         backup=options.backup and not options.dry_run,
         wait=options.wait,
         write=not options.dry_run,
-        statements=[statement.sql for step in plan.steps for statement in step.statements],
+        statements=[(f"{step.label} line {statement.line}", statement.sql)
+                    for step in plan.steps for statement in step.statements],
         cancel=session.cancel,
         create_backup_dir=options.create_backup_dir,
     )
