@@ -6,7 +6,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from helpers.badfiles import at_version, run_cli, sha256
+
+import engine
+from sqlmig_migrations.demo import build_demo_database
 
 
 def _events(out: str) -> list[dict[str, object]]:
@@ -68,3 +72,22 @@ def test_a_failing_step_in_the_rehearsal_is_reported_and_the_file_is_untouched(
     done = _events(run.out)[-1]
     assert done["ok"] is False and done["problems"][0]["code"] == "migration_failed"
     assert sha256(path) == digest
+
+
+@pytest.mark.parametrize(
+    ("build", "execute"),
+    [(lambda folder: at_version(folder, 9), True),
+     (lambda folder: build_demo_database(folder / "demo"), False),
+     (lambda folder: build_demo_database(folder / "demo"), True)],
+    ids=["tracked-executed", "bridge-dry-run", "bridge-executed"],
+)
+def test_a_rehearsed_dry_run_never_reads_as_upgraded(tmp_path: Path, build, execute) -> None:
+    """Steps applied on the copy are not an upgrade of the file: the outcome both faces show
+    says it was a dry run (the window's result panel said "Upgraded …")."""
+    path = build(tmp_path)
+    result = engine.upgrade(path, dry_run=True, execute=execute, backup=False)
+    assert result.ok, result.error
+    assert result.applied  # on the copy
+    outcome = engine.run_outcome(result)
+    assert outcome.kind == engine.RunKind.UNCHANGED
+    assert outcome.headline.startswith("Dry run:") and "not touched" in outcome.headline
