@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from engine.core.events import Clock, DoneEvent
 from engine.schema.compare import format_diff
+
+EQUAL = "The schema matches the expected schema."  # format_diff's line for "no difference"
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -18,9 +21,14 @@ def diff_lines(report: DiffReport, *, sql: bool = False) -> list[str]:
     """What differs, in sentences; with `sql`, the SQL that reconciles it after them."""
     rec = report.reconciliation
     lines = [f"{report.path.name} against {report.against}:"]
-    lines += [f"  {line}" for line in format_diff(report.diff)]
-    if report.against_file and report.diff.extras:
-        lines.append("  The SQL drops the objects only this file has (the other file lacks them).")
+    diff = report.diff
+    if report.against_file and diff.extras:  # not the user's to keep: the other file lacks them
+        lines += [f"  {line}" for line in format_diff(replace(diff, extras=()))
+                  if diff.differences or line != EQUAL]  # fmt: skip
+        lines.append(f"  {len(diff.extras)} object(s) only this file has, which the SQL drops:")
+        lines += [f"    + {extra}" for extra in diff.extras]
+    else:
+        lines += [f"  {line}" for line in format_diff(diff)]
     lines += [f"  {line}" for line in (*rec.renames, *rec.notes)]
     if sql:
         lines += ["", "-- SQL that reconciles the schema:", rec.script().rstrip("\n")]

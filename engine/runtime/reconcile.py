@@ -196,6 +196,23 @@ class _Plan:
             for describe in (_describe_fks, _describe_checks, _describe_options)
         ) and _auto_indexes(self.source, a.name, renamed) == _auto_indexes(self.target, b.name)
 
+    def _droppable(self, table: Table, column: Column) -> bool:
+        """ALTER TABLE DROP COLUMN can drop it (lang_altertable.html): not a key, not indexed,
+        not named by a foreign key, a CHECK, a trigger or a view (any mention: a rebuild)."""
+        name = fold(column.name)
+        word = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
+        source, own = self.source, fold(table.name)
+        texts = [*table.checks, *(t.body for t in source.triggers.values()),
+                 *(v.body for v in source.views.values())]
+        for index in source.indexes.values():
+            if fold(index.table) == own:
+                texts += [*index.columns, index.where or ""]
+        keys = {fold(c) for fk in table.foreign_keys for c in fk.columns}
+        keys |= {fold(c) for t in source.tables.values() for fk in t.foreign_keys
+                 if fold(fk.parent) == own for c in fk.parent_columns if c}  # fmt: skip
+        return not (column.pk or column.hidden or name in keys
+                    or any(word.search(text) for text in texts))  # fmt: skip
+
     def _table(self, a: Table, b: Table) -> None:
         a_cols = {fold(c.name): c for c in a.columns}
         b_cols = {fold(c.name): c for c in b.columns}
@@ -219,20 +236,22 @@ class _Plan:
             self.structural = True
             del missing[new], extra[old]
         definitions = {k: column_definition(b.sql, c.name) for k, c in missing.items()}
+        dropping = list(extra.values()) if self.drop_extras else []
         rebuild = (
             any(_column_shape(c) != _column_shape(b_cols[k]) for k, c in a_cols.items()
                 if k in b_cols)
             or any(describe(a, self.source) != describe(b, self.target)
                    for describe in (_describe_fks, _describe_checks, _describe_options))
             or _auto_indexes(self.source, a.name) != _auto_indexes(self.target, b.name)
-            or (bool(extra) and self.drop_extras)
+            or not all(self._droppable(a, c) for c in dropping)
             or not all(_addable(c, definitions[k]) for k, c in missing.items())
         )  # fmt: skip
         if not rebuild:
-            self.early += [
-                f"ALTER TABLE {quote_ident(a.name)} ADD COLUMN {definitions[k]};"
-                for k in missing
-            ]
+            t = quote_ident(a.name)
+            for c in dropping:
+                self.notes.append(f"Drops column {a.name}.{c.name} and its values.")
+                self.early.append(f"ALTER TABLE {t} DROP COLUMN {quote_ident(c.name)};")
+            self.early += [f"ALTER TABLE {t} ADD COLUMN {definitions[k]};" for k in missing]
             return
         self.rebuilt.add(fold(b.name))
         self.structural = True

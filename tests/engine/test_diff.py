@@ -230,3 +230,27 @@ def test_a_renamed_table_keeps_its_rows(tmp_path: Path) -> None:
     apply_script(a, report.reconciliation.script())
     assert [r["name"] for r in rows_by_column(a, "persons")] == ["ann", "bo"]
     assert engine.diff(a, against=str(b)).ok
+
+
+def test_a_plain_extra_column_is_dropped_in_place_and_a_keyed_one_by_a_rebuild(
+    tmp_path: Path,
+) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    with closing(sqlite3.connect(a)) as conn:
+        _schema(conn, "CREATE TABLE t (id INTEGER PRIMARY KEY, keep TEXT, plain TEXT, keyed TEXT)",
+                "CREATE INDEX t_keyed ON t (keyed)", "INSERT INTO t VALUES (1, 'k', 'p', 'x')")
+        conn.commit()
+    with closing(sqlite3.connect(b)) as conn:
+        _schema(conn, "CREATE TABLE t (id INTEGER PRIMARY KEY, keep TEXT, keyed TEXT)",
+                "CREATE INDEX t_keyed ON t (keyed)")
+    plain = engine.diff(a, against=str(b)).reconciliation
+    assert plain.statements == ('ALTER TABLE "t" DROP COLUMN "plain";',)
+    assert plain.notes == ("Drops column t.plain and its values.",)
+    with closing(sqlite3.connect(b)) as conn:
+        _schema(conn, "DROP INDEX t_keyed", "ALTER TABLE t DROP COLUMN keyed",
+                "ALTER TABLE t ADD COLUMN plain TEXT")
+    keyed = engine.diff(a, against=str(b)).reconciliation
+    assert keyed.foreign_keys_off and any("t_sqlmig_rebuild" in s for s in keyed.statements)
+    apply_script(a, keyed.script())
+    assert rows_by_column(a, "t") == [{"id": 1, "keep": "k", "plain": "p"}]
+    assert engine.diff(a, against=str(b)).ok
