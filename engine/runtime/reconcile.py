@@ -160,6 +160,7 @@ class _Plan:
         self.early: list[str] = []  # renames, drops, creates, rebuilds, added columns
         self.structural = False  # a table renamed, rebuilt or dropped: views are recreated
         self.dropped: set[str] = set()  # folded source table names dropped
+        self.lost: dict[str, list[str]] = {}  # folded rebuilt table -> the columns it loses
 
     def build(self) -> Reconciliation:
         src = {fold(n): t for n, t in self.source.tables.items()}
@@ -254,6 +255,7 @@ class _Plan:
             self.early += [f"ALTER TABLE {t} ADD COLUMN {definitions[k]};" for k in missing]
             return
         self.rebuilt.add(fold(b.name))
+        self.lost[fold(b.name)] = [c.name for c in extra.values()]
         self.structural = True
         for c in extra.values():
             self.notes.append(f"The rebuild of {a.name} drops its column {c.name} and its values.")
@@ -321,7 +323,7 @@ class _Plan:
             other = dst_f.get(key)
             if other is None and not self.drop_extras:
                 if on_rebuilt(obj.table):  # the user's own object, on a table rebuilt under it
-                    last.append(_statement(obj.sql or ""))
+                    self._keep(obj, last)
                 continue
             if (other is None or shape(other) != shape(obj)) and fold(obj.table) not in gone_tables:
                 drops.append(f"DROP {noun} IF EXISTS {quote_ident(obj.name)};")
@@ -330,6 +332,17 @@ class _Plan:
             if old is None or shape(old) != shape(obj) or on_rebuilt(obj.table):
                 last.append(_statement(obj.sql or ""))
         return drops
+
+    def _keep(self, obj: _Hanging, last: list[str]) -> None:
+        """Recreate the user's index or trigger after its table's rebuild, unless it names a
+        column the rebuilt table no longer has (then it is said, not recreated)."""
+        sql = obj.sql or ""
+        for column in self.lost.get(fold(obj.table), []):
+            if re.search(rf"(?<!\w){re.escape(column)}(?!\w)", sql, re.IGNORECASE):
+                self.notes.append(f"{obj.name} used {obj.table}.{column}, which the rebuilt "
+                                  "table lacks: it is not recreated.")
+                return
+        last.append(_statement(sql))
 
 
 class _Hanging(Protocol):

@@ -254,3 +254,25 @@ def test_a_plain_extra_column_is_dropped_in_place_and_a_keyed_one_by_a_rebuild(
     apply_script(a, keyed.script())
     assert rows_by_column(a, "t") == [{"id": 1, "keep": "k", "plain": "p"}]
     assert engine.diff(a, against=str(b)).ok
+
+
+def test_the_users_index_on_a_column_a_rebuild_loses_is_said_not_recreated(tmp_path: Path) -> None:
+    path = tmp_path / "mine.db"
+    build_tracked(path)
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("BEGIN")
+        conn.execute("ALTER TABLE world_chats ADD COLUMN note TEXT")
+        _rebuild_by_hand(conn, "world_chats", "title_provenance TEXT DEFAULT 'default'",
+                         "title_provenance TEXT DEFAULT 'mine'")
+        conn.execute("CREATE INDEX my_note ON world_chats (note)")
+        conn.execute("CREATE INDEX my_name ON world_chats (name)")
+        conn.execute("COMMIT")
+    before = snapshot_rows(path)["world_chats"]
+    report = engine.diff(path)
+    assert ("my_note used world_chats.note, which the rebuilt table lacks: it is not recreated."
+            in report.reconciliation.notes)
+    apply_script(path, report.reconciliation.script())
+    after = engine.diff(path)
+    assert after.ok and "index my_name" in after.diff.extras
+    assert len(snapshot_rows(path)["world_chats"]) == len(before)
