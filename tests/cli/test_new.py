@@ -131,3 +131,13 @@ def test_from_diff_of_an_unchanged_file_writes_nothing(tmp_path: Path, bundled_m
     assert "no change to write" in run.err
     assert not list(chain.glob("0019_*"))
     assert sha256(dev) == digest
+
+
+def test_new_json_is_one_done_event_with_the_path(folder: Path) -> None:
+    import json
+
+    run = run_cli("new", "add phone", "--migrations", folder, "--json")
+    assert run.code == 0
+    (done,) = [json.loads(line) for line in run.out.splitlines()]
+    assert done["event"] == "done" and done["ok"] is True
+    assert done["path"] == str(folder / "0004_add_phone.sql")
