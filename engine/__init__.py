@@ -28,6 +28,8 @@ PUBLIC: dict[str, str] = {
     "restore": "engine.api",
     "upgrade": "engine.api",
     "verify": "engine.api",
+    "diff": "engine.api",
+    "new_migration": "engine.api",
     # what they take and return
     "Assessment": "engine.planning.assess",
     "CancelToken": "engine.core.cancel",
@@ -42,6 +44,7 @@ PUBLIC: dict[str, str] = {
     "Step": "engine.planning.planner",
     "UpgradeResult": "engine.runtime.result",
     "VerifyReport": "engine.runtime.verifying",
+    "DiffReport": "engine.runtime.diffing",
     "Clock": "engine.core.events",
     "cancel_on_signals": "engine.core.cancel",
     "EXIT_OK": "engine.core.errors",
@@ -145,6 +148,10 @@ PUBLIC: dict[str, str] = {
     "baseline_lines": "engine.render.devtools",
     "baseline_json": "engine.render.devtools",
     "down_outcome": "engine.render.down",
+    "diff_lines": "engine.render.diffs",
+    "diff_events": "engine.render.diffs",
+    "new_lines": "engine.render.diffs",
+    "new_events": "engine.render.diffs",
 }
 
 __all__ = sorted(PUBLIC)
@@ -170,11 +177,13 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import baseline as baseline
     from engine.api import bundled_migrations as bundled_migrations
     from engine.api import catalog_problems as catalog_problems
+    from engine.api import diff as diff
     from engine.api import down as down
     from engine.api import file_version as file_version
     from engine.api import history as history
     from engine.api import inspect_file as inspect_file
     from engine.api import load_catalog as load_catalog
+    from engine.api import new_migration as new_migration
     from engine.api import plan as plan
     from engine.api import recover as recover
     from engine.api import restore as restore
@@ -232,6 +241,10 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.devtools import history_json as history_json
     from engine.render.devtools import history_lines as history_lines
     from engine.render.devtools import log_line as log_line
+    from engine.render.diffs import diff_events as diff_events
+    from engine.render.diffs import diff_lines as diff_lines
+    from engine.render.diffs import new_events as new_events
+    from engine.render.diffs import new_lines as new_lines
     from engine.render.down import down_outcome as down_outcome
     from engine.render.events import describe_event as describe_event
     from engine.render.events import plan_lines as plan_lines
@@ -261,6 +274,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.words import version_labels as version_labels
     from engine.runtime.accepting import AcceptResult as AcceptResult
     from engine.runtime.baselining import BaselineResult as BaselineResult
+    from engine.runtime.diffing import DiffReport as DiffReport
     from engine.runtime.recovery import RecoverResult as RecoverResult
     from engine.runtime.result import UpgradeResult as UpgradeResult
     from engine.runtime.runchecks import RunCheck as RunCheck

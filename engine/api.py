@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.core.errors import Problem, Refused
+from engine.core.errors import Problem, Refused, UsageError
 from engine.core.verdicts import Mode
 from engine.scripts.catalog import Catalog, CatalogNotFound
 from engine.scripts.compiled import load_catalog_cached
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from engine.runtime.accepting import AcceptResult
     from engine.runtime.backups import BackupResult, Progress
     from engine.runtime.baselining import BaselineResult
+    from engine.runtime.diffing import DiffReport
     from engine.runtime.recovery import RecoverResult
     from engine.runtime.restoring import RestoreResult
     from engine.runtime.result import UpgradeResult
@@ -107,6 +108,7 @@ def upgrade(
     backup: bool = True,
     backup_dir: Path | None = None,
     dry_run: bool = False,
+    execute: bool = False,
     wait: float = 10.0,
     on_event: EventSink | None = None,
     cancel: CancelToken | None = None,
@@ -119,6 +121,8 @@ def upgrade(
     `expect` (`Expectation.of(inspection)`): what the user saw; a file that is no longer that is
     refused (`changed_since_inspection`) before anything is written.
     `create_backup_dir`: a missing `backup_dir` whose parent exists is created.
+    `execute` (with `dry_run`): the plan runs on a temporary copy, which reports timings,
+    ledger, checks and the schema changes; the file itself is never written.
     """
     from engine.runtime.options import UpgradeOptions
     from engine.runtime.upgrader import upgrade as _upgrade
@@ -130,6 +134,7 @@ def upgrade(
         backup_dir=backup_dir,
         create_backup_dir=create_backup_dir,
         dry_run=dry_run,
+        execute=execute,
         wait=wait,
         accept_diverged=accept_diverged,
         expect=expect,
@@ -273,3 +278,64 @@ def _version_or_none(path: Path) -> int | None:
         return file_version(path)
     except Refused:  # missing or a folder: the restore itself says so in its own words
         return None
+
+
+def diff(
+    path: str | Path, catalog: Catalog | None = None, *, against: str | None = None
+) -> DiffReport:
+    """`path`'s schema against the expected schema of its version (`against`: "head", a version
+    number, or another file's path), and the SQL that reconciles it. Read-only."""
+    from engine.runtime.diffing import diff_file, parse_against
+
+    return diff_file(path, catalog or load_catalog(), parse_against(against))
+
+
+def new_migration(
+    description: str,
+    folder: str | Path | None = None,
+    *,
+    from_diff: str | Path | None = None,
+    catalog: Catalog | None = None,
+) -> Path:
+    """Write the next migration of `folder` (default: ./migrations when it exists). With
+    `from_diff`, its up part gives the catalog's head the changes made by hand in that file and
+    its down part takes them away again. Never writes into the bundled chain."""
+    from engine.scripts.authoring import write_new_migration
+
+    target = _authoring_folder(folder)
+    up = down = ""
+    directives: list[str] = []
+    if from_diff is not None:
+        from engine.runtime.diffing import migration_from_diff
+
+        made, undone = migration_from_diff(from_diff, catalog or load_catalog(target))
+        if made.empty:
+            raise Refused(
+                f"{Path(from_diff).name} has the schema of the catalog's head: no change to write.",
+                hint="Change the file's schema first, or write the migration by hand.",
+                code="no_change",
+            )
+        up, down = made.migration(), undone.migration()
+        if made.foreign_keys_off or undone.foreign_keys_off:  # a directive covers both parts
+            directives.append("-- foreign-keys: off")
+    return write_new_migration(target, description, up, down, directives)
+
+
+def _authoring_folder(folder: str | Path | None) -> Path:
+    if folder is None:
+        if not Path("migrations").is_dir():
+            raise UsageError(
+                "There is no ./migrations folder here to write the new migration into.",
+                hint="Run it in your project's folder, or give --migrations DIR.",
+            )
+        folder = Path("migrations")
+    target = Path(folder)
+    if not target.is_dir():
+        raise UsageError(f"{target} is not a folder.", hint="Give an existing migrations folder.")
+    if target.resolve() == bundled_migrations().resolve():
+        raise Refused(
+            "That is the migrations folder bundled with sqlmig; sqlmig never writes into it.",
+            hint="Give --migrations DIR with your own folder (a copy of it, if you build on it).",
+            code="refused",
+        )
+    return target

@@ -19,6 +19,7 @@ from sqlmig_gui.worker import (
     Finished,
     Inspected,
     Worker,
+    diff_job,
     down_job,
     history_job,
     inspect_job,
@@ -66,6 +67,8 @@ class Controller(QObject):
     recoverFailed = Signal(object)  # ErrorReport
     downFinished = Signal(object)  # engine.UpgradeResult of a rollback (its error, if refused)
     historyLoaded = Signal(object)  # engine.HistoryReport of the open file
+    diffFinished = Signal(object)  # engine.DiffReport
+    diffFailed = Signal(object)  # ErrorReport
     # What can be done changed: a run started or ended, or `look` changed. Emitted before
     # inspecting/inspected/inspectFailed, so actions are up to date when views show the look.
     stateChanged = Signal()
@@ -98,11 +101,14 @@ class Controller(QObject):
         self._set_look(None)
         self.inspecting.emit(path)
 
-    def upgrade(self, path: Path, backup_dir: Path | None, expect: Any = None) -> None:
+    def upgrade(
+        self, path: Path, backup_dir: Path | None, expect: Any = None, *, rehearse: bool = False
+    ) -> None:
         """Back up and upgrade `path`; with `expect` (the `Inspected.expectation` the window
-        shows), a file changed since then is refused by the engine before anything is written."""
+        shows), a file changed since then is refused by the engine before anything is written.
+        `rehearse`: run the plan on a temporary copy instead (the file is not touched)."""
         cancel = engine.CancelToken()
-        job = _upgrade_job(path, self.catalog, backup_dir, cancel, expect)
+        job = _upgrade_job(path, self.catalog, backup_dir, cancel, expect, rehearse)
         self._start_run(job, self.runFinished, self.runCrashed, "Upgrade failed", cancel)
         self.runStarted.emit(path)
 
@@ -125,6 +131,11 @@ class Controller(QObject):
         """Roll back the write an interruption cut off (the file's hot journal)."""
         self._start_run(recover_job(path, self.migrations), self.recoverFinished,
                         self.recoverFailed, "Recovery failed")
+
+    def diff(self, path: Path, against: str | None = None) -> None:
+        """Compare the file's schema with its version's (or another file's), read-only."""
+        self._start(diff_job(path, self.catalog, against), self._on_diff_done,
+                    self._on_diff_failed)
 
     def cancel(self) -> None:
         """Ask the running upgrade to stop: it rolls back and reports `cancelled`."""
@@ -228,6 +239,15 @@ class Controller(QObject):
         self._set_look(None)
         self.inspectFailed.emit(self._inspecting[1], error_report(
             "Cannot open the file", failed.error, failed.traceback))
+
+    @Slot(object)
+    def _on_diff_done(self, done: Finished) -> None:
+        self.diffFinished.emit(done.value)
+
+    @Slot(object)
+    def _on_diff_failed(self, failed: Failed) -> None:
+        self.diffFailed.emit(error_report("Cannot compare the schemas", failed.error,
+                                          failed.traceback))
 
     @Slot(object)
     def _on_event(self, event: object) -> None:

@@ -21,6 +21,7 @@ from sqlmig_gui.resources import icon
 from sqlmig_gui.views import (
     console_view,
     data_view,
+    diff_view,
     history_view,
     pending_view,
     schema_view,
@@ -98,6 +99,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history_tab, history_view.TITLE)
         self.tabs.addTab(self.tables_view, tables_view.TITLE)
         self._build_developer_views()
+        self.diff_view = diff_view.DiffView(self, self)
+        self.tabs.addTab(self.diff_view, diff_view.TITLE)
         self.tabs.addTab(self.log_view, "Lo&g")
         self.opener = FileOpener(self)
         self.window_actions.separator("file")

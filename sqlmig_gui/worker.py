@@ -91,11 +91,23 @@ def inspect_job(path: Path, migrations: Path | None) -> Job:
 
 
 def upgrade_job(
-    path: Path, catalog: Any, backup_dir: Path | None, cancel: engine.CancelToken, expect: Any
+    path: Path, catalog: Any, backup_dir: Path | None, cancel: engine.CancelToken, expect: Any,
+    rehearse: bool = False,
 ) -> Job:
+    """An upgrade; `rehearse`: the whole plan on a temporary copy (dry run, executed)."""
+
     def job(emit: Emit) -> Any:
         return engine.upgrade(path, catalog, backup_dir=backup_dir, on_event=emit, cancel=cancel,
-                              expect=expect)
+                              expect=expect, dry_run=rehearse, execute=rehearse)
+
+    return job
+
+
+def diff_job(path: Path, catalog: Any, against: str | None) -> Job:
+    """The schema of `path` against its version's (None) or another file's (read-only)."""
+
+    def job(emit: Emit) -> Any:
+        return engine.diff(path, catalog, against=against)
 
     return job
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from engine.cli import verbs
+from engine.cli import verbs, verbs_diff
 
 
 class ArgumentError(Exception):
@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     _migrations_option(up)
     up.add_argument("--to", type=int, default=None, metavar="N", help="stop at version N")
     up.add_argument("--dry-run", action="store_true", help="show every statement; write nothing")
+    up.add_argument(
+        "--execute",
+        action="store_true",
+        help="with --dry-run: run the plan on a temporary copy and report timings, ledger, "
+        "checks and schema changes (the file is not touched)",
+    )
     up.add_argument(
         "--mode",
         choices=("atomic", "stepwise"),
@@ -112,7 +118,42 @@ def build_parser() -> argparse.ArgumentParser:
     from engine.cli.parser_dev import add_developer_commands  # needs this module's helpers
 
     add_developer_commands(command)
+    _diff_and_new_verbs(command)
     return parser
+
+
+def _diff_and_new_verbs(command: Callable[..., Any]) -> None:
+    diff = command("diff", verbs_diff.cmd_diff)
+    diff.add_argument("path", type=Path, help="the database file")
+    _migrations_option(diff)
+    diff.add_argument(
+        "--against",
+        default=None,
+        metavar="head|VERSION|OTHER.db",
+        help="compare with the catalog's head, a version, or another file "
+        "(default: the file's own version)",
+    )
+    diff.add_argument("--sql", action="store_true", help="print the SQL that reconciles it")
+    diff.add_argument("--json", action="store_true", help="print one JSON `done` event")
+
+    new = command("new", verbs_diff.cmd_new)
+    new.add_argument("description", help='what the migration does, e.g. "add email to users"')
+    new.add_argument(
+        "--migrations",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="the folder to write into (default: ./migrations)",
+    )
+    new.add_argument(
+        "--from-diff",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="write the changes made by hand in this file (against the folder's head), "
+        "with their reverse as the down part",
+    )
+    new.add_argument("--json", action="store_true", help="print one JSON `done` event")
 
 
 def _folder_name(text: str) -> Path:

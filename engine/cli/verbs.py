@@ -27,6 +27,9 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     """Back up, then apply the pending migrations (dry-run shows every statement first)."""
     _wait_not_negative(args)
+    if args.execute and not args.dry_run:
+        raise engine.UsageError("--execute goes with --dry-run.",
+                                hint="Run `sqlmig upgrade FILE --dry-run --execute`.")
     catalog = _catalog(args)
     render = JsonRenderer(out) if args.json else TextRenderer(out, dry_run=args.dry_run)
     with render:
@@ -38,6 +41,7 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
             backup=not args.no_backup,
             backup_dir=args.backup_dir,
             dry_run=args.dry_run,
+            execute=args.execute,
             wait=args.wait,
             on_event=render,
             cancel=args.cancel,

@@ -119,6 +119,8 @@ class ProblemCode(StrEnum):
     USER_OBJECT = "user_object"
     NAME_CLASH = "name_clash"
     CHANGED_SINCE_INSPECTION = "changed_since_inspection"
+    NO_CHANGE = "no_change"  # new --from-diff: the file has the head's schema
+    NO_VERSION = "no_version"  # diff: a fresh or foreign file has no version to compare with
     # the migrations folder
     BAD_CATALOG = "bad_catalog"
     NO_MIGRATIONS = "no_migrations"

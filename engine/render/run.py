@@ -59,7 +59,11 @@ def run_outcome(result: UpgradeResult) -> RunOutcome:
     hint = detail = ""
     if error is None:
         to_label = reached or start
-        if result.applied:
+        if result.dry_run and result.applied:  # applied on a temporary copy, not on the file
+            kind = RunKind.UNCHANGED
+            headline = (f"Dry run: {start} → {to_label} ran on a temporary copy; "
+                        f"{path.name} was not touched.")
+        elif result.applied:
             kind, headline = RunKind.UPGRADED, f"Upgraded {path.name}: {start} → {to_label}."
         elif _repaired(result) and not result.dry_run:
             kind, headline = RunKind.UPGRADED, f"Repaired {path.name} at {to_label}."

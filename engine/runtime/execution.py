@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -119,15 +120,20 @@ def _open_guarded(path: Path, plan: Plan, wait: float) -> tuple[sqlite3.Connecti
     return conn, guard_connection(conn, allowed=any(step.attach for step in plan.steps))
 
 
-def rehearse(session: Session, plan: Plan) -> None:
+def rehearse(
+    session: Session, plan: Plan, *, after: Callable[[Path], None] | None = None
+) -> None:
     """Run a bridge plan on a temporary copy, with the user's own options, so the dry run shows
-    exactly what would happen (what the bridge skips depends on the file's shape at each step)."""
+    exactly what would happen (what the bridge skips depends on the file's shape at each step).
+    `after` looks at the copy once the plan ran on it (before the copy goes)."""
     result = session.result
     with tempfile.TemporaryDirectory(prefix="sqlmig-dry-run-") as folder:
         copy = Path(folder) / session.path.name
         create_backup(session.path, version=None, destination=copy, cancel=session.cancel)
         inside = _inside(plan)
         execute(dataclasses.replace(session, path=copy), inside)
+        if after is not None:
+            after(copy)
     result.notes.append("Dry run: rehearsed on a temporary copy; the file was not touched.")
     if inside != plan:
         result.notes.append(

@@ -18,6 +18,7 @@ class UpgradeOptions:
     backup_dir: Path | None = None  # default: next to the file
     create_backup_dir: bool = False  # a missing `backup_dir` whose parent exists is created
     dry_run: bool = False  # plan, preflight and rehearse; write nothing
+    execute: bool = False  # with dry_run: run any plan on a temporary copy (not only a bridge's)
     wait: float = 10.0  # seconds to wait for another program's write lock
     accept_diverged: bool = False  # move another branch's history rows to sqlmig_log
     expect: Expectation | None = None  # what a face showed: a file changed since is refused

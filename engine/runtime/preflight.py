@@ -15,7 +15,10 @@ do) or a warning (`ok=None`: shown, not blocking). In order:
                   waiting up to `wait` seconds (`lock_wait` says how long it waited)
   journal         the `-wal` / hot-journal state (informational: SQLite recovers both on open)
   foreign_keys    existing `foreign_key_check` violations (reported, never blocking)
-  sqlite_version  the SQLite library can run every statement of the plan
+  sqlite_version  the SQLite library can run every statement of the plan (each one it cannot
+                  is named with the version it needs; engine/planning/capabilities.py)
+  sqlite_features statements this library runs only when compiled with them (a warning)
+  file_format     the plan makes the file unreadable by older SQLite versions (a warning)
   location        network or cloud-synced folders (a warning)
 
 Disk-space rule: the backup needs the database's size (main file plus `-wal`) in the backup folder,
@@ -34,6 +37,7 @@ from engine.core.cancel import CancelToken, watch
 from engine.core.connect import open_readonly, read_facts
 from engine.core.errors import EngineError
 from engine.core.events import Clock, Event, PreflightEvent, VerifyEvent
+from engine.planning.capabilities import Version
 from engine.runtime.location import local_disk
 from engine.runtime.preflight_checks import (
     Check,
@@ -79,15 +83,18 @@ def preflight(
     backup: bool = True,
     wait: float = 10.0,
     write: bool = True,
-    statements: Iterable[str] = (),
+    statements: Iterable[tuple[str, str] | str] = (),
     cancel: CancelToken | None = None,
     create_backup_dir: bool = False,
+    library: Version | None = None,
 ) -> Preflight:
     """Run every check (read-only, plus a rolled-back `BEGIN IMMEDIATE` when `write`).
 
     `write=False` (a dry run) leaves out the lock probe, which would open the file for writing.
     `create_backup_dir`: a missing backup folder whose parent exists is fine (the backup makes
     it, like `rsync --backup-dir`).
+    `statements`: the plan's, each as (where, sql) so the capability gate can name it;
+    `library`: the SQLite version to check them against (default: this process's).
     Never raises EngineError but `Cancelled`: a problem is a "no" in the list.
     """
     path = Path(path)
@@ -138,7 +145,8 @@ def preflight(
         if conn is not None and all(c.ok is not False for c in result.checks):
             with watch(conn, cancel):
                 add(existing_damage(conn, plan_needs_fk_off, cancel))
-        add(sqlite_can_run(statements))
+        for check in sqlite_can_run(statements, library):
+            add(check)
         add(local_disk(path, backup_dir if backup else None))
     finally:
         if conn is not None:

@@ -5,7 +5,6 @@ that is a yes, a no (with what to do) or a warning. See that module for what eac
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import time
@@ -22,28 +21,12 @@ from engine.core.connect import (
 )
 from engine.core.errors import EngineError, Refused, from_sqlite, sqlite_error_name
 from engine.core.verdicts import Outcome
+from engine.planning.capabilities import Version, capabilities, version_text
 from engine.runtime.backups import backup_folder_problem, backup_name, refuse_long_backup_path
 from engine.runtime.checks import foreign_key_damage, quick_check
 from engine.state.findings import listing
 
 UNCHANGED = "Nothing was changed."
-# Statement features and the first SQLite version that runs them.
-FEATURES: tuple[tuple[re.Pattern[str], tuple[int, int, int], str], ...] = (
-    (re.compile(r"\bALTER\s+TABLE\b.*\bDROP\s+(COLUMN\s+)?\w", re.I | re.S), (3, 35, 0),
-     "ALTER TABLE … DROP COLUMN"),
-    (re.compile(r"\bALTER\s+TABLE\b.*\bRENAME\s+COLUMN\b", re.I | re.S), (3, 25, 0),
-     "ALTER TABLE … RENAME COLUMN"),
-    (re.compile(r"\bRETURNING\b", re.I), (3, 35, 0), "RETURNING"),
-    (re.compile(r"\)\s*STRICT\b", re.I), (3, 37, 0), "STRICT tables"),
-    (re.compile(r"\bGENERATED\s+ALWAYS\b", re.I), (3, 31, 0), "generated columns"),
-    (re.compile(r"\bON\s+CONFLICT\b[^;]*\bDO\s+(UPDATE|NOTHING)\b", re.I | re.S), (3, 24, 0),
-     "UPSERT"),
-    (re.compile(r"\bunixepoch\s*\(", re.I), (3, 38, 0), "unixepoch()"),
-    (re.compile(r"->>"), (3, 38, 0), "the ->> operator"),
-    (re.compile(r"\bOVER\s*\(", re.I), (3, 25, 0), "window functions"),
-)
-
-
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -282,26 +265,44 @@ def existing_damage(conn: sqlite3.Connection, fk_off: bool, cancel: CancelToken 
     )
 
 
-def sqlite_can_run(statements: Iterable[str]) -> Check:
-    have = sqlite3.sqlite_version_info
-    missing: list[str] = []
-    needed = (3, 0, 0)
-    for sql in statements:
-        for pattern, version, what in FEATURES:
-            if version > needed and pattern.search(sql):
-                needed = version
-            if version > have and pattern.search(sql) and what not in missing:
-                missing.append(what)
-    if missing:
-        return Check(
+def sqlite_can_run(
+    statements: Iterable[tuple[str, str] | str], library: Version | None = None
+) -> list[Check]:
+    """The capability gate, per statement (engine/planning/capabilities.py): a "no" naming each
+    statement this library cannot run and the version it needs; a warning for what it runs only
+    when compiled with it, and for a plan after which older libraries cannot read the file."""
+    have = library or sqlite3.sqlite_version_info
+    text = version_text(have)
+    labelled = [s if isinstance(s, tuple) else (f"statement {n}", s)
+                for n, s in enumerate(statements, 1)]  # fmt: skip
+    found = capabilities(labelled, have)
+    checks = []
+    if found.missing:
+        checks.append(Check(
             "sqlite_version",
             False,
-            f"This SQLite library ({sqlite3.sqlite_version}) cannot run the plan: it needs "
-            f"{', '.join(missing)}. {UNCHANGED}",
+            f"This SQLite library ({text}) cannot run the plan: "
+            f"{listing([n.sentence() for n in found.missing])}. {UNCHANGED}",
             "Run sqlmig with a Python whose SQLite is newer.",
             "sqlite_too_old",
-        )
-    return Check(
-        "sqlite_version", True, f"SQLite {sqlite3.sqlite_version} can run the plan (needs "
-        f"{'.'.join(map(str, needed))} or newer)."
-    )
+        ))
+    else:
+        checks.append(Check(
+            "sqlite_version", True, f"SQLite {text} can run the plan (needs "
+            f"{version_text(found.needed)} or newer)."
+        ))
+    if found.uncertain:
+        checks.append(Check(
+            "sqlite_features", None,
+            f"{listing([n.sentence() for n in found.uncertain])}: SQLite {text} has it only "
+            "when it was compiled with it.", "A failing statement rolls the whole run back.",
+        ))
+    oldest = found.oldest_reader
+    if oldest is not None:
+        checks.append(Check(
+            "file_format", None,
+            f"After this run, only SQLite {version_text(oldest)} or newer can read the file: "
+            f"{listing([n.sentence() for n in found.readers])}.",
+            "Programs that open the file with an older SQLite will fail to read it.",
+        ))
+    return checks

@@ -30,6 +30,7 @@ from engine.runtime import preflight
 from engine.runtime.backups import create_backup
 from engine.runtime.execution import Session, execute, rehearse
 from engine.runtime.options import UpgradeOptions
+from engine.runtime.rehearsal import rehearse_on_copy
 from engine.runtime.result import UpgradeResult
 from engine.runtime.runchecks import before_run
 from engine.scripts.catalog import Catalog
@@ -126,7 +127,9 @@ def _run(session: Session) -> None:
         sink(VerifyEvent(clock(), "quick_check", True, "The file passed quick_check."))
         for event in preflight.events(checks, clock):
             sink(event)
-    if options.dry_run and plan.bridge:
+    if options.dry_run and options.execute and not plan.empty:
+        rehearse_on_copy(session, plan)
+    elif options.dry_run and plan.bridge:
         rehearse(session, plan)
     elif options.dry_run or plan.empty:
         result.to_version = plan.to_version if options.dry_run else inspection.current_version
@@ -149,7 +152,8 @@ def _preflight(session: Session, plan: Plan) -> preflight.Preflight:
         backup=options.backup and not options.dry_run,
         wait=options.wait,
         write=not options.dry_run,
-        statements=[statement.sql for step in plan.steps for statement in step.statements],
+        statements=[(f"{step.label} line {statement.line}", statement.sql)
+                    for step in plan.steps for statement in step.statements],
         cancel=session.cancel,
         create_backup_dir=options.create_backup_dir,
     )

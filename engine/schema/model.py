@@ -4,7 +4,7 @@ keys) and what a comparison finds."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from engine.scripts.sqlnorm import fold
 
@@ -64,12 +64,14 @@ class Trigger:
     name: str
     table: str
     body: str  # normalised CREATE TRIGGER text from the trigger's name on
+    sql: str = field(default="", compare=False)  # raw CREATE text, to recreate it (diff --sql)
 
 
 @dataclass(frozen=True)
 class View:
     name: str
     body: str  # normalised text after AS, led by the view's column list if it has one
+    sql: str = field(default="", compare=False)  # raw CREATE text, to recreate it (diff --sql)
 
 
 @dataclass(frozen=True)

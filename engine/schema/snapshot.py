@@ -105,10 +105,10 @@ def snapshot(
         if kind == "table":
             tables[name] = _read_table(conn, schema, name, sql or "")
         elif kind == "view":
-            views[name] = View(name=name, body=sqlnorm.view_body(sql or ""))
+            views[name] = View(name=name, body=sqlnorm.view_body(sql or ""), sql=sql or "")
         elif kind == "trigger":
             triggers[name] = Trigger(
-                name=name, table=tbl_name, body=sqlnorm.trigger_body(sql or "")
+                name=name, table=tbl_name, body=sqlnorm.trigger_body(sql or ""), sql=sql or ""
             )
     indexes: dict[str, Index] = {}
     for table in tables:
