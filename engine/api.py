@@ -10,6 +10,7 @@ from engine.core.errors import Problem, Refused
 from engine.core.verdicts import Mode
 from engine.scripts.catalog import Catalog, CatalogNotFound
 from engine.scripts.catalog import load_catalog as _load_catalog
+from engine.state.dialects import convention_in_file
 from engine.state.inspect import inspect_file as _inspect_file
 from engine.state.inspection import Inspection
 
@@ -45,6 +46,16 @@ def load_catalog(folder: str | Path | None = None) -> Catalog:
         raise Refused(str(exc), hint=exc.hint, code="bad_catalog") from exc
 
 
+def catalog_for(path: str | Path, catalog: Catalog | None = None) -> Catalog:
+    """The catalog as the file's history table decides its convention (SPEC §7.19: the history
+    already in the file comes first); the same catalog when it already agrees."""
+    catalog = catalog or load_catalog()
+    found = convention_in_file(Path(path))
+    if found is None or found == catalog.convention:
+        return catalog
+    return _load_catalog(catalog.folder, from_history=found)
+
+
 def catalog_problems(catalog: Catalog) -> list[Problem]:
     return [Problem(p.code, p.message, p.hint, p.file, p.line, p.kind) for p in catalog.problems]
 
@@ -55,7 +66,7 @@ def inspect_file(
     """Classify a file without writing to it."""
     from engine.planning.assess import inspect_and_foresee
 
-    return inspect_and_foresee(path, catalog or load_catalog(), cancel=cancel)
+    return inspect_and_foresee(path, catalog_for(path, catalog), cancel=cancel)
 
 
 def assess(
@@ -65,7 +76,7 @@ def assess(
     and why it would be refused: the one answer both faces show. Read-only."""
     from engine.planning.assess import assess as _assess
 
-    return _assess(path, catalog or load_catalog(), cancel=cancel)
+    return _assess(path, catalog_for(path, catalog), cancel=cancel)
 
 
 def plan(
@@ -79,7 +90,7 @@ def plan(
     """The plan an upgrade would run (raises `Refused`/`UsageError` when it would refuse)."""
     from engine.planning.planner import plan_upgrade
 
-    catalog = catalog or load_catalog()
+    catalog = catalog_for(path, catalog)
     return plan_upgrade(
         _inspect_file(path, catalog),
         catalog,
@@ -125,7 +136,7 @@ def upgrade(
         accept_diverged=accept_diverged,
         expect=expect,
     )
-    return _upgrade(path, catalog or load_catalog(), options, on_event=on_event, cancel=cancel)
+    return _upgrade(path, catalog_for(path, catalog), options, on_event=on_event, cancel=cancel)
 
 
 def verify(
@@ -141,7 +152,7 @@ def verify(
     `on_event` gets `heartbeat` events while a long check runs."""
     from engine.runtime.verifying import verify as _verify
 
-    return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
+    return _verify(path, catalog_for(path, catalog), full=full, on_event=on_event, cancel=cancel)
 
 
 def file_version(path: str | Path, catalog: Catalog | None = None) -> int | None:

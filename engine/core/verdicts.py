@@ -117,6 +117,7 @@ class ProblemCode(StrEnum):
     USER_OBJECT = "user_object"
     NAME_CLASH = "name_clash"
     CHANGED_SINCE_INSPECTION = "changed_since_inspection"
+    DIRTY = "dirty"  # golang-migrate's dirty flag (or a failed sqlx/Flyway row): a run stopped
     # the migrations folder
     BAD_CATALOG = "bad_catalog"
     NO_MIGRATIONS = "no_migrations"
@@ -153,4 +154,5 @@ class CatalogProblemKind(StrEnum):
     ATTACH_NOT_ALLOWED = "attach_not_allowed"
     NEEDS_NO_TRANSACTION = "needs_no_transaction"
     BAD_PROFILE = "bad_profile"
+    BAD_CONVENTION = "bad_convention"  # a folder two conventions could own, or a mixed one
     NO_MIGRATIONS = "no_migrations"

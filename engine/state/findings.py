@@ -148,6 +148,17 @@ def bad_history(garbage: int, truncated: bool) -> Problem:
     )
 
 
+def dirty(table: str, convention: str) -> Problem:
+    return Problem(
+        "dirty",
+        f"The history table {table} says an earlier {convention} run stopped half-way (it is "
+        "marked dirty or failed), so the schema may be between two versions.",
+        "Check the schema against the last migration, fix it by hand, then clear the mark the "
+        f"way {convention} documents (golang-migrate: `migrate force VERSION`); sqlmig refuses "
+        "to upgrade until then.",
+    )
+
+
 def changed_files(versions: list[int]) -> Problem:
     return Problem(
         "changed",
