@@ -43,7 +43,9 @@ def history_convention(conn: sqlite3.Connection, names: frozenset[str]) -> str |
     return found[0] if len(found) == 1 else None
 
 
-def read_any(conn: sqlite3.Connection, names: frozenset[str] | set[str], catalog: Catalog) -> History:
+def read_any(
+    conn: sqlite3.Connection, names: frozenset[str] | set[str], catalog: Catalog
+) -> History:
     """The history in the catalog's convention."""
     reader = _READERS.get(catalog.convention)
     if reader is None:
@@ -195,9 +197,8 @@ def convention_in_file(path: Path) -> str | None:
     except Refused:
         return None
     try:
-        names = frozenset(
-            str(row[0]) for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        )
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        names = frozenset(str(row[0]) for row in tables)
         return history_convention(conn, names)
     except sqlite3.Error:
         return None
