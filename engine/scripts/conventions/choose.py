@@ -111,8 +111,8 @@ def choose(
         hint = f"Keep one convention per folder, then set {key}."
         return Choice(Sqlmig(), "features", what, hint)
     (name, owned), = owners.items()
-    if len(owned) < len(listed):
-        # Some files are another tool's, the rest sqlmig's: read as sqlmig's, whose catalog
+    if len(owned) < len(listed) and not fits(make(name, settings), listed):
+        # Some files are another tool's, the rest only sqlmig's: read as sqlmig's, whose catalog
         # names each foreign file (issue 8 item 7).
         return Choice(Sqlmig(), "default")
     if name == "golang-migrate":

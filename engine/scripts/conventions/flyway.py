@@ -22,7 +22,26 @@ _PARTS = 4  # version parts the order key holds (1.2.3.4); each below 10^20
 _BASE = 10**20
 
 
-def version_key(label: str) -> int | None:
+class DottedVersion(int):
+    """A Flyway version: an integer in Flyway's order that reads as Flyway writes it (1.10)."""
+
+    label: str
+
+    def __new__(cls, key: int, label: str) -> DottedVersion:
+        made = super().__new__(cls, key)
+        made.label = label
+        return made
+
+    def __str__(self) -> str:
+        return self.label
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return self.label if not spec else format(int(self), spec)
+
+
+def version_key(label: str) -> DottedVersion | None:
     """Flyway's order as one integer: parts compared as numbers, missing parts as 0 (1.10 comes
     after 1.9; 1.0 equals 1). None when the version is beyond what the key holds."""
     parts = [int(p) for p in label.split(".")]
@@ -34,7 +53,7 @@ def version_key(label: str) -> int | None:
     key = 0
     for part in parts:
         key = key * _BASE + part
-    return key
+    return DottedVersion(key, label)
 
 
 def crc32_checksum(raw: bytes) -> int:

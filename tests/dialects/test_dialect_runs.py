@@ -1,0 +1,140 @@
+"""Status and upgrade in each tool's dialect (SPEC §7.19, §7.22): an empty file goes to head, a
+file the other tool left at a middle version goes to head, and afterwards the other tool's own
+history table lists every version, so that tool finds nothing to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import engine
+from tests.dialects.folders import at_middle_version, empty_db, make_folder, rows, run
+
+# What each tool's history table holds after every migration of its folder, read as that tool
+# reads it.
+HEAD = {
+    "dbmate": ("SELECT version FROM schema_migrations ORDER BY version",
+               [("20240101120000",), ("20240215093000",), ("20240301000000",),
+                ("20240302000000",)]),
+    "golang-migrate": ("SELECT version, dirty FROM schema_migrations", [(3, 0)]),
+    "goose": ("SELECT version_id, is_applied FROM goose_db_version ORDER BY id",
+              [(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)]),
+    "sqlx": ("SELECT version, description, success FROM _sqlx_migrations ORDER BY version",
+             [(20240101000000, "create users", 1), (20240102000000, "add email", 1),
+              (20240103000000, "create posts", 1)]),
+    "flyway": ("SELECT installed_rank, version, description, type, script, success "
+               "FROM flyway_schema_history ORDER BY installed_rank",
+               [(1, "1", "create users", "SQL", "V1__create_users.sql", 1),
+                (2, "1.9", "add email", "SQL", "V1.9__add_email.sql", 1),
+                (3, "1.10", "create posts", "SQL", "V1.10__create_posts.sql", 1),
+                (4, "2", "add phone", "SQL", "V2__add_phone.sql", 1)]),
+}
+CONVENTIONS = sorted(HEAD)
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_an_empty_file_goes_to_head_in_the_tools_own_table(tmp_path: Path, convention: str) -> None:
+    folder = make_folder(tmp_path, convention)
+    catalog = engine.load_catalog(folder)
+    assert (catalog.convention, catalog.problems) == (convention, ())
+    db = empty_db(tmp_path)
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.ok, result.error
+    sql, expected = HEAD[convention]
+    assert rows(db, sql) == expected
+    after = engine.inspect_file(db, catalog)
+    assert (after.state, after.pending) == ("tracked", ())
+    assert after.current_version == catalog.head_version
+    # sqlmig's own facts go to sqlmig_log, never into the other tool's table
+    methods = rows(db, "SELECT kind, method FROM sqlmig_log WHERE version IS NOT NULL")
+    assert len(methods) == len(catalog.migrations)
+    # user_version only where asked for and where the number fits: never for these folders
+    assert rows(db, "PRAGMA user_version") == [(0,)]
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_a_file_the_other_tool_left_at_a_middle_version_goes_to_head(
+    tmp_path: Path, convention: str
+) -> None:
+    folder = make_folder(tmp_path, convention)
+    db = at_middle_version(tmp_path, convention, folder)
+    # The history table in the file decides the convention even without sqlmig.toml.
+    for config in folder.glob("sqlmig.toml"):
+        if convention != "flyway":  # Flyway's placeholders need the file
+            config.unlink()
+    before = engine.inspect_file(db, engine.load_catalog(folder))
+    assert before.state == "tracked", before.diagnosis
+    assert before.pending
+    result = engine.upgrade(db, engine.load_catalog(folder), backup=False)
+    assert result.ok, result.error
+    sql, expected = HEAD[convention]
+    assert rows(db, sql) == expected  # the other tool's rows kept, sqlmig's added in its shape
+    assert engine.inspect_file(db, engine.load_catalog(folder)).pending == ()
+
+
+def test_a_dirty_golang_migrate_file_is_refused_with_a_sentence(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "golang-migrate")
+    db = at_middle_version(tmp_path, "golang-migrate", folder)
+    run(db, "UPDATE schema_migrations SET dirty = true")
+    before = db.read_bytes()
+    seen = engine.inspect_file(db, engine.load_catalog(folder))
+    assert seen.state == "tracked"
+    assert [p.code for p in seen.problems] == ["dirty"]
+    result = engine.upgrade(db, engine.load_catalog(folder), backup=False)
+    assert result.error is not None
+    assert (result.error.code, result.exit_code) == ("dirty", 3)
+    assert "stopped half-way" in result.error.message
+    assert "migrate force" in result.error.hint
+    assert db.read_bytes() == before
+
+
+def test_the_goose_down_part_never_runs_on_upgrade(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "goose")
+    db = empty_db(tmp_path)
+    assert engine.upgrade(db, engine.load_catalog(folder), backup=False).ok
+    tables = {name for (name,) in rows(db, "SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"users", "posts"} <= tables  # 00003's down part would drop users
+    assert rows(db, "SELECT name FROM sqlite_master WHERE name = 'users_name'") == [("users_name",)]
+    run(db, "INSERT INTO users (name) VALUES ('  ada  ')")
+    assert rows(db, "SELECT name FROM users") == [("ada",)]  # the StatementBegin trigger works
+
+
+def test_timestamps_beyond_2_31_are_ordered_as_numbers(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "dbmate")
+    (folder / "9_early.sql").write_text("-- migrate:up\nCREATE TABLE early (x);\n")
+    catalog = engine.load_catalog(folder)
+    assert catalog.ok, catalog.problems
+    versions = [m.version for m in catalog.migrations]
+    assert versions == sorted(versions) and versions[0] == 9
+    assert versions[-1] == 20240302000000 > 2**31
+    plan = engine.plan(empty_db(tmp_path), catalog)
+    assert [s.version for s in plan.steps] == versions
+
+
+def test_a_file_with_a_sqlx_checksum_that_differs_is_shown_as_changed(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "sqlx")
+    db = at_middle_version(tmp_path, "sqlx", folder)
+    catalog = engine.load_catalog(folder)
+    assert {a.status for a in engine.inspect_file(db, catalog).applied} == {"ok"}
+    (folder / "20240101000000_create users.sql").write_text(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); -- edited\n"
+    )
+    changed = engine.inspect_file(db, engine.load_catalog(folder))
+    assert [a.status for a in changed.applied] == ["changed"]
+
+
+def test_flyway_backup_names_and_status_carry_the_dotted_version(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "flyway")
+    db = empty_db(tmp_path)
+    catalog = engine.load_catalog(folder)
+    assert engine.upgrade(db, catalog, backup=False, **to_target(catalog, "1.10")).ok
+    found = engine.inspect_file(db, catalog)
+    assert [p.version for p in found.pending] == [catalog.migrations[-1].version]
+    assert rows(db, "SELECT version_label FROM sqlmig_log WHERE version_label IS NOT NULL") == [
+        ("1",), ("1.9",), ("1.10",)
+    ]
+
+
+def to_target(catalog: engine.Catalog, label: str) -> dict[str, int]:
+    return {"target": next(m.version for m in catalog.migrations if m.label == label)}
