@@ -128,11 +128,16 @@ def test_flyway_backup_names_and_status_carry_the_dotted_version(tmp_path: Path)
     folder = make_folder(tmp_path, "flyway")
     db = empty_db(tmp_path)
     catalog = engine.load_catalog(folder)
-    assert engine.upgrade(db, catalog, backup=False, **to_target(catalog, "1.10")).ok
-    found = engine.inspect_file(db, catalog)
-    assert [p.version for p in found.pending] == [catalog.migrations[-1].version]
+    result = engine.upgrade(db, catalog, backup=False, **to_target(catalog, "1.10"))
+    assert result.ok, result.error
+    later = engine.upgrade(db, catalog)  # with a backup, named after the dotted version
+    assert later.ok and later.backup is not None
+    assert ".v1.10.sqlmig-backup" in later.backup.name
+    from engine.runtime.backups import find_backups
+
+    assert find_backups(db) == [later.backup]
     assert rows(db, "SELECT version_label FROM sqlmig_log WHERE version_label IS NOT NULL") == [
-        ("1",), ("1.9",), ("1.10",)
+        ("1",), ("1.9",), ("1.10",), ("2",)
     ]
 
 

@@ -37,8 +37,11 @@ class DottedVersion(int):
 
     __repr__ = __str__
 
+    def __reduce__(self) -> tuple[type[DottedVersion], tuple[int, str]]:
+        return DottedVersion, (int(self), self.label)  # copies keep the label
+
     def __format__(self, spec: str) -> str:
-        return self.label if not spec else format(int(self), spec)
+        return self.label  # as written, whatever width a sequential number would get
 
 
 def version_key(label: str) -> DottedVersion | None:
