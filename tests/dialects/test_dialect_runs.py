@@ -143,3 +143,34 @@ def test_flyway_backup_names_and_status_carry_the_dotted_version(tmp_path: Path)
 
 def to_target(catalog: engine.Catalog, label: str) -> dict[str, int]:
     return {"target": next(m.version for m in catalog.migrations if m.label == label)}
+
+
+def test_user_version_is_written_only_when_asked_for_and_when_it_fits(tmp_path: Path) -> None:
+    goose = make_folder(tmp_path, "goose")
+    (goose / "sqlmig.toml").write_text("user_version = true\n")
+    db = empty_db(tmp_path)
+    assert engine.upgrade(db, engine.load_catalog(goose), backup=False).ok
+    assert rows(db, "PRAGMA user_version") == [(4,)]
+    dbmate = make_folder(tmp_path / "d", "dbmate")
+    (dbmate / "sqlmig.toml").write_text("user_version = true\n")
+    other = tmp_path / "d" / "app.db"
+    other.touch()
+    run(other, "PRAGMA user_version = 7")
+    assert engine.upgrade(other, engine.load_catalog(dbmate), backup=False).ok
+    assert rows(other, "PRAGMA user_version") == [(7,)]  # 20240302000000 does not fit: left
+
+
+def test_a_sqlmig_folder_may_turn_user_version_off(tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    folder.mkdir()
+    (folder / "0000_a.sql").write_text("CREATE TABLE a (x);\n")
+    (folder / "sqlmig.toml").write_text("user_version = false\n")
+    db = empty_db(tmp_path)
+    assert engine.upgrade(db, engine.load_catalog(folder), backup=False).ok
+    assert rows(db, "PRAGMA user_version") == [(0,)]
+    assert rows(db, "SELECT version, name FROM schema_migrations") == [(0, "a")]
+
+
+def test_the_bundled_profile_asks_for_user_version() -> None:
+    catalog = engine.load_catalog()
+    assert (catalog.convention, catalog.user_version) == ("sqlmig", True)
