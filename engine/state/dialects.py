@@ -14,7 +14,7 @@ from pathlib import Path
 
 from engine.core.connect import open_readonly, read_facts
 from engine.core.errors import Refused
-from engine.core.tables import FLYWAY_TABLE, GOOSE_TABLE, HISTORY_TABLE, SQLX_TABLE
+from engine.core.tables import AUDIT_TABLE, FLYWAY_TABLE, GOOSE_TABLE, HISTORY_TABLE, SQLX_TABLE
 from engine.scripts.catalog import Catalog
 from engine.scripts.conventions.flyway import version_key
 from engine.state.history import MAX_ROWS, NO_HISTORY, History, HistoryRow, read_history
@@ -53,7 +53,24 @@ def read_any(
     table = _TABLES[catalog.convention]
     if table not in names:
         return NO_HISTORY._replace(table=table)
-    return reader(conn, catalog)._replace(table=table)
+    found = reader(conn, catalog)._replace(table=table)
+    if catalog.convention in _NO_CHECKSUM and AUDIT_TABLE in names:
+        # The tool records no checksum; the steps sqlmig ran have theirs in sqlmig_log.
+        ours = _audited_checksums(conn)
+        rows = tuple(r._replace(checksum=ours.get(str(r.version))) for r in found.rows)
+        found = found._replace(rows=rows)
+    return found
+
+
+def _audited_checksums(conn: sqlite3.Connection) -> dict[str, str]:
+    """version -> the checksum of the last step sqlmig_log recorded for it."""
+    if not {"version", "checksum"} <= set(columns_of(conn, AUDIT_TABLE)):
+        return {}
+    rows = conn.execute(
+        f"SELECT version, checksum FROM {AUDIT_TABLE} WHERE version IS NOT NULL "
+        f"AND checksum IS NOT NULL ORDER BY id LIMIT {MAX_ROWS}"
+    )
+    return {str(version): str(checksum) for version, checksum in rows}
 
 
 def _row(catalog: Catalog, version: int, *, name: object = None, checksum: str | None = None,
@@ -185,6 +202,7 @@ _READERS: dict[str, Callable[[sqlite3.Connection, Catalog], History]] = {
     "dbmate": _dbmate, "golang-migrate": _golang_migrate, "goose": _goose, "sqlx": _sqlx,
     "flyway": _flyway,
 }
+_NO_CHECKSUM = frozenset({"dbmate", "golang-migrate", "goose"})
 _TABLES = {"dbmate": HISTORY_TABLE, "golang-migrate": HISTORY_TABLE, "goose": GOOSE_TABLE,
            "sqlx": SQLX_TABLE, "flyway": FLYWAY_TABLE}
 

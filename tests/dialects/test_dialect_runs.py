@@ -174,3 +174,21 @@ def test_a_sqlmig_folder_may_turn_user_version_off(tmp_path: Path) -> None:
 def test_the_bundled_profile_asks_for_user_version() -> None:
     catalog = engine.load_catalog()
     assert (catalog.convention, catalog.user_version) == ("sqlmig", True)
+
+
+@pytest.mark.parametrize("convention", ["dbmate", "golang-migrate", "goose"])
+def test_steps_sqlmig_ran_verify_with_the_checksum_in_its_audit_table(
+    tmp_path: Path, convention: str
+) -> None:
+    folder = make_folder(tmp_path, convention)
+    db = at_middle_version(tmp_path, convention, folder)
+    assert engine.upgrade(db, engine.load_catalog(folder), backup=False).ok
+    statuses = [a.status for a in engine.inspect_file(db, engine.load_catalog(folder)).applied]
+    by_the_tool = 2 if convention == "golang-migrate" else 1
+    # applied by the other tool: no checksum anywhere; by sqlmig: its own, in sqlmig_log
+    assert statuses == ["unverified"] * by_the_tool + ["ok"] * (len(statuses) - by_the_tool)
+    edited = next(p for p in sorted(folder.glob("*.sql")) if ("create_posts" in p.name
+                  or "index_email" in p.name) and not p.name.endswith(".down.sql"))
+    edited.write_text(edited.read_text().replace("CREATE", "CREATE /* edited */", 1))
+    after = engine.inspect_file(db, engine.load_catalog(folder))
+    assert "changed" in [a.status for a in after.applied]
