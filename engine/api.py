@@ -51,8 +51,10 @@ def catalog_for(path: str | Path, catalog: Catalog | None = None) -> Catalog:
     already in the file comes first); the same catalog when it already agrees."""
     catalog = catalog or load_catalog()
     found = convention_in_file(Path(path))
-    if found is None or found == catalog.convention:
+    if found is None:
         return catalog
+    if found == catalog.convention:
+        return catalog._replace(decided_by="history")
     return _load_catalog(catalog.folder, from_history=found)
 
 
