@@ -10,6 +10,7 @@ from engine.core.errors import Problem, Refused
 from engine.core.verdicts import Mode
 from engine.scripts.catalog import Catalog, CatalogNotFound
 from engine.scripts.catalog import load_catalog as _load_catalog
+from engine.scripts.conventions.flyway import version_key
 from engine.state.dialects import convention_in_file
 from engine.state.inspect import inspect_file as _inspect_file
 from engine.state.inspection import Inspection
@@ -58,6 +59,15 @@ def catalog_for(path: str | Path, catalog: Catalog | None = None) -> Catalog:
     return _load_catalog(catalog.folder, from_history=found)
 
 
+def _target(catalog: Catalog, target: int | str | None) -> int | None:
+    """A target given as written (Flyway's "1.10") is the version of that migration; one no
+    migration has is still a number that reads as written, which the planner refuses by name."""
+    if not isinstance(target, str):
+        return target
+    found = next((m.version for m in catalog.migrations if m.version_label == target), None)
+    return found if found is not None else version_key(target)
+
+
 def catalog_problems(catalog: Catalog) -> list[Problem]:
     return [Problem(p.code, p.message, p.hint, p.file, p.line, p.kind) for p in catalog.problems]
 
@@ -85,7 +95,7 @@ def plan(
     path: str | Path,
     catalog: Catalog | None = None,
     *,
-    target: int | None = None,
+    target: int | str | None = None,
     mode: str = Mode.ATOMIC,
     accept_diverged: bool = False,
 ) -> Plan:
@@ -96,7 +106,7 @@ def plan(
     return plan_upgrade(
         _inspect_file(path, catalog),
         catalog,
-        target=target,
+        target=_target(catalog, target),
         mode=mode,
         accept_diverged=accept_diverged,
     )
@@ -106,7 +116,7 @@ def upgrade(
     path: str | Path,
     catalog: Catalog | None = None,
     *,
-    target: int | None = None,
+    target: int | str | None = None,
     mode: str = Mode.ATOMIC,
     backup: bool = True,
     backup_dir: Path | None = None,
@@ -127,8 +137,9 @@ def upgrade(
     from engine.runtime.options import UpgradeOptions
     from engine.runtime.upgrader import upgrade as _upgrade
 
+    catalog = catalog_for(path, catalog)
     options = UpgradeOptions(
-        target=target,
+        target=_target(catalog, target),
         mode=mode,
         backup=backup,
         backup_dir=backup_dir,
@@ -138,7 +149,7 @@ def upgrade(
         accept_diverged=accept_diverged,
         expect=expect,
     )
-    return _upgrade(path, catalog_for(path, catalog), options, on_event=on_event, cancel=cancel)
+    return _upgrade(path, catalog, options, on_event=on_event, cancel=cancel)
 
 
 def verify(

@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     up = command("upgrade", verbs.cmd_upgrade)
     up.add_argument("path", type=Path, help="the database file")
     _migrations_option(up)
-    up.add_argument("--to", type=int, default=None, metavar="N", help="stop at version N")
+    up.add_argument("--to", type=_version, default=None, metavar="N",
+                    help="stop at version N (a Flyway folder: its dotted version, e.g. 1.10)")
     up.add_argument("--dry-run", action="store_true", help="show every statement; write nothing")
     up.add_argument(
         "--mode",
@@ -110,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_option(recover)
     recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
     return parser
+
+
+def _version(text: str) -> int | str:
+    """A version number, or a Flyway dotted version (kept as written: the engine finds it)."""
+    if text.isdigit():
+        return int(text)
+    parts = text.split(".")
+    if len(parts) > 1 and all(part.isdigit() for part in parts):
+        return text
+    raise argparse.ArgumentTypeError(f"'{text}' is not a version number such as 12 or 1.10")
 
 
 def _folder_name(text: str) -> Path:

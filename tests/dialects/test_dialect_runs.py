@@ -192,3 +192,21 @@ def test_steps_sqlmig_ran_verify_with_the_checksum_in_its_audit_table(
     edited.write_text(edited.read_text().replace("CREATE", "CREATE /* edited */", 1))
     after = engine.inspect_file(db, engine.load_catalog(folder))
     assert "changed" in [a.status for a in after.applied]
+
+
+def test_the_command_line_takes_a_flyway_target_as_written(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    folder = make_folder(tmp_path, "flyway")
+    db = empty_db(tmp_path)
+    command = [sys.executable, "-m", "engine", "upgrade", str(db), "--migrations", str(folder),
+               "--no-backup", "--json", "--to"]
+    done = subprocess.run([*command, "1.10"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '"to_version": "1.10"' in done.stdout.splitlines()[-1]
+    assert rows(db, "SELECT version FROM flyway_schema_history ORDER BY installed_rank") == [
+        ("1",), ("1.9",), ("1.10",)
+    ]
+    missing = subprocess.run([*command, "1.11"], capture_output=True, text=True, check=False)
+    assert missing.returncode == 2 and "no migration 1.11" in missing.stdout
