@@ -21,7 +21,7 @@ from engine.scripts.attach import reaches_another_file
 from engine.scripts.catalog_hints import HINTS as _HINTS
 from engine.scripts.catalog_hints import name_hint as _name_hint
 from engine.scripts.conventions.choose import choose, read_settings
-from engine.scripts.dialect_catalog import Skipped, read_folder
+from engine.scripts.dialect_catalog import Skipped, read_folder, skipped_files
 from engine.scripts.directives import KNOWN, Directives, directive_line, read_directives
 from engine.scripts.markers import SPLIT_NAME, find_markers, foreign_hint
 from engine.scripts.profile import PROFILE_NAME, Profile, ProfileError, load_profile
@@ -329,7 +329,11 @@ def load_catalog(folder: Path, *, from_history: str | None = None) -> Catalog:
             problems.append(CatalogProblem("duplicate_version", what, hint, m.filename, None))
     repairs = _load_repairs(folder, profile, set(by_version), problems)
     problems.sort(key=lambda p: (p.file or "", p.line or 0))
-    return base._replace(migrations=tuple(migrations), repairs=repairs, problems=tuple(problems))
+    kept = {r.path.parent for r in repairs} | ({profile.repairs_dir} if profile else set())
+    unread = tuple(s for s in skipped_files(folder, choice.convention)
+                   if (folder / s.file).parent.absolute() not in kept)
+    return base._replace(migrations=tuple(migrations), repairs=repairs, problems=tuple(problems),
+                         skipped=unread)
 
 
 def _peek(path: Path) -> str:

@@ -48,7 +48,7 @@ def read_folder(
 ) -> tuple[list[Read], list[Problem], list[Skipped]]:
     reads: dict[int, dict[str, tuple[FileName, Path, bytes, str]]] = {}
     problems: list[Problem] = []
-    skipped = _skipped(folder, convention)
+    skipped = skipped_files(folder, convention)
     hint = f"Name {convention.tool} migrations as {convention.tool} expects (docs/other-tools.md)."
     for path in files:
         named = convention.parse_name(path.name)
@@ -141,7 +141,7 @@ def _statements(
     return statements
 
 
-def _skipped(folder: Path, convention: Convention) -> list[Skipped]:
+def skipped_files(folder: Path, convention: Convention) -> list[Skipped]:
     """Files in the folder this convention's tool would run and sqlmig does not."""
     out: list[Skipped] = []
     for root, dirs, names in os.walk(folder):

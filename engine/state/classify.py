@@ -50,7 +50,7 @@ def classify(read: FileRead, base: Inspection, catalog: Catalog, diagnose: Diagn
     )
     problems: list[Problem] = []
     if history.garbage or history.truncated:
-        problems.append(findings.bad_history(history.garbage, history.truncated))
+        problems.append(findings.bad_history(history.garbage, history.truncated, history.table))
     if history.dirty:
         problems.append(findings.dirty(history.table, catalog.convention))
     found = base._replace(

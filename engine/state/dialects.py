@@ -191,6 +191,10 @@ def _flyway(conn: sqlite3.Connection, catalog: Catalog) -> History:
             dirty = True
         elif kind == "UNDO_SQL":
             applied.pop(key, None)
+        elif kind == "BASELINE":  # Flyway skips every version up to its baseline
+            for m in catalog.migrations:
+                if m.version <= key:
+                    applied.setdefault(m.version, _row(catalog, m.version))
         else:
             crc = f"crc32:{checksum}" if isinstance(checksum, int) else None
             applied[key] = _row(catalog, key, name=description, checksum=crc,

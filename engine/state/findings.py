@@ -137,14 +137,14 @@ def damaged(problem: Problem) -> str:
     return f"Damaged: {problem.message}"
 
 
-def bad_history(garbage: int, truncated: bool) -> Problem:
+def bad_history(garbage: int, truncated: bool, table: str = "schema_migrations") -> Problem:
     return Problem(
         "bad_history",
-        "The history table schema_migrations is not usable: "
+        f"The history table {table} is not usable: "
         + f"{garbage} row(s) or its key are not what the app writes"
         + (", and it has more rows than sqlmig reads" if truncated else "")
         + ".",
-        "Look at schema_migrations with a SQLite browser before upgrading.",
+        f"Look at {table} with a SQLite browser before upgrading.",
     )
 
 

@@ -76,6 +76,7 @@ FOLDERS = {"dbmate": DBMATE, "golang-migrate": GOLANG, "goose": GOOSE, "sqlx": S
 def write_folder(folder: Path, files: dict[str, str], config: str | None = None) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8", newline="")
     if config is not None:
         (folder / "sqlmig.toml").write_text(config, encoding="utf-8")

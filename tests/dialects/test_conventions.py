@@ -215,3 +215,27 @@ def test_convention_of_a_timestamped_dbmate_folder(tmp_path: Path) -> None:
     assert new.path.name == "20250102030405_add_phone.sql"
     assert new.text.startswith("-- migrate:up\n") and "-- migrate:down" in new.text
 
+
+
+def test_sql_in_a_subfolder_of_a_sqlmig_folder_is_listed_but_the_repairs_are_read(
+    tmp_path: Path,
+) -> None:
+    folder = write_folder(tmp_path / "m", {"0000_a.sql": "CREATE TABLE a (x);\n",
+                                           "old/0001_b.sql": "CREATE TABLE b (x);\n"})
+    catalog = engine.load_catalog(folder)
+    assert [s.file for s in catalog.skipped] == ["old/0001_b.sql"]
+    assert engine.load_catalog().skipped == ()  # the bundled repairs/ folder is read, not skipped
+
+
+def test_a_flyway_baseline_row_counts_every_version_up_to_it(tmp_path: Path) -> None:
+    from tests.dialects.folders import run
+
+    folder = make_folder(tmp_path, "flyway")
+    db = at_middle_version(tmp_path, "flyway", folder)
+    run(db, "ALTER TABLE app_users ADD COLUMN email TEXT",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, body TEXT)",
+        "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, "
+        "installed_by, execution_time, success) VALUES (2, '1.10', '<< Flyway Baseline >>', "
+        "'BASELINE', '<< Flyway Baseline >>', 'dev', 0, 1)")
+    found = engine.inspect_file(db, engine.load_catalog(folder))
+    assert [str(p.version) for p in found.pending] == ["2"]
