@@ -210,3 +210,25 @@ def test_the_command_line_takes_a_flyway_target_as_written(tmp_path: Path) -> No
     ]
     missing = subprocess.run([*command, "1.11"], capture_output=True, text=True, check=False)
     assert missing.returncode == 2 and "no migration 1.11" in missing.stdout
+
+
+def test_a_failed_sqlx_row_is_dirty_and_refused(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "sqlx")
+    db = at_middle_version(tmp_path, "sqlx", folder)
+    run(db, "UPDATE _sqlx_migrations SET success = FALSE")
+    before = db.read_bytes()
+    result = engine.upgrade(db, engine.load_catalog(folder), backup=False)
+    assert result.error is not None and (result.error.code, result.exit_code) == ("dirty", 3)
+    assert "_sqlx_migrations" in result.error.message
+    assert db.read_bytes() == before
+
+
+def test_unusable_rows_in_a_tools_table_are_refused_naming_it(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "dbmate")
+    db = at_middle_version(tmp_path, "dbmate", folder)
+    run(db, "INSERT INTO schema_migrations (version) VALUES ('not-a-version')")
+    found = engine.inspect_file(db, engine.load_catalog(folder))
+    problem = next(p for p in found.problems if p.code == "bad_history")
+    assert "schema_migrations" in problem.message
+    result = engine.upgrade(db, engine.load_catalog(folder), backup=False)
+    assert result.error is not None and result.error.code == "bad_history"
