@@ -92,6 +92,38 @@ def record(
     _WRITERS[catalog.convention](conn, migration, duration_ms)
 
 
+def unrecord(conn: sqlite3.Connection, catalog: Catalog, version: int) -> None:
+    """Take a step that was rolled back (its down part run) out of the convention's history, as
+    that tool's own down command does: for `sqlmig down` (issue 11), in its transaction."""
+    if catalog.convention == "sqlmig":
+        conn.execute(f"DELETE FROM {HISTORY_TABLE} WHERE version = ?", (version,))
+    elif catalog.convention == "dbmate":
+        label = catalog.get(version)
+        conn.execute(f"DELETE FROM {HISTORY_TABLE} WHERE version = ?",
+                     (label.version_label if label else str(version),))
+    elif catalog.convention == "golang-migrate":
+        earlier = [m.version for m in catalog.migrations if m.version < version]
+        conn.execute(f"DELETE FROM {HISTORY_TABLE}")
+        if earlier:  # golang-migrate keeps no row once every migration is down
+            conn.execute(f"INSERT INTO {HISTORY_TABLE} (version, dirty) VALUES (?, ?)",
+                         (earlier[-1], False))
+    elif catalog.convention == "goose":  # goose (v3) deletes the version's rows
+        conn.execute(f"DELETE FROM {GOOSE_TABLE} WHERE version_id = ?", (version,))
+    elif catalog.convention == "sqlx":
+        conn.execute(f"DELETE FROM {SQLX_TABLE} WHERE version = ?", (version,))
+    else:  # Flyway records an undo as a row of type UNDO_SQL
+        migration = catalog.get(version)
+        assert migration is not None
+        rank = conn.execute(f'SELECT coalesce(max("installed_rank"), 0) + 1 FROM "{FLYWAY_TABLE}"')
+        conn.execute(
+            f'INSERT INTO "{FLYWAY_TABLE}" ("installed_rank", "version", "description", "type", '
+            '"script", "checksum", "installed_by", "execution_time", "success") '
+            "VALUES (?, ?, ?, 'UNDO_SQL', ?, NULL, ?, 0, 1)",
+            (rank.fetchone()[0], migration.version_label, migration.name,
+             "U" + migration.filename[1:], run_by()),
+        )
+
+
 def _exists(conn: sqlite3.Connection, table: str) -> bool:
     found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
     return found.fetchone() is not None
