@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from engine.scripts.attach import reaches_another_file
-from engine.scripts.conventions import DOWN, REPEATABLE, UP, Convention, FileName
+from engine.scripts.conventions import BOTH, DOWN, REPEATABLE, UP, Convention, FileName
 from engine.scripts.directives import Directives
 from engine.scripts.sqltext import (
     Statement,
@@ -67,7 +67,8 @@ def read_folder(
                              "Check the file; it must be readable UTF-8."))
             continue
         parts = reads.setdefault(named.version, {})
-        if named.part in parts or (parts and named.part not in (UP, DOWN)):
+        # One file of both parts, or one up and one down file, per version.
+        if named.part in parts or BOTH in parts or (parts and named.part == BOTH):
             others = ", ".join(p.name for _, p, _, _ in parts.values())
             problems.append(("duplicate_version", path.name, None,
                              f"version {named.label} is also used by {others}",

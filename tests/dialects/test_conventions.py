@@ -239,3 +239,11 @@ def test_a_flyway_baseline_row_counts_every_version_up_to_it(tmp_path: Path) -> 
         "'BASELINE', '<< Flyway Baseline >>', 'dev', 0, 1)")
     found = engine.inspect_file(db, engine.load_catalog(folder))
     assert [str(p.version) for p in found.pending] == ["2"]
+
+
+def test_a_simple_and_a_reversible_sqlx_file_of_one_version_are_duplicates(tmp_path: Path) -> None:
+    folder = make_folder(tmp_path, "sqlx")
+    (folder / "20240103000000_create_posts.up.sql").write_text("CREATE TABLE p (x);\n")
+    catalog = engine.load_catalog(folder)
+    assert kinds(catalog) == ["duplicate_version"]
+    assert "20240103000000_create_posts.sql" in catalog.problems[0].message
