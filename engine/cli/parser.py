@@ -114,13 +114,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version(text: str) -> int | str:
-    """A version number, or a Flyway dotted version (kept as written: the engine finds it)."""
-    if text.isdigit():
-        return int(text)
+    """A version number (as `int` reads it), or a Flyway dotted version kept as written (the
+    engine finds it)."""
     parts = text.split(".")
     if len(parts) > 1 and all(part.isdigit() for part in parts):
         return text
-    raise argparse.ArgumentTypeError(f"'{text}' is not a version number such as 12 or 1.10")
+    return int(text)
+
+
+# argparse names the type in its refusal: a bad --to still reads "invalid int value" (CLI contract).
+_version.__name__ = "int"
 
 
 def _folder_name(text: str) -> Path:
