@@ -20,6 +20,7 @@ PUBLIC: dict[str, str] = {
     "backup": "engine.api",
     "bundled_migrations": "engine.api",
     "catalog_problems": "engine.api",
+    "convention_of": "engine.scripts.conventions.authoring",
     "file_version": "engine.api",
     "inspect_file": "engine.api",
     "load_catalog": "engine.api",
@@ -34,6 +35,7 @@ PUBLIC: dict[str, str] = {
     "Assessment": "engine.planning.assess",
     "CancelToken": "engine.core.cancel",
     "Catalog": "engine.scripts.catalog",
+    "FolderConvention": "engine.scripts.conventions.authoring",
     "Expectation": "engine.state.expectation",
     "Inspection": "engine.state.inspection",
     "Migration": "engine.scripts.catalog",
@@ -281,6 +283,8 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.runtime.verifying import VerifyReport as VerifyReport
     from engine.scripts.catalog import Catalog as Catalog
     from engine.scripts.catalog import Migration as Migration
+    from engine.scripts.conventions.authoring import FolderConvention as FolderConvention
+    from engine.scripts.conventions.authoring import convention_of as convention_of
     from engine.state.auditlog import AuditEntry as AuditEntry
     from engine.state.browse import PAGE_ROWS as PAGE_ROWS
     from engine.state.browse import Browser as Browser

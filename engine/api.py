@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from engine.core.errors import Problem, Refused, UsageError
 from engine.core.verdicts import Mode
 from engine.scripts.catalog import Catalog, CatalogNotFound
+from engine.scripts.catalog import load_catalog as _load_catalog
 from engine.scripts.compiled import load_catalog_cached
+from engine.scripts.conventions.flyway import version_key
+from engine.state.dialects import convention_in_file
 from engine.state.inspect import inspect_file as _inspect_file
 from engine.state.inspection import Inspection
 
@@ -55,6 +58,27 @@ def load_catalog(
         raise Refused(str(exc), hint=exc.hint, code="bad_catalog") from exc
 
 
+def catalog_for(path: str | Path, catalog: Catalog | None = None) -> Catalog:
+    """The catalog as the file's history table decides its convention (SPEC §7.19: the history
+    already in the file comes first); the same catalog when it already agrees."""
+    catalog = catalog or load_catalog()
+    found = convention_in_file(Path(path))
+    if found is None:
+        return catalog
+    if found == catalog.convention:
+        return catalog._replace(decided_by="history")
+    return _load_catalog(catalog.folder, from_history=found)
+
+
+def _target(catalog: Catalog, target: int | str | None) -> int | None:
+    """A target given as written (Flyway's "1.10") is the version of that migration; one no
+    migration has is still a number that reads as written, which the planner refuses by name."""
+    if not isinstance(target, str):
+        return target
+    found = next((m.version for m in catalog.migrations if m.version_label == target), None)
+    return found if found is not None else version_key(target)
+
+
 def catalog_problems(catalog: Catalog) -> list[Problem]:
     return [Problem(p.code, p.message, p.hint, p.file, p.line, p.kind) for p in catalog.problems]
 
@@ -65,7 +89,7 @@ def inspect_file(
     """Classify a file without writing to it."""
     from engine.planning.assess import inspect_and_foresee
 
-    return inspect_and_foresee(path, catalog or load_catalog(), cancel=cancel)
+    return inspect_and_foresee(path, catalog_for(path, catalog), cancel=cancel)
 
 
 def assess(
@@ -75,25 +99,25 @@ def assess(
     and why it would be refused: the one answer both faces show. Read-only."""
     from engine.planning.assess import assess as _assess
 
-    return _assess(path, catalog or load_catalog(), cancel=cancel)
+    return _assess(path, catalog_for(path, catalog), cancel=cancel)
 
 
 def plan(
     path: str | Path,
     catalog: Catalog | None = None,
     *,
-    target: int | None = None,
+    target: int | str | None = None,
     mode: str = Mode.ATOMIC,
     accept_diverged: bool = False,
 ) -> Plan:
     """The plan an upgrade would run (raises `Refused`/`UsageError` when it would refuse)."""
     from engine.planning.planner import plan_upgrade
 
-    catalog = catalog or load_catalog()
+    catalog = catalog_for(path, catalog)
     return plan_upgrade(
         _inspect_file(path, catalog),
         catalog,
-        target=target,
+        target=_target(catalog, target),
         mode=mode,
         accept_diverged=accept_diverged,
     )
@@ -103,7 +127,7 @@ def upgrade(
     path: str | Path,
     catalog: Catalog | None = None,
     *,
-    target: int | None = None,
+    target: int | str | None = None,
     mode: str = Mode.ATOMIC,
     backup: bool = True,
     backup_dir: Path | None = None,
@@ -127,8 +151,9 @@ def upgrade(
     from engine.runtime.options import UpgradeOptions
     from engine.runtime.upgrader import upgrade as _upgrade
 
+    catalog = catalog_for(path, catalog)
     options = UpgradeOptions(
-        target=target,
+        target=_target(catalog, target),
         mode=mode,
         backup=backup,
         backup_dir=backup_dir,
@@ -139,7 +164,7 @@ def upgrade(
         accept_diverged=accept_diverged,
         expect=expect,
     )
-    return _upgrade(path, catalog or load_catalog(), options, on_event=on_event, cancel=cancel)
+    return _upgrade(path, catalog, options, on_event=on_event, cancel=cancel)
 
 
 def verify(
@@ -155,7 +180,7 @@ def verify(
     `on_event` gets `heartbeat` events while a long check runs."""
     from engine.runtime.verifying import verify as _verify
 
-    return _verify(path, catalog or load_catalog(), full=full, on_event=on_event, cancel=cancel)
+    return _verify(path, catalog_for(path, catalog), full=full, on_event=on_event, cancel=cancel)
 
 
 def down(
@@ -179,7 +204,7 @@ def down(
 
     options = DownOptions(target=target, backup=backup, backup_dir=backup_dir, dry_run=dry_run,
                           wait=wait, allow_data_loss=allow_data_loss)
-    return downgrade(path, catalog or load_catalog(), options, on_event=on_event, cancel=cancel)
+    return downgrade(path, catalog_for(path, catalog), options, on_event=on_event, cancel=cancel)
 
 
 def history(path: str | Path, catalog: Catalog | None = None) -> HistoryReport:
@@ -187,7 +212,7 @@ def history(path: str | Path, catalog: Catalog | None = None) -> HistoryReport:
     accepted, baselined), oldest first. Read-only."""
     from engine.state.timeline import read_history_report
 
-    return read_history_report(path, catalog or load_catalog())
+    return read_history_report(path, catalog_for(path, catalog))
 
 
 def accept(
@@ -198,7 +223,7 @@ def accept(
     the new checksum, the audit table who, when, why, the old and new checksum."""
     from engine.runtime.accepting import accept as _accept
 
-    return _accept(Path(path), catalog or load_catalog(), version, reason, wait=wait)
+    return _accept(Path(path), catalog_for(path, catalog), version, reason, wait=wait)
 
 
 def baseline(
@@ -209,7 +234,7 @@ def baseline(
     effects of 0…version are not all there, unless `force` (recorded in the audit table)."""
     from engine.runtime.baselining import baseline as _baseline
 
-    return _baseline(Path(path), catalog or load_catalog(), version, force=force,
+    return _baseline(Path(path), catalog_for(path, catalog), version, force=force,
                      backup=backup, wait=wait)
 
 
@@ -247,7 +272,7 @@ def recover(
     opening the file for writing makes SQLite roll its hot journal back."""
     from engine.runtime.recovery import recover as _recover
 
-    return _recover(Path(path), catalog or load_catalog(), wait=wait)
+    return _recover(Path(path), catalog_for(path, catalog), wait=wait)
 
 
 def restore(

@@ -84,7 +84,7 @@ def inspect_job(path: Path, migrations: Path | None) -> Job:
     def job(emit: Emit) -> Inspected:
         catalog = engine.load_catalog(migrations)
         assessment = engine.assess(path, catalog)
-        return Inspected(path, assessment, catalog,
+        return Inspected(path, assessment, assessment.catalog or catalog,
                          engine.Expectation.of(assessment.inspection))
 
     return job

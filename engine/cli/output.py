@@ -47,8 +47,20 @@ class Output:
 def print_json(data: dict[str, Any], out: TextIO) -> None:
     import json  # only --json output needs it; plain `status` starts faster without
 
-    out.write(json.dumps(data, ensure_ascii=False) + "\n")
+    out.write(json.dumps(_versions_as_written(data), ensure_ascii=False) + "\n")
     out.flush()
+
+
+def _versions_as_written(value: Any) -> Any:
+    """Versions stay JSON integers; a Flyway dotted version (an int that carries its `label`)
+    is written as its string, 1.10 (SPEC §7.22)."""
+    if isinstance(value, dict):
+        return {k: _versions_as_written(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_versions_as_written(v) for v in value]
+    if isinstance(value, int) and isinstance(getattr(value, "label", None), str):
+        return str(value)
+    return value
 
 
 def print_lines(lines: Iterable[str], out: TextIO) -> None:

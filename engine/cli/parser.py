@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     up = command("upgrade", verbs.cmd_upgrade)
     up.add_argument("path", type=Path, help="the database file")
     _migrations_option(up)
-    up.add_argument("--to", type=int, default=None, metavar="N", help="stop at version N")
+    up.add_argument("--to", type=_version, default=None, metavar="N",
+                    help="stop at version N (a Flyway folder: its dotted version, e.g. 1.10)")
     up.add_argument("--dry-run", action="store_true", help="show every statement; write nothing")
     up.add_argument(
         "--execute",
@@ -154,6 +155,17 @@ def _diff_and_new_verbs(command: Callable[..., Any]) -> None:
         "with their reverse as the down part",
     )
     new.add_argument("--json", action="store_true", help="print one JSON `done` event")
+def _version(text: str) -> int | str:
+    """A version number (as `int` reads it), or a Flyway dotted version kept as written (the
+    engine finds it)."""
+    parts = text.split(".")
+    if len(parts) > 1 and all(part.isdigit() for part in parts):
+        return text
+    return int(text)
+
+
+# argparse names the type in its refusal: a bad --to still reads "invalid int value" (CLI contract).
+_version.__name__ = "int"
 
 
 def _folder_name(text: str) -> Path:

@@ -16,7 +16,8 @@ def cmd_status(args: argparse.Namespace, out: TextIO) -> int:
     """Classify a database file and show its version, history and pending migrations."""
     catalog = _catalog(args)
     assessment = engine.assess(args.path, catalog, cancel=args.cancel)
-    problems = engine.catalog_problems(catalog)
+    # The history in the file may have decided the folder's convention (SPEC §7.19).
+    problems = engine.catalog_problems(assessment.catalog or catalog)
     if args.json:
         print_json(engine.status_json(assessment, problems), out)
     else:

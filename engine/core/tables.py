@@ -9,7 +9,11 @@ from __future__ import annotations
 
 HISTORY_TABLE = "schema_migrations"
 AUDIT_TABLE = "sqlmig_log"
-BOOKKEEPING_TABLES = frozenset({HISTORY_TABLE, AUDIT_TABLE})
+# Other tools' history tables (SPEC §7.19), read and written in their own shapes.
+GOOSE_TABLE = "goose_db_version"
+SQLX_TABLE = "_sqlx_migrations"
+FLYWAY_TABLE = "flyway_schema_history"
+BOOKKEEPING_TABLES = frozenset({HISTORY_TABLE, AUDIT_TABLE, GOOSE_TABLE, SQLX_TABLE, FLYWAY_TABLE})
 
 # (name, declaration): the app's three columns, then sqlmig's nullable ones.
 HISTORY_COLUMNS = (

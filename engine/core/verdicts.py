@@ -121,6 +121,7 @@ class ProblemCode(StrEnum):
     CHANGED_SINCE_INSPECTION = "changed_since_inspection"
     NO_CHANGE = "no_change"  # new --from-diff: the file has the head's schema
     NO_VERSION = "no_version"  # diff: a fresh or foreign file has no version to compare with
+    DIRTY = "dirty"  # golang-migrate's dirty flag (or a failed sqlx/Flyway row): a run stopped
     # the migrations folder
     BAD_CATALOG = "bad_catalog"
     NO_MIGRATIONS = "no_migrations"
@@ -161,4 +162,5 @@ class CatalogProblemKind(StrEnum):
     ATTACH_NOT_ALLOWED = "attach_not_allowed"
     NEEDS_NO_TRANSACTION = "needs_no_transaction"
     BAD_PROFILE = "bad_profile"
+    BAD_CONVENTION = "bad_convention"  # a folder two conventions could own, or a mixed one
     NO_MIGRATIONS = "no_migrations"

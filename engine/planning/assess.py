@@ -30,6 +30,9 @@ class Assessment:
     refusal: Problem | None  # why an upgrade would be refused (None otherwise)
     newest_version: int | None  # the catalog's head
     app_name: str  # the profile's app name; without a profile "these migrations"
+    # The catalog as the file's history decided its convention (SPEC §7.19): its convention,
+    # problems and skipped files are the ones to show.
+    catalog: Catalog | None = None
 
     @property
     def can_upgrade(self) -> bool:
@@ -88,4 +91,5 @@ def assessment_of(
         refusal=refusal,
         newest_version=catalog.head_version,
         app_name=profile.app_name if profile is not None else NO_PROFILE_NAME,
+        catalog=catalog,
     )

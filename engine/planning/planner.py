@@ -307,6 +307,10 @@ def _refuse_unplannable(
             "a developer.",
             code="bad_history",
         )
+    dirty = [p for p in inspection.problems if p.code == ProblemCode.DIRTY]
+    if dirty:
+        raise Refused(f"{dirty[0].message} Upgrade refused; nothing was changed.",
+                      hint=dirty[0].hint, code="dirty")
     if state == State.AHEAD:
         raise Refused(
             f"{inspection.diagnosis} Upgrade refused; nothing was changed.",

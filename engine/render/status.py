@@ -24,6 +24,11 @@ def status_json(assessment: Assessment, catalog_problems: Sequence[Problem]) -> 
     data["can_upgrade"] = assessment.can_upgrade
     refusal = assessment.refusal
     data["refusal"] = None if refusal is None else refusal.to_json()
+    catalog = assessment.catalog
+    data["convention"] = catalog.convention if catalog is not None else "sqlmig"
+    data["skipped"] = [
+        {"file": s.file, "reason": s.reason} for s in (catalog.skipped if catalog else ())
+    ]
     return data
 
 
@@ -53,6 +58,12 @@ def status_lines(assessment: Assessment, catalog_problems: Sequence[Problem]) ->
         rows.append(("pending", shown + more))
     if i.extras:
         rows.append(("extra tables", listing(i.extras)))
+    catalog = assessment.catalog
+    if catalog is not None and catalog.convention != "sqlmig":
+        decided = _DECIDED[catalog.decided_by]
+        rows.append(("convention", f"{catalog.convention} (decided by {decided})"))
+    for skipped in catalog.skipped if catalog is not None else ():
+        rows.append(("skipped", f"{skipped.file}: {skipped.reason}"))
     if assessment.can_upgrade:
         rows.append(("upgrade", plan_summary(assessment)))
     elif assessment.refusal is not None and i.state in UPGRADABLE_STATES:
@@ -60,6 +71,14 @@ def status_lines(assessment: Assessment, catalog_problems: Sequence[Problem]) ->
     lines = [f"{i.path.name}: {i.diagnosis}"]
     lines += [f"  {label:<13}{value}" for label, value in rows]
     return lines + problem_lines([*i.problems, *catalog_problems])
+
+
+_DECIDED = {
+    "history": "its history table in the file",
+    "config": "the folder's sqlmig.toml or profile.toml",
+    "features": "its files",
+    "default": "default",
+}
 
 
 def problem_lines(problems: Sequence[Problem]) -> list[str]:

@@ -44,8 +44,9 @@ from engine.runtime.backup_copy import (
     verify_copy,
 )
 
+# The version part is a number, Flyway's dotted version (v1.10), or "none".
 BACKUP_PATTERN = re.compile(
-    r"^(?P<stem>.+)\.(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.v(?P<version>\d+|none)"
+    r"^(?P<stem>.+)\.(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?\.v(?P<version>\d+(?:\.\d+)*|none)"
     r"\.sqlmig-backup(?P<suffix>.*)$"
 )
 PAGES_PER_STEP = 4096

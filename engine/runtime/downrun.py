@@ -29,10 +29,10 @@ from engine.core.events import (
     VerifyEvent,
     shorten,
 )
-from engine.core.tables import HISTORY_TABLE, is_bookkeeping
+from engine.core.tables import is_bookkeeping
 from engine.core.verdicts import Method, ProblemCode, StepKind
 from engine.planning.downplan import DownPlan, DownStep
-from engine.runtime import recording
+from engine.runtime import dialect_history, recording
 from engine.runtime.checks import foreign_key_damage, new_damage, quick_check, table_names
 from engine.runtime.failures import check_failed
 from engine.runtime.ledger import compare_ledger, value_counts
@@ -42,7 +42,7 @@ from engine.scripts.catalog import Catalog
 from engine.scripts.sqltext import quote_ident
 from engine.scripts.sqlwrites import tables_made
 from engine.scripts.statements import dropped_tables
-from engine.state import history as hist
+from engine.state import dialects
 from engine.state.expected import ExpectedSchemas, ReplayFailed
 
 UNPLACED = "_unplaced"
@@ -105,7 +105,9 @@ class DownRun:
         for index, step in enumerate(self.plan.steps, start=1):
             self._step(conn, index, step)
             remaining.discard(step.version)
-            recording.set_user_version(conn, max(remaining, default=0))
+            lowered = max(remaining, default=0)
+            if self.catalog.user_version and lowered < 2**31:
+                recording.set_user_version(conn, lowered)
             outcome.reverted.append(step.version)
         moves = self._unplaced(conn, tables_before, outcome)
         self.cancel.check("Rolled back; the file is unchanged.")
@@ -118,7 +120,7 @@ class DownRun:
         names = {str(r[0]) for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         catalog_names = self.catalog.names()
-        rows = hist.read_history(conn, names).rows
+        rows = dialects.read_any(conn, names, self.catalog).rows
         return {r.version for r in rows if catalog_names.get(r.version) == r.name}
 
     def _step(self, conn: sqlite3.Connection, index: int, step: DownStep) -> None:
@@ -176,7 +178,7 @@ class DownRun:
                     detail=statement.sql,
                     code=ProblemCode.MIGRATION_FAILED,
                 ) from exc
-        conn.execute(f"DELETE FROM {HISTORY_TABLE} WHERE version = ?", (step.version,))
+        dialect_history.unrecord(conn, self.catalog, step.version)
         duration_ms = int((time.monotonic() - started) * 1000)
         recording.audit_step(
             conn, Method.REVERTED, version=step.version, version_label=None, name=step.name,

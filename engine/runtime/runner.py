@@ -21,7 +21,7 @@ from engine.core.errors import from_sqlite
 from engine.core.events import Clock, EventSink, VerifyEvent
 from engine.core.tables import AUDIT_TABLE
 from engine.planning.planner import Plan, Step
-from engine.runtime import recording
+from engine.runtime import dialect_history, recording
 from engine.runtime.compiles import Renames
 from engine.runtime.context import RunContext, RunOutcome
 from engine.runtime.failures import position, translate
@@ -30,6 +30,7 @@ from engine.runtime.precommit import PreCommit
 from engine.runtime.pulse import Pulse
 from engine.runtime.rebuild import Dependents, foreign_keys_off
 from engine.runtime.steps import StepRunner
+from engine.state import dialects
 from engine.state import history as hist
 from engine.state.expected import ExpectedSchemas
 
@@ -98,7 +99,7 @@ class Runner:
                 last = steps[-1] is plan.steps[-1]
                 # A bridge passes through shapes no single version has: check its schema last.
                 check_version = target if not plan.bridge or last else None
-                recording.ensure_history_table(conn)
+                dialect_history.ensure_history_table(conn, ctx.expected.catalog)
                 recording.ensure_audit_table(conn)
                 ctx.kept.load(conn)
                 self.steps.repairing = []
@@ -125,7 +126,7 @@ class Runner:
         method = self.steps.run(step, done, record=False)
         if not self._begin_as_expected():
             return False
-        recording.ensure_history_table(self.ctx.conn)
+        dialect_history.ensure_history_table(self.ctx.conn, self.ctx.expected.catalog)
         recording.ensure_audit_table(self.ctx.conn)
         self.steps.record(step, done, duration_ms=self.steps.last_duration_ms, method=method)
         self._audit_mark = _audit_mark(self.ctx.conn)
@@ -178,7 +179,7 @@ class Runner:
             return False
         master = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         names = {str(row[0]) for row in master}
-        history = hist.read_history(conn, names)
+        history = dialects.read_any(conn, names, ctx.expected.catalog)
         wanted = {s.version: s.name for s in ctx.plan.steps if s.version is not None}
         catalog_names = ctx.expected.catalog.names()
         applied = {

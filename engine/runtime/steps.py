@@ -18,7 +18,7 @@ from engine.core.events import StatementEvent, StepEndEvent, StepStartEvent, sho
 from engine.core.tables import AUDIT_TABLE, HISTORY_TABLE
 from engine.core.verdicts import Method, StepKind
 from engine.planning.planner import Step
-from engine.runtime import recording
+from engine.runtime import dialect_history, recording
 from engine.runtime.context import RunContext
 from engine.runtime.failures import StatementFailed
 from engine.runtime.kept import is_data_statement, triggers_set_aside
@@ -68,7 +68,8 @@ class StepRunner:
             # The app recorded this step; we only completed what its shape lacked.
             if method in (Method.EXECUTED, Method.REPAIRED):
                 method = Method.REPAIRED
-                recording.set_method(ctx.conn, step.version, method)
+                if ctx.expected.catalog.convention == "sqlmig":  # others: sqlmig_log only
+                    recording.set_method(ctx.conn, step.version, method)
                 self._audit(step, method, duration_ms)
                 self.repairing.append(step.version)
             else:
@@ -82,21 +83,29 @@ class StepRunner:
         return method
 
     def record(self, step: Step, done: list[int], *, duration_ms: int, method: Method) -> None:
-        """The step's history row and `user_version` = the highest applied version."""
+        """The step's history row and, where the folder asks for it and the number fits,
+        `user_version` = the highest applied version (SPEC §7.19)."""
         if step.version is None:
             return
-        recording.record(self.ctx.conn, version=step.version, name=step.name,
-                         checksum=step.checksum, duration_ms=duration_ms, method=method)
+        catalog = self.ctx.expected.catalog
+        dialect_history.record(self.ctx.conn, catalog, version=step.version, name=step.name,
+                               checksum=step.checksum, duration_ms=duration_ms, method=method)
         self._audit(step, method, duration_ms)
         if step.version not in done:
             done.append(step.version)
-        recording.set_user_version(self.ctx.conn, max(self.ctx.applied | set(done)))
+        highest = max(self.ctx.applied | set(done))
+        if catalog.user_version and highest < 2**31:
+            recording.set_user_version(self.ctx.conn, highest)
 
     def _audit(self, step: Step, method: Method, duration_ms: int) -> None:
         assert step.version is not None
+        migration = self.ctx.expected.catalog.get(step.version)
+        label = migration.label if migration is not None else None
+        # Flyway's dotted versions are recorded as written (1.10); integers as themselves.
+        version: int | str = label if label is not None and not label.isdigit() else step.version
         recording.audit_step(
-            self.ctx.conn, _AUDIT_KINDS.get(method, method.value), version=step.version,
-            version_label=None, name=step.name, method=method.value, checksum=step.checksum,
+            self.ctx.conn, _AUDIT_KINDS.get(method, method.value), version=version,
+            version_label=label, name=step.name, method=method.value, checksum=step.checksum,
             duration_ms=duration_ms, statements=(s.sql for s in step.statements))
 
     # -- the kinds of step ----------------------------------------------------------------------

@@ -18,6 +18,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from engine.scripts.attach import reaches_another_file
+from engine.scripts.catalog_hints import HINTS as _HINTS
+from engine.scripts.catalog_hints import name_hint as _name_hint
+from engine.scripts.conventions.choose import choose, read_settings
+from engine.scripts.dialect_catalog import Skipped, read_folder, skipped_files
 from engine.scripts.directives import KNOWN, Directives, directive_line, read_directives
 from engine.scripts.markers import SPLIT_NAME, find_markers, foreign_hint
 from engine.scripts.profile import PROFILE_NAME, Profile, ProfileError, load_profile
@@ -34,27 +38,6 @@ from engine.scripts.templates import has_templates, unknown_templates
 _MIGRATION_NAME = re.compile(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
 _REPAIR_NAME = re.compile(r"^([a-z0-9_]+)\.sql$")
 _MAX_VERSION = 2**31 - 1  # user_version is a signed 32-bit integer
-_NAME_HINT = (
-    "Name migration files NNNN_slug.sql: four or more digits, an underscore, then lower-case "
-    "letters, digits and underscores."
-)
-# The usual hint per problem kind; call sites pass a more specific one where it helps.
-_HINTS = {
-    "bad_name": _NAME_HINT,
-    "unreadable": "Check that the file exists and that you may read it.",
-    "not_utf8": "Save the file with UTF-8 encoding.",
-    "empty": "Write the migration's SQL, each statement ending with ';'.",
-    "incomplete_statement": "End every statement with ';' and close every string, bracket "
-    "and trigger body (BEGIN ... END;).",
-    "bad_directive": "See docs/authoring-migrations.md for the directives and their values.",
-    "bad_repair": "A repair script needs '-- when: <query>' and '-- before: NNNN' in its top "
-    "comments, and has no down part.",
-    "duplicate_version": "Give each migration its own number; renumber the one that is not "
-    "applied anywhere yet.",
-    "bad_marker": "Write the marker exactly as '-- migrate:down' (or '-- migrate:up') on a line "
-    "of its own; for a comment, start with a capital letter: '-- Migrate ...'.",
-}
-
 
 class CatalogNotFound(ValueError):
     """The migrations folder is missing or is not a folder. ``str()`` is the message."""
@@ -76,10 +59,16 @@ class Migration(NamedTuple):
     directives: Directives
     up: tuple[Statement, ...]
     down: tuple[Statement, ...] | None  # None: no down section (or an empty one)
+    label: str | None = None  # the version as its tool writes it (dbmate's digits, Flyway's 1.10)
+    tool_checksum: str | None = None  # the checksum the folder's tool records (sqlx, Flyway)
 
     @property
     def filename(self) -> str:
         return self.path.name
+
+    @property
+    def version_label(self) -> str:
+        return self.label if self.label is not None else str(self.version)
 
 
 class RepairScript(NamedTuple):
@@ -105,6 +94,10 @@ class Catalog(NamedTuple):
     repairs: tuple[RepairScript, ...]
     problems: tuple[CatalogProblem, ...]
     profile: Profile | None
+    convention: str = "sqlmig"  # whose files and history table (SPEC §7.19)
+    skipped: tuple[Skipped, ...] = ()  # files the convention does not run, with the reason
+    user_version: bool = True  # write PRAGMA user_version (when the version fits)
+    decided_by: str = "default"  # "history", "config", "features" or "default"
 
     @property
     def ok(self) -> bool:
@@ -273,8 +266,9 @@ _INCOMPLETE = "statement is not complete (missing ';'?)"
 
 
 
-def load_catalog(folder: Path) -> Catalog:
-    """Read every migration, the profile and the repair scripts of ``folder``.
+def load_catalog(folder: Path, *, from_history: str | None = None) -> Catalog:
+    """Read every migration, the profile and the repair scripts of ``folder``, in the folder's
+    convention (`from_history`: the convention of the history table in the database file).
 
     Raises ``CatalogNotFound`` when ``folder`` is missing or is not a folder; every other
     problem is collected in ``Catalog.problems``.
@@ -297,8 +291,27 @@ def load_catalog(folder: Path) -> Catalog:
         problems.append(
             CatalogProblem("bad_profile", exc.message, exc.hint, PROFILE_NAME, exc.line)
         )
+    settings = read_settings(folder)
+    files = _sql_files(folder)
+    choice = choose(((p.name, _peek(p)) for p in files), settings, from_history)
+    writes = settings.user_version
+    base = Catalog(folder, (), (), (), profile, choice.convention.name,
+                   user_version=choice.convention.name == "sqlmig" if writes is None else writes,
+                   decided_by=choice.decided_by)
+    if settings.problem or choice.problem:
+        what = settings.problem or f"{folder.name}: {choice.problem}."
+        hint = choice.hint or "See docs/other-tools.md for the conventions sqlmig reads."
+        problem = CatalogProblem("bad_convention", what.rstrip(".") + ".", hint, None, None)
+        return base._replace(problems=(*problems, problem))
+    if choice.convention.name != "sqlmig":
+        reads, faults, skipped = read_folder(folder, choice.convention, files)
+        problems += [CatalogProblem(kind, f"{file}{f' line {line}' if line else ''}: {what}.",
+                                    hint, file, line) for kind, file, line, what, hint in faults]
+        return base._replace(problems=tuple(problems), skipped=tuple(skipped), migrations=tuple(
+            Migration(r.name.version, r.name.name, r.path, r.checksum, r.directives, r.up,
+                      r.down, r.name.label, r.tool_checksum) for r in reads))
     by_version: dict[int, list[Migration]] = {}
-    for path in _sql_files(folder):
+    for path in files:
         reader = _Reader(path.name, repair=False)
         found = _MIGRATION_NAME.match(path.name)
         version = int(found.group(1)) if found else -1
@@ -325,7 +338,19 @@ def load_catalog(folder: Path) -> Catalog:
             problems.append(CatalogProblem("duplicate_version", what, hint, m.filename, None))
     repairs = _load_repairs(folder, profile, set(by_version), problems)
     problems.sort(key=lambda p: (p.file or "", p.line or 0))
-    return Catalog(folder, tuple(migrations), repairs, tuple(problems), profile)
+    kept = {r.path.parent for r in repairs} | ({profile.repairs_dir} if profile else set())
+    unread = tuple(s for s in skipped_files(folder, choice.convention)
+                   if (folder / s.file).parent.absolute() not in kept)
+    return base._replace(migrations=tuple(migrations), repairs=repairs, problems=tuple(problems),
+                         skipped=unread)
+
+
+def _peek(path: Path) -> str:
+    """A file's text for deciding the convention (an unreadable file is reported later)."""
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except OSError:
+        return ""
 
 
 def _sql_files(folder: Path) -> list[Path]:
@@ -336,15 +361,6 @@ def _sql_files(folder: Path) -> list[Path]:
             for e in entries
             if not e.name.startswith(".") and e.name.lower().endswith(".sql") and e.is_file()
         )
-
-
-def _name_hint(name: str) -> str:
-    """The general rule, plus a corrected name when one can be guessed."""
-    guess = re.match(r"^(\d+)[\W_]*(.*?)\.sql$", name, re.IGNORECASE)
-    slug = re.sub(r"[^a-z0-9]+", "_", guess.group(2).lower()).strip("_") if guess else ""
-    if guess is None or not slug or int(guess.group(1)) > _MAX_VERSION:
-        return _NAME_HINT
-    return f"{_NAME_HINT} For example: {int(guess.group(1)):04d}_{slug}.sql"
 
 
 def _load_repairs(

@@ -67,7 +67,9 @@ def foreign_tool(line: str) -> str | None:
 
 def foreign_hint(tool: str) -> str:
     return (
-        f"This looks like a {tool} file; sqlmig does not read that convention yet. Write one "
-        "NNNN_slug.sql file with the up part, then a line '-- migrate:down' and the down part; "
-        "put directives such as '-- transaction: no' at the top (docs/authoring-migrations.md)."
+        f"This looks like a {tool} file in a folder of sqlmig's own files: sqlmig does not read "
+        "that convention yet in such a folder. Write one NNNN_slug.sql file with the up part, "
+        "then a line '-- migrate:down' and the down part (docs/authoring-migrations.md); or keep "
+        f"the folder all {tool}'s and, where the tool is supported, set convention = \"…\" in "
+        "sqlmig.toml (docs/other-tools.md)."
     )

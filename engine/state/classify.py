@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from engine.core.errors import Problem
-from engine.core.tables import AUDIT_TABLE, HISTORY_TABLE
+from engine.core.tables import AUDIT_TABLE
 from engine.core.verdicts import APPLIED_STATUSES, HistoryStatus, State
 from engine.scripts.catalog import Catalog
 from engine.state import findings, legacy
@@ -35,7 +35,7 @@ def classify(read: FileRead, base: Inspection, catalog: Catalog, diagnose: Diagn
     """`base` (the file's facts) with its state, versions, history, pending and problems."""
     history = read.history
     bookkeeping = ({AUDIT_TABLE} if read.audit_is_ours else set()) | (
-        {HISTORY_TABLE} if history.compatible else set()
+        {history.table} if history.compatible else set()
     )
     data_tables = read.names - bookkeeping
     profile = catalog.profile
@@ -50,7 +50,9 @@ def classify(read: FileRead, base: Inspection, catalog: Catalog, diagnose: Diagn
     )
     problems: list[Problem] = []
     if history.garbage or history.truncated:
-        problems.append(findings.bad_history(history.garbage, history.truncated))
+        problems.append(findings.bad_history(history.garbage, history.truncated, history.table))
+    if history.dirty:
+        problems.append(findings.dirty(history.table, catalog.convention))
     found = base._replace(
         user_version=read.user_version,
         applied=applied,
@@ -121,7 +123,7 @@ def applied_rows(history: History, catalog: Catalog) -> tuple[AppliedMigration, 
             status = HistoryStatus.RENAMED
         elif row.checksum is None:
             status = HistoryStatus.UNVERIFIED
-        elif row.checksum == migration.checksum:
+        elif row.checksum == (migration.tool_checksum or migration.checksum):
             status = HistoryStatus.OK
         else:
             status = HistoryStatus.CHANGED

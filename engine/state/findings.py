@@ -137,14 +137,25 @@ def damaged(problem: Problem) -> str:
     return f"Damaged: {problem.message}"
 
 
-def bad_history(garbage: int, truncated: bool) -> Problem:
+def bad_history(garbage: int, truncated: bool, table: str = "schema_migrations") -> Problem:
     return Problem(
         "bad_history",
-        "The history table schema_migrations is not usable: "
+        f"The history table {table} is not usable: "
         + f"{garbage} row(s) or its key are not what the app writes"
         + (", and it has more rows than sqlmig reads" if truncated else "")
         + ".",
-        "Look at schema_migrations with a SQLite browser before upgrading.",
+        f"Look at {table} with a SQLite browser before upgrading.",
+    )
+
+
+def dirty(table: str, convention: str) -> Problem:
+    return Problem(
+        "dirty",
+        f"The history table {table} says an earlier {convention} run stopped half-way (it is "
+        "marked dirty or failed), so the schema may be between two versions.",
+        "Check the schema against the last migration, fix it by hand, then clear the mark the "
+        f"way {convention} documents (golang-migrate: `migrate force VERSION`); sqlmig refuses "
+        "to upgrade until then.",
     )
 
 
@@ -173,6 +184,7 @@ def span(versions: list[int]) -> str:
     values = sorted(set(versions))
     if not values:
         return "none"
-    if values == list(range(values[0], values[-1] + 1)):
+    # Counted, not listed: timestamp versions span billions of numbers.
+    if values[-1] - values[0] + 1 == len(values):
         return f"{values[0]}–{values[-1]}" if len(values) > 1 else str(values[0])  # noqa: RUF001
     return ", ".join(str(v) for v in values)

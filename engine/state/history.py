@@ -34,6 +34,8 @@ class History(NamedTuple):
     rows: tuple[HistoryRow, ...]
     garbage: int  # rows whose version or name cannot be used
     truncated: bool
+    dirty: bool = False  # another tool's record of a run that stopped half-way (SPEC §7.22)
+    table: str = HISTORY_TABLE  # where the rows are (the convention's history table)
 
     @property
     def versions(self) -> frozenset[int]:

@@ -17,7 +17,7 @@ from engine.core.errors import Problem, Refused, from_sqlite, is_hot_journal
 from engine.core.tables import AUDIT_TABLE
 from engine.core.verdicts import ProblemCode, State
 from engine.scripts.catalog import Catalog
-from engine.state import findings, legacy
+from engine.state import dialects, findings, legacy
 from engine.state import history as hist
 from engine.state.bookkeeping import is_audit_table, users_reserved
 from engine.state.classify import FileRead, classify
@@ -61,7 +61,7 @@ def inspect_file(
 
 
 def _inspect(conn: sqlite3.Connection, base: Inspection, catalog: Catalog) -> Inspection:
-    read = read_file(conn)
+    read = read_file(conn, catalog)
 
     def diagnose(recorded: dict[int, str]) -> legacy.LegacyReport:
         return legacy.diagnose(conn, catalog, user_version=read.user_version, recorded=recorded)
@@ -70,7 +70,7 @@ def _inspect(conn: sqlite3.Connection, base: Inspection, catalog: Catalog) -> In
     return found._replace(user_reserved=users_reserved(conn, found, catalog))
 
 
-def read_file(conn: sqlite3.Connection) -> FileRead:
+def read_file(conn: sqlite3.Connection, catalog: Catalog) -> FileRead:
     """The schema's table names, `user_version`, the page count and the history rows."""
     names = frozenset(
         str(row[0])
@@ -82,7 +82,7 @@ def read_file(conn: sqlite3.Connection) -> FileRead:
         user_version=hist.user_version(conn),
         page_count=int(conn.execute("PRAGMA page_count").fetchone()[0]),
         # An incompatible schema_migrations (another tool's) is an ordinary table of the user's.
-        history=hist.read_history(conn, names),
+        history=dialects.read_any(conn, names, catalog),
         audit_is_ours=AUDIT_TABLE not in names or is_audit_table(conn),
     )
 
