@@ -18,6 +18,8 @@ PUBLIC: dict[str, str] = {
     # the user's actions (engine/api.py)
     "assess": "engine.api",
     "backup": "engine.api",
+    "batch": "engine.api",
+    "batch_files": "engine.api",
     "bundled_migrations": "engine.api",
     "catalog_problems": "engine.api",
     "file_version": "engine.api",
@@ -30,6 +32,8 @@ PUBLIC: dict[str, str] = {
     "verify": "engine.api",
     # what they take and return
     "Assessment": "engine.planning.assess",
+    "BatchResult": "engine.runtime.batch",
+    "FileOutcome": "engine.core.batchevents",
     "CancelToken": "engine.core.cancel",
     "Catalog": "engine.scripts.catalog",
     "Expectation": "engine.state.expectation",
@@ -55,6 +59,7 @@ PUBLIC: dict[str, str] = {
     "ProblemCode": "engine.core.verdicts",
     "RunKind": "engine.core.verdicts",
     "State": "engine.core.verdicts",
+    "BatchKind": "engine.core.verdicts",
     "StepKind": "engine.core.verdicts",
     # errors
     "Cancelled": "engine.core.errors",
@@ -75,6 +80,10 @@ PUBLIC: dict[str, str] = {
     "StepStartEvent": "engine.core.events",
     "PreflightEvent": "engine.core.events",
     "VerifyEvent": "engine.core.events",
+    "FileStartEvent": "engine.core.batchevents",
+    "FileProgressEvent": "engine.core.batchevents",
+    "FileDoneEvent": "engine.core.batchevents",
+    "BatchDoneEvent": "engine.core.batchevents",
     # words for both faces
     "Badge": "engine.render.words",
     "RunOutcome": "engine.render.run",
@@ -104,6 +113,11 @@ PUBLIC: dict[str, str] = {
     "restore_lines": "engine.render.results",
     "recover_json": "engine.render.results",
     "recover_lines": "engine.render.results",
+    "BatchRow": "engine.render.batch",
+    "batch_row": "engine.render.batch",
+    "batch_summary": "engine.render.batch",
+    "batch_file_line": "engine.render.batch",
+    "batch_result_text": "engine.render.batch",
 }
 
 __all__ = sorted(PUBLIC)
@@ -125,6 +139,8 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-export)
     from engine.api import assess as assess
     from engine.api import backup as backup
+    from engine.api import batch as batch
+    from engine.api import batch_files as batch_files
     from engine.api import bundled_migrations as bundled_migrations
     from engine.api import catalog_problems as catalog_problems
     from engine.api import file_version as file_version
@@ -135,6 +151,11 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import restore as restore
     from engine.api import upgrade as upgrade
     from engine.api import verify as verify
+    from engine.core.batchevents import BatchDoneEvent as BatchDoneEvent
+    from engine.core.batchevents import FileDoneEvent as FileDoneEvent
+    from engine.core.batchevents import FileOutcome as FileOutcome
+    from engine.core.batchevents import FileProgressEvent as FileProgressEvent
+    from engine.core.batchevents import FileStartEvent as FileStartEvent
     from engine.core.cancel import CancelToken as CancelToken
     from engine.core.cancel import cancel_on_signals as cancel_on_signals
     from engine.core.errors import EXIT_OK as EXIT_OK
@@ -159,6 +180,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.core.events import StepStartEvent as StepStartEvent
     from engine.core.events import VerifyEvent as VerifyEvent
     from engine.core.verdicts import STATES as STATES
+    from engine.core.verdicts import BatchKind as BatchKind
     from engine.core.verdicts import Method as Method
     from engine.core.verdicts import Mode as Mode
     from engine.core.verdicts import Outcome as Outcome
@@ -170,6 +192,11 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.planning.assess import Assessment as Assessment
     from engine.planning.planner import Plan as Plan
     from engine.planning.planner import Step as Step
+    from engine.render.batch import BatchRow as BatchRow
+    from engine.render.batch import batch_file_line as batch_file_line
+    from engine.render.batch import batch_result_text as batch_result_text
+    from engine.render.batch import batch_row as batch_row
+    from engine.render.batch import batch_summary as batch_summary
     from engine.render.checks import verify_events as verify_events
     from engine.render.checks import verify_lines as verify_lines
     from engine.render.events import describe_event as describe_event
@@ -198,6 +225,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.words import step_sql as step_sql
     from engine.render.words import step_status as step_status
     from engine.render.words import version_labels as version_labels
+    from engine.runtime.batch import BatchResult as BatchResult
     from engine.runtime.recovery import RecoverResult as RecoverResult
     from engine.runtime.result import UpgradeResult as UpgradeResult
     from engine.runtime.runchecks import RunCheck as RunCheck
