@@ -115,6 +115,7 @@ PUBLIC: dict[str, str] = {
     "recover_lines": "engine.render.results",
     "BatchRow": "engine.render.batch",
     "batch_row": "engine.render.batch",
+    "batch_inventory": "engine.render.batch",
     "batch_summary": "engine.render.batch",
     "batch_file_line": "engine.render.batch",
     "batch_result_text": "engine.render.batch",
@@ -194,6 +195,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.planning.planner import Step as Step
     from engine.render.batch import BatchRow as BatchRow
     from engine.render.batch import batch_file_line as batch_file_line
+    from engine.render.batch import batch_inventory as batch_inventory
     from engine.render.batch import batch_result_text as batch_result_text
     from engine.render.batch import batch_row as batch_row
     from engine.render.batch import batch_summary as batch_summary

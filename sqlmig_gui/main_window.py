@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from sqlmig_gui.controller import Controller
 from sqlmig_gui.prompts import ErrorReport, Prompts
 from sqlmig_gui.resources import icon
-from sqlmig_gui.views import history_view, pending_view, tables_view
+from sqlmig_gui.views import batch_view, history_view, pending_view, tables_view
 from sqlmig_gui.views.actions import WindowActions
 from sqlmig_gui.views.after_run import AfterRun
 from sqlmig_gui.views.backup_folder import BackupFolder
@@ -88,6 +88,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history_view, history_view.TITLE)
         self.tabs.addTab(self.tables_view, tables_view.TITLE)
         self.tabs.addTab(self.log_view, "Lo&g")
+        self.batch_view = batch_view.BatchView(self)
+        self.tabs.addTab(self.batch_view, batch_view.TITLE)
         self.opener = FileOpener(self)
         self.window_actions.separator("file")
         self.window_actions.add("&Quit", "Ctrl+Q", self.close, "quitAction", menu="file")

@@ -4,11 +4,11 @@ current, 1 refused: damaged"), and the row the window's batch table shows for an
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine.core.verdicts import BatchKind
-from engine.render.words import human_size, plan_summary, state_badge, version_labels
+from engine.render.words import human_size, plan_summary, plural, state_badge, version_labels
 
 if TYPE_CHECKING:
     from engine.core.batchevents import FileOutcome
@@ -95,6 +95,20 @@ def batch_row(assessment: Assessment) -> BatchRow:
     return BatchRow(badge.text, badge.key, version_labels(inspection)[0],
                     human_size(inspection.size), plan_summary(assessment),
                     assessment.can_upgrade)
+
+
+def batch_inventory(can_upgrade: Sequence[bool], *, reading: int = 0) -> str:
+    """The files listed before a batch runs: "6 files: 4 need an upgrade, 2 do not (up to date,
+    or cannot be upgraded); 3 still being read"."""
+    total = len(can_upgrade) + reading
+    if not total:
+        return NO_FILES
+    need = sum(can_upgrade)
+    parts = [f"{need} need{'s' if need == 1 else ''} an upgrade"]
+    if len(can_upgrade) - need:
+        parts.append(f"{len(can_upgrade) - need} up to date or not upgradable")
+    text = f"{plural(total, 'file')}: " + ", ".join(parts)
+    return text + (f"; {reading} still being read…" if reading else ".")
 
 
 def refused_headline(message: str) -> str:

@@ -23,6 +23,7 @@ import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -190,7 +191,16 @@ def _spawn(run: _Run, context: Any) -> _Worker:
     mine, theirs = context.Pipe()
     process = context.Process(target=serve, args=(theirs, run.folder), daemon=True,
                               name="sqlmig-batch-worker")
-    process.start()
+    # The worker starts with SIGTERM blocked (a signal mask survives fork and exec): a cancel
+    # that arrives while it still starts up waits until its file's cancel handler is in place,
+    # instead of killing it.
+    # (The resource tracker unblocks SIGTERM after it starts itself: start it first.)
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     theirs.close()  # so that the worker's death reads as end-of-file here
     worker = _Worker(process, mine)
     run.workers.append(worker)

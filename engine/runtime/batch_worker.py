@@ -3,7 +3,8 @@ time, and sends back every event and each file's outcome.
 
 It runs in its own process, so a crash inside it (even a segfault or `os._exit`) takes down
 neither the window nor the other files. SIGTERM while it works on a file is a cancel: the
-upgrade rolls back and the outcome says `cancelled`. Between files SIGINT is ignored: Ctrl-C in a
+upgrade rolls back and the outcome says `cancelled`; outside a file's run SIGTERM is blocked
+(pending, so it cancels the next run at once) and SIGINT is ignored: Ctrl-C in a
 terminal reaches the whole process group, and the coordinator decides what a cancel means.
 
 Messages: in, `("upgrade", index, path, options, fault)`, `("recover", index, path, how)` or
@@ -74,7 +75,13 @@ def upgrade_one(conn: Connection, index: int, path: Path, catalog: Catalog,
 
     token = CancelToken()
     with cancel_on_signals(token):
-        result = upgrade(path, catalog, options, on_event=sink, cancel=token)
+        # SIGTERM is blocked outside a file's run (see batch._spawn): one that came early is
+        # delivered now, to the handler, and cancels this run before it writes anything.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+        try:
+            result = upgrade(path, catalog, options, on_event=sink, cancel=token)
+        finally:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     return outcome_of(result, done[-1].to_json() if done else {})
 
 

@@ -123,3 +123,22 @@ def test_a_missing_file_named_is_refused_and_the_others_still_run(tmp_path: Path
     kinds = [(Path(o.path).name, o.kind, o.reason) for o in result.outcomes]
     assert kinds == [("gone.db", "refused", "missing"), ("good.db", "upgraded", ""),
                      ("bad.db", "refused", "damaged")]
+
+
+def test_a_cancel_while_workers_start_is_a_cancel_not_a_crash(tmp_path: Path) -> None:
+    """SIGTERM reaching a worker before its file's cancel handler is in place waits for it
+    (blocked at spawn), instead of killing the worker."""
+    files = [fresh(tmp_path / f"f{n}.db") for n in range(4)]
+    before = {p: sha256(p) for p in files}
+    token = engine.CancelToken()
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, engine.FileStartEvent) and event.index == 2:
+            token.cancel()  # both workers have a file; neither has started up yet
+
+    result = engine.batch([tmp_path], jobs=2, on_event=on_event, cancel=token)
+
+    kinds = [o.kind for o in result.outcomes]
+    assert kinds[:2] == ["cancelled", "cancelled"], [o.headline for o in result.outcomes]
+    assert kinds[2:] == ["not_started", "not_started"]
+    assert all(sha256(p) == digest for p, digest in before.items())
