@@ -7,6 +7,7 @@ selection and scroll position while dozens of files report progress.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 import engine
-from sqlmig_gui.resources import icon
 
 Index = QModelIndex | QPersistentModelIndex
 INSPECTING = "inspecting…"
@@ -24,7 +24,7 @@ INSPECTING = "inspecting…"
 class BatchEntry:
     path: Path
     state: str = INSPECTING
-    badge: str = "busy"  # the state icon's key
+    badge: str = "busy"  # the badge's key (engine.Badge.key)
     version: str = ""
     size: str = ""
     needs: str = ""
@@ -41,6 +41,7 @@ class BatchModel(QAbstractTableModel):
         super().__init__(parent)
         self._entries: list[BatchEntry] = []
         self._rows: dict[Path, int] = {}
+        self._root: Path | None = None  # the folder every file is in
 
     # -- filling -----------------------------------------------------------------------------
 
@@ -53,12 +54,15 @@ class BatchModel(QAbstractTableModel):
             for path in new:
                 self._rows[path] = len(self._entries)
                 self._entries.append(BatchEntry(path))
+            self._root = Path(os.path.commonpath([e.path.parent for e in self._entries]))
             self.endInsertRows()
+            if first:  # the names shown above may be longer now
+                self.dataChanged.emit(self.index(0, 0), self.index(first - 1, 0))
         return new
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._entries, self._rows = [], {}
+        self._entries, self._rows, self._root = [], {}, None
         self.endResetModel()
 
     def set_assessed(self, path: Path, row: Any) -> None:
@@ -118,16 +122,21 @@ class BatchModel(QAbstractTableModel):
             if column == self.COL_RESULT and entry.outcome is not None:
                 return entry.outcome.headline
             return self._text(entry, column) or None
-        if role == Qt.ItemDataRole.DecorationRole and column == self.COL_STATE:
-            return icon(f"state-{entry.badge}")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.COL_SIZE:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def _text(self, entry: BatchEntry, column: int) -> str:
-        values = (entry.path.name, entry.state, entry.version, entry.size, entry.needs,
-                  entry.result)
+        values = (self._shown_name(entry.path), entry.state, entry.version, entry.size,
+                  entry.needs, entry.result)
         return values[column]
+
+    def _shown_name(self, path: Path) -> str:
+        """The path below the folder all files share ("ticket-4711/database.db"): many
+        files of a support day have the same name."""
+        if self._root is None or len(self._entries) < 2:
+            return path.name
+        return str(path.relative_to(self._root))
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,6 +41,14 @@ EMPTY = ("Add a folder (searched recursively for .db, .sqlite and .sqlite3 files
          "databases) or drop files on the window.")
 
 
+class _SentenceDelegate(QStyledItemDelegate):
+    """A sentence is cut at its end (a path, in the middle: the table's mode)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: Any) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideRight
+
+
 class BatchView(QWidget):
     batchShown = Signal()  # a batch finished and its summary is shown
     filesShown = Signal()  # every file added so far has been assessed
@@ -48,6 +58,7 @@ class BatchView(QWidget):
         self.window_ = window
         self.setObjectName("batchView")
         self.running = False
+        self._rereading = 0  # files still being read again after a batch (summary kept)
         self._build()
         c = window.controller
         self.subscriptions = Subscriptions(
@@ -83,12 +94,17 @@ class BatchView(QWidget):
         self.table.verticalHeader().hide()
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a path's both ends show
         self.table.setTabKeyNavigation(False)  # one Tab stop, not one per cell
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, chars in ((0, 26), (1, 28), (2, 11), (3, 9), (4, 40)):
+        m = self.table_model
+        for column in (m.COL_STATE, m.COL_VERSION, m.COL_SIZE):  # short words: whole
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column, chars in ((m.COL_FILE, 30), (m.COL_NEEDS, 38)):  # long: elided, tooltip
             self.table.setColumnWidth(column, self.fontMetrics().averageCharWidth() * chars)
+        self.table.setItemDelegateForColumn(m.COL_NEEDS, _SentenceDelegate(self.table))
         self.progress = QProgressBar(self)
         self.progress.setObjectName("batchProgress")
         self.progress.setFormat("%v of %m files")
@@ -139,6 +155,11 @@ class BatchView(QWidget):
             model.set_assessed(found.path, found.row)
         elif isinstance(found, Unreadable):
             model.set_unreadable(found.path, found.message)
+        if self._rereading:  # after a batch: the rows show the files as they are now
+            self._rereading -= not isinstance(found, Found)
+            if not self._rereading:
+                self.filesShown.emit()
+            return
         entries = [model.entry(row) for row in range(model.rowCount())]
         self.summary.setText(engine.batch_inventory(
             [e.can_upgrade for e in entries if e.state != INSPECTING], reading=model.waiting()))
@@ -193,6 +214,9 @@ class BatchView(QWidget):
         self.running = False
         for outcome in result.outcomes:  # files never started get their row too
             self.table_model.set_outcome(outcome)
+        paths = self.table_model.paths()
+        self._rereading = len(paths)
+        self.window_.controller.inspect_batch(paths)  # state, version, needs: as they are now
         self.progress.setValue(self.progress.maximum())
         self.summary.setText(result.message)
         self.window_.log_view.add(result.message)

@@ -64,9 +64,12 @@ def test_a_mixed_folder_is_assessed_then_upgraded_with_a_summary(
     assert widgets(window)["batchSummary"].text() == (
         f"{len(files)} files: {upgradable} need an upgrade, 3 up to date or not upgradable.")
 
-    upgrade_all(qtbot, window)
+    with qtbot.waitSignal(window.batch_view.filesShown, timeout=60_000):  # read again after
+        upgrade_all(qtbot, window)
 
     assert prompts.asked("confirm_batch") == [(len(files), upgradable, None)]
+    legacy = model.entry_for(files["legacy"])
+    assert legacy is not None and legacy.state == "Up to date (v18)"  # not the stale row
     summary = widgets(window)["batchSummary"].text()
     assert summary == f"{upgradable} upgraded, 1 already current, 2 refused: 1 ahead, 1 damaged"
     assert result_of(window, files["legacy"]).startswith("upgraded: legacy v")
