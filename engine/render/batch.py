@@ -116,8 +116,12 @@ def refused_headline(message: str) -> str:
     return f"Not upgraded: {message}"
 
 
-def crash_headline(name: str, how: str, now: str | None) -> str:
-    """A worker process died while it had this file (`now`: the file's version afterwards)."""
+def crash_headline(name: str, how: str, now: str | None, *, cancelled: bool = False) -> str:
+    """A worker process died while it had this file (`now`: the file's version afterwards);
+    `cancelled`: it was killed because it did not stop after a cancel."""
     where = (f"after SQLite rolled back the write it left unfinished, the file is at {now}"
              if now is not None else "the file could not be read again afterwards")
+    if cancelled:
+        return (f"Cancelled: the worker upgrading {name} did not stop in time and was "
+                f"killed ({how}); {where}.")
     return f"The worker upgrading {name} stopped unexpectedly ({how}); {where}."

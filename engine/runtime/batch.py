@@ -8,8 +8,10 @@ stands. One file's failure never stops the others.
 
 Cancel: no new file starts, and every worker with a file gets SIGTERM, which is a cancel inside
 it (the upgrade rolls back and says `cancelled`). A worker that has not answered after
-`KILL_AFTER` seconds is killed; the file is then recovered and inspected like a crashed one, so
-the report says what the file is, whether or not its COMMIT had happened. Files not yet started
+`KILL_AFTER` seconds is killed: SQLite's journal makes a kill safe at any instant (the file is
+old or new, never half). The file is then recovered and read again like a crashed one, so its
+outcome (`cancelled`) says the version it is really at, whether or not its COMMIT had happened.
+A recovery itself is never stopped: it only rolls back, within its lock wait. Files not yet started
 are left untouched (`not_started`).
 """
 
@@ -46,7 +48,8 @@ from engine.runtime.options import UpgradeOptions
 KILL_AFTER = 30.0  # seconds a cancelled worker has to roll back before it is killed
 POLL_SECONDS = 0.1  # how often the coordinator looks at the cancel token
 # Test hook: "exit:NAME" or "kill:NAME" makes the worker upgrading the file NAME die right after
-# that file's first statement (`os._exit`, or SIGKILL to itself).
+# that file's first statement (`os._exit`, or SIGKILL to itself); "stall:NAME" makes it stop
+# answering there, SIGTERM included.
 FAULT_VARIABLE = "SQLMIG_BATCH_FAULT"
 
 
@@ -85,7 +88,8 @@ class _Run:
     cancel: CancelToken
     clock: Clock = field(default_factory=Clock)
     pending: deque[int] = field(default_factory=deque)
-    recoveries: deque[tuple[int, str]] = field(default_factory=deque)  # (index, how it died)
+    # (index, how its worker died, whether the batch killed it after a cancel)
+    recoveries: deque[tuple[int, str, bool]] = field(default_factory=deque)
     outcomes: dict[int, FileOutcome] = field(default_factory=dict)
     workers: list[_Worker] = field(default_factory=list)
     fault: tuple[str, str] | None = None
@@ -146,11 +150,11 @@ def _stop_files(run: _Run) -> None:
                                           "batch was cancelled first; the file is untouched.",
                                           "unknown", "unknown", None, {}, 1)
     now = time.monotonic()
-    for worker in _busy(run):
-        assert worker.task is not None
+    # A recovery runs on (it only rolls back, within its lock wait): its report is the truth.
+    for worker in (w for w in _busy(run) if w.task is not None and w.task[2] == "upgrade"):
         if worker.stop_asked is None:
             worker.stop_asked = now
-            if worker.task[2] == "upgrade" and worker.process.pid is not None:
+            if worker.process.pid is not None:
                 os.kill(worker.process.pid, signal.SIGTERM)
         elif now - worker.stop_asked > KILL_AFTER:
             worker.process.kill()
@@ -165,8 +169,9 @@ def _dispatch(run: _Run, context: Any) -> None:
                 return
             worker = _spawn(run, context)
         if run.recoveries:
-            index, how = run.recoveries.popleft()
-            _send(worker, ("recover", index, str(run.paths[index]), how), index, "recover")
+            index, how, cancelled = run.recoveries.popleft()
+            _send(worker, ("recover", index, str(run.paths[index]), how, cancelled), index,
+                  "recover")
             continue
         chosen = _next_file(run)
         if chosen is None:
@@ -258,7 +263,7 @@ def _bury(run: _Run, worker: _Worker) -> None:
     index, path, kind = worker.task
     how = _how_it_died(worker.process.exitcode)
     if kind == "upgrade":
-        run.recoveries.append((index, how))
+        run.recoveries.append((index, how, worker.stop_asked is not None))
     else:  # the recovery itself died: say so without reading the file again here
         _record(run, index, crashed(path, how, None, None))
 

@@ -7,7 +7,8 @@ upgrade rolls back and the outcome says `cancelled`; outside a file's run SIGTER
 (pending, so it cancels the next run at once) and SIGINT is ignored: Ctrl-C in a
 terminal reaches the whole process group, and the coordinator decides what a cancel means.
 
-Messages: in, `("upgrade", index, path, options, fault)`, `("recover", index, path, how)` or
+Messages: in, `("upgrade", index, path, options, fault)`, `("recover", index, path, how,
+cancelled)` or
 `None` (stop); out, `("event", index, event)` and `("done", index, FileOutcome)`.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 
 import os
 import signal
+import time
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -55,7 +58,7 @@ def serve(conn: Connection, migrations: str) -> None:
         if kind == "upgrade":
             outcome = upgrade_one(conn, index, path, catalog, task[3], task[4])
         else:
-            outcome = after_crash(path, catalog, task[3])
+            outcome = after_crash(path, catalog, task[3], cancelled=task[4])
         conn.send(("done", index, outcome))
 
 
@@ -70,7 +73,7 @@ def upgrade_one(conn: Connection, index: int, path: Path, catalog: Catalog,
         if fault is not None and isinstance(event, StatementEvent) and path.name == fault[1]:
             statements[0] += 1
             if statements[0] == 2:  # the first statement ran inside the open transaction
-                _die(fault[0])
+                _fail(fault[0], lambda: conn.send(("event", index, event)))
         conn.send(("event", index, event))
 
     token = CancelToken()
@@ -85,7 +88,14 @@ def upgrade_one(conn: Connection, index: int, path: Path, catalog: Catalog,
     return outcome_of(result, done[-1].to_json() if done else {})
 
 
-def _die(how: str) -> None:
+def _fail(how: str, announce: Callable[[], None]) -> None:
+    """The test hook: die, or ("stall") stop answering, SIGTERM included, inside the run
+    (after saying which statement it stalls at)."""
+    if how == "stall":
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        announce()
+        while True:
+            time.sleep(60)
     if how == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
     os._exit(FAULT_EXIT_CODE)
@@ -117,7 +127,7 @@ def outcome_of(result: UpgradeResult, done: dict[str, Any]) -> FileOutcome:
                        result.exit_code)
 
 
-def after_crash(path: Path, catalog: Catalog, how: str) -> FileOutcome:
+def after_crash(path: Path, catalog: Catalog, how: str, *, cancelled: bool) -> FileOutcome:
     """A worker died while it had `path`: roll back the write it left unfinished (SQLite's
     journal makes that exact at any instant) and say where the file stands now."""
     label: str | None = None
@@ -128,16 +138,22 @@ def after_crash(path: Path, catalog: Catalog, how: str) -> FileOutcome:
         label, state = version_labels(inspection)[0], str(inspection.state)
     except EngineError:
         pass
-    return crashed(path, how, label, state)
+    return crashed(path, how, label, state, cancelled=cancelled)
 
 
-def crashed(path: Path, how: str, label: str | None, state: str | None) -> FileOutcome:
-    """The outcome of a file whose worker died (`how`: "killed by signal 9", "exit code 70")."""
-    headline = crash_headline(path.name, how, label)
+def crashed(path: Path, how: str, label: str | None, state: str | None, *,
+            cancelled: bool = False) -> FileOutcome:
+    """The outcome of a file whose worker died (`how`: "killed by SIGKILL", "exit code 70");
+    `cancelled`: the batch killed it because it did not stop after a cancel."""
+    headline = crash_headline(path.name, how, label, cancelled=cancelled)
     problem = {"code": str(ProblemCode.WORKER_CRASHED), "message": headline,
                "hint": "Run `sqlmig status` on the file, then upgrade it again on its own."}
     done = {"event": "done", "ok": False, "from_version": None, "to_version": None,
             "backup": None, "ledger": {}, "problems": [problem], "message": headline,
             "dry_run": False, "applied": []}
-    return FileOutcome(str(path), BatchKind.FAILED, str(ProblemCode.WORKER_CRASHED), headline,
+    kind, code = BatchKind.FAILED, ProblemCode.WORKER_CRASHED
+    if cancelled:
+        kind, code = BatchKind.CANCELLED, ProblemCode.CANCELLED
+        problem["code"] = str(code)
+    return FileOutcome(str(path), kind, "" if cancelled else str(code), headline,
                        label or "unknown", label or "unknown", state, done, 1)

@@ -142,3 +142,35 @@ def test_a_cancel_while_workers_start_is_a_cancel_not_a_crash(tmp_path: Path) ->
     assert kinds[:2] == ["cancelled", "cancelled"], [o.headline for o in result.outcomes]
     assert kinds[2:] == ["not_started", "not_started"]
     assert all(sha256(p) == digest for p, digest in before.items())
+
+
+def test_a_worker_that_does_not_stop_after_a_cancel_is_killed_and_its_file_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that ignores SIGTERM inside its transaction is killed after KILL_AFTER seconds;
+    SQLite's journal rolls its write back, and the outcome says the version read afterwards."""
+    from engine.runtime import batch as batch_module
+
+    monkeypatch.setattr(batch_module, "KILL_AFTER", 0.5)
+    victim = tracked(tmp_path / "victim.db", 3)
+    before = sha256(victim)
+    monkeypatch.setenv("SQLMIG_BATCH_FAULT", "stall:victim.db")
+    token = engine.CancelToken()
+    statements = [0]
+
+    def on_event(event: Any) -> None:
+        if isinstance(event, engine.FileProgressEvent) and event.event.name == "statement":
+            statements[0] += 1
+            if statements[0] == 2:  # the worker stalls here, SIGTERM blocked
+                token.cancel()
+
+    result = engine.batch([victim], jobs=1, backup=False, on_event=on_event, cancel=token)
+
+    outcome = result.outcomes[0]
+    assert outcome.kind == engine.BatchKind.CANCELLED, outcome.headline
+    assert "did not stop in time and was killed (killed by SIGKILL)" in outcome.headline
+    assert "the file is at v3" in outcome.headline
+    assert outcome.problems[0]["code"] == "cancelled"
+    assert sha256(victim) == before
+    assert engine.inspect_file(victim).state == "tracked"
+    assert result.exit_code == 1
