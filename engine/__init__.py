@@ -18,6 +18,8 @@ PUBLIC: dict[str, str] = {
     # the user's actions (engine/api.py)
     "assess": "engine.api",
     "backup": "engine.api",
+    "batch": "engine.api",
+    "batch_files": "engine.api",
     "bundled_migrations": "engine.api",
     "catalog_problems": "engine.api",
     "convention_of": "engine.scripts.conventions.authoring",
@@ -33,6 +35,8 @@ PUBLIC: dict[str, str] = {
     "new_migration": "engine.api",
     # what they take and return
     "Assessment": "engine.planning.assess",
+    "BatchResult": "engine.runtime.batch",
+    "FileOutcome": "engine.core.batchevents",
     "CancelToken": "engine.core.cancel",
     "Catalog": "engine.scripts.catalog",
     "FolderConvention": "engine.scripts.conventions.authoring",
@@ -60,6 +64,7 @@ PUBLIC: dict[str, str] = {
     "ProblemCode": "engine.core.verdicts",
     "RunKind": "engine.core.verdicts",
     "State": "engine.core.verdicts",
+    "BatchKind": "engine.core.verdicts",
     "StepKind": "engine.core.verdicts",
     # errors
     "Cancelled": "engine.core.errors",
@@ -80,6 +85,10 @@ PUBLIC: dict[str, str] = {
     "StepStartEvent": "engine.core.events",
     "PreflightEvent": "engine.core.events",
     "VerifyEvent": "engine.core.events",
+    "FileStartEvent": "engine.core.batchevents",
+    "FileProgressEvent": "engine.core.batchevents",
+    "FileDoneEvent": "engine.core.batchevents",
+    "BatchDoneEvent": "engine.core.batchevents",
     # words for both faces
     "Badge": "engine.render.words",
     "RunOutcome": "engine.render.run",
@@ -154,6 +163,12 @@ PUBLIC: dict[str, str] = {
     "diff_events": "engine.render.diffs",
     "new_lines": "engine.render.diffs",
     "new_events": "engine.render.diffs",
+    "BatchRow": "engine.render.batch",
+    "batch_row": "engine.render.batch",
+    "batch_inventory": "engine.render.batch",
+    "batch_summary": "engine.render.batch",
+    "batch_file_line": "engine.render.batch",
+    "batch_result_text": "engine.render.batch",
 }
 
 __all__ = sorted(PUBLIC)
@@ -177,6 +192,8 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import assess as assess
     from engine.api import backup as backup
     from engine.api import baseline as baseline
+    from engine.api import batch as batch
+    from engine.api import batch_files as batch_files
     from engine.api import bundled_migrations as bundled_migrations
     from engine.api import catalog_problems as catalog_problems
     from engine.api import diff as diff
@@ -191,6 +208,11 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import restore as restore
     from engine.api import upgrade as upgrade
     from engine.api import verify as verify
+    from engine.core.batchevents import BatchDoneEvent as BatchDoneEvent
+    from engine.core.batchevents import FileDoneEvent as FileDoneEvent
+    from engine.core.batchevents import FileOutcome as FileOutcome
+    from engine.core.batchevents import FileProgressEvent as FileProgressEvent
+    from engine.core.batchevents import FileStartEvent as FileStartEvent
     from engine.core.cancel import CancelToken as CancelToken
     from engine.core.cancel import cancel_on_signals as cancel_on_signals
     from engine.core.errors import EXIT_OK as EXIT_OK
@@ -215,6 +237,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.core.events import StepStartEvent as StepStartEvent
     from engine.core.events import VerifyEvent as VerifyEvent
     from engine.core.verdicts import STATES as STATES
+    from engine.core.verdicts import BatchKind as BatchKind
     from engine.core.verdicts import Method as Method
     from engine.core.verdicts import Mode as Mode
     from engine.core.verdicts import Outcome as Outcome
@@ -226,6 +249,12 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.planning.assess import Assessment as Assessment
     from engine.planning.planner import Plan as Plan
     from engine.planning.planner import Step as Step
+    from engine.render.batch import BatchRow as BatchRow
+    from engine.render.batch import batch_file_line as batch_file_line
+    from engine.render.batch import batch_inventory as batch_inventory
+    from engine.render.batch import batch_result_text as batch_result_text
+    from engine.render.batch import batch_row as batch_row
+    from engine.render.batch import batch_summary as batch_summary
     from engine.render.cells import cell_text as cell_text
     from engine.render.cells import column_facts as column_facts
     from engine.render.cells import foreign_key_line as foreign_key_line
@@ -276,6 +305,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.words import version_labels as version_labels
     from engine.runtime.accepting import AcceptResult as AcceptResult
     from engine.runtime.baselining import BaselineResult as BaselineResult
+    from engine.runtime.batch import BatchResult as BatchResult
     from engine.runtime.diffing import DiffReport as DiffReport
     from engine.runtime.recovery import RecoverResult as RecoverResult
     from engine.runtime.result import UpgradeResult as UpgradeResult

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from engine.runtime.accepting import AcceptResult
     from engine.runtime.backups import BackupResult, Progress
     from engine.runtime.baselining import BaselineResult
+    from engine.runtime.batch import BatchResult
     from engine.runtime.diffing import DiffReport
     from engine.runtime.recovery import RecoverResult
     from engine.runtime.restoring import RestoreResult
@@ -165,6 +167,44 @@ def upgrade(
         expect=expect,
     )
     return _upgrade(path, catalog, options, on_event=on_event, cancel=cancel)
+
+
+def batch_files(
+    paths: Iterable[str | Path], extensions: Iterable[str] | None = None
+) -> list[Path]:
+    """The files a batch of `paths` takes: files named, and below folders named (recursively)
+    those with one of `extensions` (default .db .sqlite .sqlite3) or SQLite's header. Never
+    sqlmig's backups or SQLite's -wal/-shm/-journal files."""
+    from engine.state.batchfiles import DEFAULT_EXTENSIONS, find_database_files
+
+    return find_database_files(paths, DEFAULT_EXTENSIONS if extensions is None else extensions)
+
+
+def batch(
+    paths: Iterable[str | Path],
+    catalog: Catalog | None = None,
+    *,
+    jobs: int | None = None,
+    mode: str = Mode.ATOMIC,
+    backup: bool = True,
+    backup_dir: Path | None = None,
+    dry_run: bool = False,
+    wait: float = 10.0,
+    extensions: Iterable[str] | None = None,
+    on_event: EventSink | None = None,
+    cancel: CancelToken | None = None,
+) -> BatchResult:
+    """Upgrade many files (folders searched recursively, see `batch_files`), `jobs` at a time in
+    worker processes, each with its own verified backup. Never raises for problems with a
+    file: each file's outcome is in the result and in its `file_done` event (SPEC §7.23)."""
+    from engine.runtime.batch import run_batch
+    from engine.runtime.options import UpgradeOptions
+
+    catalog = catalog or load_catalog()
+    options = UpgradeOptions(mode=mode, backup=backup, backup_dir=backup_dir, dry_run=dry_run,
+                             wait=wait, create_backup_dir=backup_dir is not None)
+    return run_batch(batch_files(paths, extensions), catalog.folder, options, jobs=jobs,
+                     on_event=on_event, cancel=cancel)
 
 
 def verify(

@@ -45,6 +45,9 @@ class ScriptedPrompts(Prompts):
     def confirm_close_during_run(self, parent: Any) -> bool:
         return True
 
+    def confirm_batch(self, parent: Any, files: int, needing: int, folder: Any) -> bool:
+        return True
+
     def show_error(self, parent: Any, report: Any) -> None:
         print(f"  (error dialog: {report.message})")
 
@@ -129,6 +132,7 @@ class Shooter:
         self.result()
         self.failed()
         self.dark()
+        self.batch()
 
     def confirmation(self) -> None:
         if not self.wanted("confirm"):
@@ -205,6 +209,30 @@ class Shooter:
         app.setStyle("Fusion")
         app.setPalette(dark_palette())
         self.state("legacy-dark", gui_files.legacy_demo(self.work / "ticket-4724"))
+
+
+    def batch(self) -> None:
+        """A support day's folder: legacy, tracked, current, ahead and damaged files, upgraded
+        together through the Batch tab's worker processes."""
+        if not self.wanted("batch"):
+            return
+        day = self.work / "support-day"
+        for ticket in ("ticket-4801", "ticket-4802", "ticket-4803"):
+            gui_files.legacy_demo(day / ticket)
+        gui_files.tracked(day / "ticket-4804", 9)
+        gui_files.tracked(day / "ticket-4805", None)
+        gui_files.ahead(day / "ticket-4806")
+        gui_files.damaged(day / "ticket-4807")
+        w = self.window()
+        w.tabs.setCurrentWidget(w.batch_view)
+        w.batch_view.add_paths([day])
+        wait(w.batch_view.filesShown)
+        w.batch_view.upgrade_all()
+        wait(w.batch_view.batchShown, timeout_ms=180_000)
+        wait(w.batch_view.filesShown)  # the rows read again: the files as they are now
+        w.batch_view.table.setFocus()
+        self.save(w, "batch")
+        w.close()
 
 
 def dark_palette() -> QPalette:

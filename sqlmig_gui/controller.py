@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, SignalInstance, Slot
 
 import engine
+from sqlmig_gui.batch_jobs import batch_inspect_job, batch_job
 from sqlmig_gui.prompts import ErrorReport
 from sqlmig_gui.worker import (
     Failed,
@@ -69,6 +70,10 @@ class Controller(QObject):
     historyLoaded = Signal(object)  # engine.HistoryReport of the open file
     diffFinished = Signal(object)  # engine.DiffReport
     diffFailed = Signal(object)  # ErrorReport
+    batchInspected = Signal(object)  # batch_jobs.Found / Assessed / Unreadable
+    batchEvent = Signal(object)  # engine batch event (file_start, file_progress, file_done, done)
+    batchFinished = Signal(object)  # engine.BatchResult
+    batchFailed = Signal(object)  # ErrorReport (a bug: batch() itself never raises for a file)
     # What can be done changed: a run started or ended, or `look` changed. Emitted before
     # inspecting/inspected/inspectFailed, so actions are up to date when views show the look.
     stateChanged = Signal()
@@ -87,6 +92,7 @@ class Controller(QObject):
         self._run: _Run | None = None
         self._warm = False
         self._sessions: list[Any] = []  # the views' long-lived workers (sqlmig_gui/session.py)
+        self._lookups: dict[int, engine.CancelToken] = {}  # the batch's inspections running
 
     def is_running(self) -> bool:
         """An upgrade, a restore or a recovery is in progress (an inspection does not count)."""
@@ -136,6 +142,18 @@ class Controller(QObject):
         """Compare the file's schema with its version's (or another file's), read-only."""
         self._start(diff_job(path, self.catalog, against), self._on_diff_done,
                     self._on_diff_failed)
+    def inspect_batch(self, paths: list[Path]) -> None:
+        """Find the database files in `paths` and assess each (read-only), on a worker thread."""
+        token = engine.CancelToken()
+        seq = self._start(batch_inspect_job(paths, self.migrations, token), self._on_lookup_done,
+                          self._on_lookup_done, self._on_looked_up)
+        self._lookups[seq] = token
+
+    def batch(self, paths: list[Path], backup_dir: Path | None = None) -> None:
+        """Upgrade `paths` through the engine's pool of worker processes (a run: one at a time)."""
+        cancel = engine.CancelToken()
+        self._start_run(batch_job(paths, self.migrations, backup_dir, cancel), self.batchFinished,
+                        self.batchFailed, "Batch failed", cancel, on_event=self._on_batch_event)
 
     def cancel(self) -> None:
         """Ask the running upgrade to stop: it rolls back and reports `cancelled`."""
@@ -151,6 +169,8 @@ class Controller(QObject):
         self.cancel()
         for session in self._sessions:
             session.stop()
+        for token in self._lookups.values():
+            token.cancel()
         for thread, _worker in list(self._jobs.values()):
             thread.quit()
             thread.wait()
@@ -180,11 +200,13 @@ class Controller(QObject):
         return seq
 
     def _start_run(self, job: Any, finished: SignalInstance, failed: SignalInstance,
-                   failure_title: str, cancel: engine.CancelToken | None = None) -> None:
+                   failure_title: str, cancel: engine.CancelToken | None = None,
+                   on_event: Any = None) -> None:
         """Start a job that changes the file; an upgrade (with `cancel`) relays its events."""
         if self.is_running():
             raise RuntimeError("another upgrade, restore or recovery is running")
-        on_event = self._on_event if cancel is not None else None
+        if on_event is None and cancel is not None:
+            on_event = self._on_event
         seq = self._start(job, self._on_run_done, self._on_run_failed, on_event)
         self._run = _Run(seq, finished, failed, failure_title)
         self._cancel = cancel
@@ -227,6 +249,19 @@ class Controller(QObject):
         if isinstance(done, Finished) and self.look is not None and done.value.path == \
                 self.look.path:  # not a file opened before this one
             self.historyLoaded.emit(done.value)
+    def _on_lookup_done(self, done: Finished | Failed) -> None:
+        self._lookups.pop(done.seq, None)
+        if isinstance(done, Failed):
+            self.batchFailed.emit(error_report("Cannot read the files", done.error,
+                                               done.traceback))
+
+    @Slot(object)
+    def _on_looked_up(self, found: object) -> None:
+        self.batchInspected.emit(found)
+
+    @Slot(object)
+    def _on_batch_event(self, event: object) -> None:
+        self.batchEvent.emit(event)
 
     @Slot(object)
     def _on_warm(self, _result: object) -> None:

@@ -19,6 +19,7 @@ from sqlmig_gui.controller import Controller
 from sqlmig_gui.prompts import ErrorReport, Prompts
 from sqlmig_gui.resources import icon
 from sqlmig_gui.views import (
+    batch_view,
     console_view,
     data_view,
     diff_view,
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         self.diff_view = diff_view.DiffView(self, self)
         self.tabs.addTab(self.diff_view, diff_view.TITLE)
         self.tabs.addTab(self.log_view, "Lo&g")
+        self.batch_view = batch_view.BatchView(self)
+        self.tabs.addTab(self.batch_view, batch_view.TITLE)
         self.opener = FileOpener(self)
         self.window_actions.separator("file")
         self.window_actions.add("&Quit", "Ctrl+Q", self.close, "quitAction", menu="file")

@@ -60,6 +60,17 @@ def restore_question(file: Path, backup: Path, current: str) -> tuple[str, str]:
     )
 
 
+def batch_question(files: int, needing: int, backup_folder: Path | None) -> tuple[str, str]:
+    """The batch confirmation: how many files, where the backups go, what a failure does."""
+    where = f"in {backup_folder}" if backup_folder is not None else "next to each file"
+    return (
+        f"Back up and upgrade the files that need it ({needing} of {files})?",
+        f"Each file is checked again, backed up (verified, {where}) and upgraded on its own, "
+        "all or nothing: a file that fails or is cancelled stays exactly as it was, and the "
+        "others go on. Files that are up to date or cannot be upgraded are not touched.",
+    )
+
+
 @dataclass(frozen=True)
 class ErrorReport:
     """An error for a support person: a sentence, what to do, and the technical detail."""
@@ -81,6 +92,22 @@ class Prompts:
         label = box.findChild(QLabel, "qt_msgbox_informativelabel")
         if label is not None:  # room for a path on one line; follows the font (and the DPI)
             label.setMinimumWidth(label.fontMetrics().averageCharWidth() * 72)
+        ok = box.addButton("Back up and upgrade", QMessageBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def confirm_batch(
+        self, parent: QWidget | None, files: int, needing: int, backup_folder: Path | None
+    ) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Back up and upgrade all", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        question, details = batch_question(files, needing, backup_folder)
+        box.setText(question)
+        box.setInformativeText(details)
         ok = box.addButton("Back up and upgrade", QMessageBox.ButtonRole.AcceptRole)
         ok.setObjectName("confirmButton")
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)

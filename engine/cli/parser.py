@@ -79,6 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--json", action="store_true", help="print JSON Lines events")
 
+    many = command("batch", verbs.cmd_batch)
+    many.add_argument("paths", type=Path, nargs="+", metavar="PATH",
+                      help="database files, or folders searched recursively for them")
+    _migrations_option(many)
+    many.add_argument("--jobs", type=int, default=None, metavar="N",
+                      help="files upgraded at once, each in its own worker process "
+                           "(default: the number of CPUs, at most 4)")
+    many.add_argument("--dry-run", action="store_true", help="plan each file; write nothing")
+    many.add_argument("--mode", choices=("atomic", "stepwise"), default="atomic",
+                      help="atomic: one transaction per file's plan (default); stepwise: one "
+                           "per migration")
+    where_many = many.add_mutually_exclusive_group()
+    where_many.add_argument("--backup-dir", type=_folder_name, default=None,
+                            help="one folder for every file's backup (a missing last level is "
+                                 "created); default: next to each file")
+    where_many.add_argument("--no-backup", action="store_true", help="do not back up first")
+    _wait_option(many)
+    many.add_argument("--json", action="store_true",
+                      help="print JSON Lines: file_start, file_done, then one done")
+
     verify = command("verify", verbs.cmd_verify)
     verify.add_argument("path", type=Path, help="the database file")
     _migrations_option(verify)

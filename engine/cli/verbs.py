@@ -54,6 +54,29 @@ def cmd_upgrade(args: argparse.Namespace, out: TextIO) -> int:
     return result.exit_code
 
 
+def cmd_batch(args: argparse.Namespace, out: TextIO) -> int:
+    """Upgrade many files (folders searched recursively), a few at a time, each backed up."""
+    _wait_not_negative(args)
+    if args.jobs is not None and args.jobs < 1:
+        raise engine.UsageError("--jobs must be at least 1.", hint="Give a number, e.g. 2.")
+    catalog = engine.load_catalog(args.migrations)
+
+    def show(event: engine.Event) -> None:
+        if args.json and not isinstance(event, engine.FileProgressEvent):
+            print_json(event.to_json(), out)
+        elif not args.json and isinstance(event, engine.FileDoneEvent):
+            print_lines([engine.batch_file_line(event.outcome)], out)
+
+    result = engine.batch(
+        args.paths, catalog, jobs=args.jobs, mode=args.mode, backup=not args.no_backup,
+        backup_dir=args.backup_dir, dry_run=args.dry_run, wait=args.wait, on_event=show,
+        cancel=args.cancel,
+    )
+    if not args.json:
+        print_lines([result.message], out)
+    return result.exit_code
+
+
 def cmd_verify(args: argparse.Namespace, out: TextIO) -> int:
     """Check a file: quick_check, foreign keys, and its schema against its version's schema."""
     catalog = _catalog(args)

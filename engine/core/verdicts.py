@@ -90,6 +90,18 @@ class RunKind(StrEnum):
     FAILED = "failed"
 
 
+class BatchKind(StrEnum):
+    """How one file of a batch ended (SPEC §7.23), as its summary counts it."""
+
+    UPGRADED = "upgraded"  # migrations recorded or repairs made
+    CURRENT = "current"  # nothing to do: already at the newest version
+    PLANNED = "planned"  # a dry run: an upgrade would run
+    REFUSED = "refused"  # nothing written: the file cannot be upgraded (exit code 3)
+    FAILED = "failed"  # a migration or a check failed, or the worker process died
+    CANCELLED = "cancelled"  # stopped while it ran: rolled back
+    NOT_STARTED = "not_started"  # the batch was cancelled before this file's turn
+
+
 class ProblemCode(StrEnum):
     """Every problem code a `{code, message, hint}` can carry (SPEC §7.7: never renamed; add,
     never rename). tests/test_quality.py fails when the engine writes a code not listed here."""
@@ -131,6 +143,7 @@ class ProblemCode(StrEnum):
     CANCELLED = "cancelled"
     NO_DOWN = "no_down"  # a migration to roll back has no down part (or no file)
     DATA_LOSS = "data_loss"  # rolling back would drop data (allowed with --allow-data-loss)
+    WORKER_CRASHED = "worker_crashed"  # a batch's worker process died while it had this file
     NOT_A_FOLDER = "not_a_folder"
     EXISTS = "exists"
     SAME_FILE = "same_file"

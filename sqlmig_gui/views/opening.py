@@ -75,12 +75,17 @@ class FileOpener(Flow):
                 and not self.window.controller.is_running())
 
     def drop(self, mime: QMimeData) -> bool:
-        """Open the first dropped file; False when nothing dropped is a file."""
+        """Open one dropped file; several files or a folder go to the batch. False when nothing
+        dropped is a file."""
         files = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
         if not files:
             return False
-        if len(files) > 1:
-            self.window.statusBar().showMessage(f"Opened the first of {len(files)} dropped files.")
+        if len(files) > 1 or Path(files[0]).is_dir():
+            self.window.batch_view.add_paths(list(files))
+            self.window.tabs.setCurrentWidget(self.window.batch_view)
+            self.window.statusBar().showMessage(f"Added what was dropped to the batch "
+                                                f"({len(files)} item(s)).")
+            return True
         self.open_file(files[0])
         return True
 

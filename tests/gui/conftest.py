@@ -37,6 +37,10 @@ class FakePrompts:
         self.calls.append(("confirm_upgrade", summary))
         return self.confirm
 
+    def confirm_batch(self, parent: Any, files: int, needing: int, folder: Path | None) -> bool:
+        self.calls.append(("confirm_batch", (files, needing, folder)))
+        return self.confirm
+
     def confirm_close_during_run(self, parent: Any) -> bool:
         self.calls.append(("confirm_close_during_run", None))
         return self.close_during_run
