@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from engine.core.about import tool_version
 from engine.core.tables import BOOKKEEPING_TABLES, HISTORY_TABLE
 from engine.runtime.checks import table_names
 
@@ -125,15 +126,6 @@ def describe(
         "tool_version": tool_version(),
         "created_at": datetime.now(UTC).astimezone().isoformat(timespec="seconds"),
     }
-
-
-def tool_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("sqlmig")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def write_sidecar(backup: Path, origin: dict[str, Any]) -> Path:
