@@ -19,7 +19,10 @@ from sqlmig_gui.worker import (
     Finished,
     Inspected,
     Worker,
+    compact_job,
+    delete_backups_job,
     inspect_job,
+    list_backups_job,
     recover_job,
     restore_job,
     warm_up_job,
@@ -62,6 +65,11 @@ class Controller(QObject):
     restoreFailed = Signal(object)  # ErrorReport
     recoverFinished = Signal(object)  # engine RecoverResult
     recoverFailed = Signal(object)  # ErrorReport
+    compactFinished = Signal(object)  # engine CompactResult
+    compactFailed = Signal(object)  # ErrorReport
+    backupsListed = Signal(object, object)  # Path, [engine BackupInfo]
+    backupsDeleted = Signal(object)  # engine Deleted
+    backupsFailed = Signal(object)  # ErrorReport (listing or deleting)
     # What can be done changed: a run started or ended, or `look` changed. Emitted before
     # inspecting/inspected/inspectFailed, so actions are up to date when views show the look.
     stateChanged = Signal()
@@ -109,6 +117,18 @@ class Controller(QObject):
         """Roll back the write an interruption cut off (the file's hot journal)."""
         self._start_run(recover_job(path, self.migrations), self.recoverFinished,
                         self.recoverFailed, "Recovery failed")
+
+    def compact(self, path: Path) -> None:
+        """Give the file's free pages back to the disk (after a verified backup)."""
+        self._start_run(compact_job(path), self.compactFinished, self.compactFailed,
+                        "Compact failed")
+
+    def list_backups(self, path: Path, folder: Path | None) -> None:
+        self._start(list_backups_job(path, folder), self._on_listed, self._on_backups_failed)
+
+    def delete_backups(self, path: Path, chosen: list[Path], folder: Path | None) -> None:
+        self._start(delete_backups_job(path, chosen, folder), self._on_deleted,
+                    self._on_backups_failed)
 
     def cancel(self) -> None:
         """Ask the running upgrade to stop: it rolls back and reports `cancelled`."""
@@ -199,6 +219,19 @@ class Controller(QObject):
         self._set_look(None)
         self.inspectFailed.emit(self._inspecting[1], error_report(
             "Cannot open the file", failed.error, failed.traceback))
+
+    @Slot(object)
+    def _on_listed(self, done: Finished) -> None:
+        path, backups = done.value
+        self.backupsListed.emit(path, backups)
+
+    @Slot(object)
+    def _on_deleted(self, done: Finished) -> None:
+        self.backupsDeleted.emit(done.value)
+
+    @Slot(object)
+    def _on_backups_failed(self, failed: Failed) -> None:
+        self.backupsFailed.emit(error_report("Backups", failed.error, failed.traceback))
 
     @Slot(object)
     def _on_event(self, event: object) -> None:

@@ -18,10 +18,12 @@ from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
 from sqlmig_gui.controller import Controller
 from sqlmig_gui.prompts import ErrorReport, Prompts
 from sqlmig_gui.resources import icon
-from sqlmig_gui.views import history_view, pending_view, tables_view
+from sqlmig_gui.views import backups_view, history_view, pending_view, tables_view
 from sqlmig_gui.views.actions import WindowActions
 from sqlmig_gui.views.after_run import AfterRun
 from sqlmig_gui.views.backup_folder import BackupFolder
+from sqlmig_gui.views.compact_flow import CompactFlow
+from sqlmig_gui.views.help_flow import HelpFlow
 from sqlmig_gui.views.opening import FileOpener
 from sqlmig_gui.views.recover_flow import RecoverFlow
 from sqlmig_gui.views.upgrade_flow import UpgradeFlow
@@ -35,6 +37,7 @@ class MainWindow(QMainWindow):
     inspectionShown = Signal()  # the header shows a finished inspection (or why there is none)
     runShown = Signal()  # the result panel shows a finished run
     recoverShown = Signal()  # a recovery finished (or failed) and was reported
+    backupsShown = Signal()  # the Backups tab shows a fresh list of the open file's backups
 
     def __init__(
         self,
@@ -89,12 +92,16 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.tables_view, tables_view.TITLE)
         self.tabs.addTab(self.log_view, "Lo&g")
         self.opener = FileOpener(self)
+        self.backups_view = backups_view.BackupsView(self)
+        self.tabs.addTab(self.backups_view, backups_view.TITLE)
         self.window_actions.separator("file")
         self.window_actions.add("&Quit", "Ctrl+Q", self.close, "quitAction", menu="file")
         self.backup_folder = BackupFolder(self)
         self.upgrade_flow = UpgradeFlow(self)
         self.after_run = AfterRun(self)
         self.recover_flow = RecoverFlow(self)
+        self.compact_flow = CompactFlow(self)
+        self.help_flow = HelpFlow(self)
         self.window_actions.add("Show &log", "Ctrl+L", self.show_log, "logTabAction", menu="view")
 
     def _connect_header(self) -> None:

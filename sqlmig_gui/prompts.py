@@ -115,6 +115,47 @@ class Prompts:
         box.exec()
         return box.clickedButton() is ok
 
+    def confirm_delete_backups(
+        self, parent: QWidget | None, backups: list[Path], summary: str
+    ) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete backups", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Delete {len(backups)} backup(s) for good? {summary}")
+        box.setInformativeText("\n".join(p.name for p in backups[:12])
+                               + ("\n…" if len(backups) > 12 else "")
+                               + "\n\nThey cannot be restored afterwards.")
+        ok = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def confirm_compact(self, parent: QWidget | None, file: Path, space: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Compact", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Compact {file.name}?")
+        box.setInformativeText(
+            f"{space}\n\nA verified backup of the file is kept first; the compacted copy is "
+            "checked (same rows in every table) before it is written back. A program that has "
+            "the file open sees it as an ordinary change.")
+        ok = box.addButton("Compact", QMessageBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def save_report(self, parent: QWidget | None, suggested: Path) -> Path | None:
+        """Where to write the report: the chosen name; `.json` and `.txt` are written beside."""
+        name, _ = QFileDialog.getSaveFileName(
+            parent, "Export report (JSON and text)", str(suggested),
+            "Report (*.json *.txt);;All files (*)")
+        return Path(name) if name else None
+
+    def show_about(self, parent: QWidget | None, text: str) -> None:
+        QMessageBox.about(parent, "About sqlmig", text)
+
     def open_file(self, parent: QWidget | None, start: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
             parent,

@@ -47,9 +47,15 @@ class RunSummary:
     def backup(self) -> Path | None:
         return Path(self.result.backup) if self.result.backup else None
 
-    def report(self) -> str:
+    def report(self, versions: dict[str, str] | None = None, log: list[str] | None = None) -> str:
         """The plain-text report for a support ticket (`engine.run_report`)."""
-        return str(engine.run_report(self.result))
+        return str(engine.run_report(self.result, versions=versions, log=log or []))
+
+    def report_json(
+        self, versions: dict[str, str] | None = None, log: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The same report as JSON (`engine.run_report_json`)."""
+        return dict(engine.run_report_json(self.result, versions=versions, log=log or []))
 
 
 def summarise(result: Any) -> RunSummary:
@@ -60,6 +66,8 @@ class ResultPanel(QFrame):
     openFolderRequested = Signal()
     restoreRequested = Signal()
     copyRequested = Signal()
+    exportRequested = Signal()
+    compactRequested = Signal()
     summaryShown = Signal()  # a new run's summary is on the panel
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -131,6 +139,11 @@ class ResultPanel(QFrame):
         self.backup.setTextFormat(Qt.TextFormat.PlainText)
         self.backup.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._left.addWidget(self.backup)
+        self.space = QLabel(self)
+        self.space.setObjectName("resultSpace")
+        self.space.setWordWrap(True)
+        self.space.setTextFormat(Qt.TextFormat.PlainText)
+        self._left.addWidget(self.space)
         self._left.addStretch(1)
 
     def _build_buttons(self) -> None:
@@ -141,6 +154,12 @@ class ResultPanel(QFrame):
         self.restore_button.setObjectName("restoreButton")
         self.copy_button = QPushButton("&Copy report", self)
         self.copy_button.setObjectName("copyReportButton")
+        self.export_button = QPushButton("&Export report…", self)
+        self.export_button.setObjectName("exportReportButton")
+        self.compact_button = QPushButton("Co&mpact…", self)
+        self.compact_button.setObjectName("compactButton")
+        self.export_button.clicked.connect(self.exportRequested)
+        self.compact_button.clicked.connect(self.compactRequested)
         self.details_button = QPushButton("&Details", self)
         self.details_button.setObjectName("detailsButton")
         self.details_button.setCheckable(True)
@@ -149,7 +168,7 @@ class ResultPanel(QFrame):
         self.copy_button.clicked.connect(self.copyRequested)
         self.details_button.toggled.connect(self._toggle_details)
         for b in (self.open_folder_button, self.restore_button, self.copy_button,
-                  self.details_button):
+                  self.export_button, self.compact_button, self.details_button):
             row.addWidget(b)
         row.addStretch(1)
         self._left.addLayout(row)
@@ -184,9 +203,25 @@ class ResultPanel(QFrame):
         self.backup.setText(f"Backup: {summary.backup}" if has_backup else "No backup was made.")
         self.open_folder_button.setEnabled(has_backup)
         self.restore_button.setEnabled(has_backup)
+        space = result.space
+        self.space.setText("" if space is None else f"File now: {engine.space_line(space)}")
+        self.space.setVisible(space is not None)
+        self.compact_button.setVisible(space is not None and engine.worth_compacting(space))
         text = "\n\n".join(x for x in (outcome.detail, "\n".join(result.notes)) if x)
         self.details.setPlainText(text)
         self.details_button.setEnabled(bool(text))
         self.details_button.setChecked(False)
         self.show()
+        self.summaryShown.emit()
+
+    def compact_done(self) -> None:
+        """The file was compacted: its free space is no longer what this run left."""
+        self.compact_button.hide()
+        self.space.hide()
+
+    def clear(self) -> None:
+        """Forget the run shown (the file changed since: a restore, another file): hidden, and
+        Copy report has nothing stale to copy."""
+        self.summary = None
+        self.hide()
         self.summaryShown.emit()
