@@ -1,5 +1,5 @@
 """The application log on disk: a rotating file in the per-user log folder (platformdirs), so a
-support person can send it (Help › Open log folder). Every line of the Log tab goes there too."""
+support person can send it (Help, Open log folder). Every line of the Log tab goes there too."""
 
 from __future__ import annotations
 
