@@ -127,6 +127,12 @@ class MainWindow(QMainWindow):
     def open_file(self, path: str | Path) -> None:
         self.opener.open_file(path)
 
+    def open_many(self, paths: list[Path]) -> None:
+        """Several files dropped or chosen at once. The batch view takes them when it is there
+        (it replaces this method's body); until then the first one is opened."""
+        self.statusBar().showMessage(f"Opened the first of {len(paths)} dropped files.")
+        self.open_file(paths[0])
+
     def reload(self) -> None:
         self.opener.reload()
 

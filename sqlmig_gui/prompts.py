@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 
@@ -108,6 +109,12 @@ class Prompts:
         question, details = restore_question(file, backup, current)
         box.setText(question)
         box.setInformativeText(details)
+        label = box.findChild(QLabel, "qt_msgbox_informativelabel")
+        if label is not None:  # room for a backup's path on one line (it is long)
+            screen = QGuiApplication.primaryScreen()
+            most = screen.availableGeometry().width() * 3 // 4 if screen else 900
+            label.setMinimumWidth(min(label.fontMetrics().horizontalAdvance(str(backup)) + 40,
+                                      most))
         ok = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         ok.setObjectName("confirmButton")
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)

@@ -122,6 +122,7 @@ class ResultPanel(QFrame):
         self.ledger_view.setAccessibleName("Rows per table before and after")
         self.ledger_view.setModel(self.ledger_model)
         self.ledger_view.verticalHeader().hide()
+        self.ledger_view.setTabKeyNavigation(False)
         self.ledger_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ledger_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
