@@ -28,7 +28,9 @@ class PlanTable(InspectionTable):
 
     def show_inspected(self, inspected: Any) -> None:
         self.table_model.set_steps(inspected.assessment.steps)
-        self.empty_text = "Nothing pending" if inspected.assessment.refusal is None else ""
+        assessment = inspected.assessment
+        nothing = not assessment.steps and assessment.refusal is None
+        self.empty_text = "Nothing pending" if nothing else ""
         self.viewport().update()
 
     def paintEvent(self, event: QPaintEvent) -> None:

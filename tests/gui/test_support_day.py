@@ -1,0 +1,248 @@
+"""The support day in the window (issue 13): the Backups tab (restore, delete), Export report,
+Compact, the log file, the About box, and the polish items that can be tested offscreen."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import gui_files
+from gui_files import open_and_wait
+from PySide6.QtCore import QItemSelectionModel, QMimeData, Qt, QUrl
+from PySide6.QtGui import QAction
+
+import engine
+from sqlmig_gui.about import about_text
+from sqlmig_gui.logfile import start_log_file, stop_log_file
+
+
+def _dump(path: Path) -> list[str]:
+    """The file's whole content as SQL (schema and every row)."""
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        return list(conn.iterdump())
+
+
+def _upgrade(qtbot, window) -> engine.UpgradeResult:
+    with qtbot.waitSignal(window.controller.runFinished, timeout=60_000) as done:
+        window.upgrade_flow.upgrade()
+    with qtbot.waitSignal(window.inspectionShown, timeout=30_000):
+        pass  # the window re-reads the file after the run
+    return done.args[0]
+
+
+def _listed(qtbot, window) -> list[engine.BackupInfo]:
+    with qtbot.waitSignal(window.backupsShown, timeout=10_000):
+        window.backups_view.refresh()
+    return list(window.backups_view.model.backups)
+
+
+def _select(window, rows: list[int]) -> None:
+    table = window.backups_view.table
+    table.clearSelection()
+    flags = (QItemSelectionModel.SelectionFlag.Select
+             | QItemSelectionModel.SelectionFlag.Rows)
+    for row in rows:
+        table.selectionModel().select(window.backups_view.model.index(row, 0), flags)
+
+
+def test_restore_from_the_backups_tab_brings_back_the_backups_content(
+    qtbot, window, prompts, tmp_path: Path
+) -> None:
+    path = gui_files.legacy_demo(tmp_path)
+    legacy_content = _dump(path)
+    open_and_wait(qtbot, window, path)
+    result = _upgrade(qtbot, window)
+    assert result.ok and _dump(path) != legacy_content
+    (backup,) = _listed(qtbot, window)
+    assert backup.path == result.backup and backup.version == 5
+    assert window.backups_view.table.objectName() == "backupsTable"
+    assert "1 backup(s)" in window.backups_view.summary.text()
+    # Cancelling the confirmation changes nothing.
+    _select(window, [0])
+    prompts.restore = False
+    qtbot.mouseClick(window.backups_view.restore_button, Qt.MouseButton.LeftButton)
+    assert not window.controller.is_running() and _dump(path) != legacy_content
+    prompts.restore = True
+    with qtbot.waitSignal(window.controller.restoreFinished, timeout=30_000) as restored:
+        qtbot.mouseClick(window.backups_view.restore_button, Qt.MouseButton.LeftButton)
+    assert prompts.asked("confirm_restore")[-1] == backup.path
+    assert _dump(path) == legacy_content == _dump(backup.path)
+    # What it replaced is kept, and listed once the window has re-read the file.
+    kept = restored.args[0].replaced_copy
+    qtbot.waitUntil(lambda: kept in [b.path for b in window.backups_view.model.backups],
+                    timeout=30_000)
+    assert {b.version for b in window.backups_view.model.backups} == {5, 18}
+    # The old "Upgraded" panel does not stay beside the restored file, nor its report.
+    assert window.result_panel.summary is None and not window.result_panel.isVisible()
+    assert not window.after_run.copy_action.isEnabled()
+    qtbot.waitUntil(lambda: window.badge.state == "legacy", timeout=30_000)
+
+
+def test_deleting_old_backups_asks_first_and_deletes_only_the_chosen(
+    qtbot, window, prompts, tmp_path: Path
+) -> None:
+    path = gui_files.legacy_demo(tmp_path)
+    first, second = engine.backup(path), engine.backup(path)
+    open_and_wait(qtbot, window, path)
+    assert len(_listed(qtbot, window)) == 2
+    row = [b.path for b in window.backups_view.model.backups].index(first.path)
+    _select(window, [row])
+    prompts.delete = False
+    qtbot.mouseClick(window.backups_view.delete_button, Qt.MouseButton.LeftButton)
+    assert first.path.exists()
+    prompts.delete = True
+    with qtbot.waitSignal(window.backupsShown, timeout=10_000):
+        qtbot.mouseClick(window.backups_view.delete_button, Qt.MouseButton.LeftButton)
+    assert prompts.asked("confirm_delete_backups") == [[first.path], [first.path]]
+    assert not first.path.exists() and second.path.exists()
+    assert [b.path for b in window.backups_view.model.backups] == [second.path]
+
+
+def test_export_report_writes_json_and_text_that_read_back(
+    qtbot, window, prompts, tmp_path: Path
+) -> None:
+    path = gui_files.legacy_demo(tmp_path)
+    open_and_wait(qtbot, window, path)
+    events: list[object] = []
+    window.controller.runEvent.connect(events.append)
+    result = _upgrade(qtbot, window)
+    prompts.report_answer = tmp_path / "ticket.json"
+    action = window.findChild(QAction, "exportReportAction")
+    assert action is not None and action.isEnabled()
+    action.trigger()
+    assert prompts.asked("save_report") == [path.with_name("database.sqlmig-report.json")]
+    data = json.loads((tmp_path / "ticket.json").read_text(encoding="utf-8"))
+    done = events[-1].to_json()
+    done.pop("t")
+    assert data["done"] == done  # the run's final event, as `upgrade --json` prints it
+    assert data["versions"]["Qt"] and data["versions"]["PySide6"] and data["versions"]["sqlmig"]
+    assert any("Back up and upgrade" in line for line in data["log"])
+    assert data["backup"] == str(result.backup) and data["to_version"] == 18
+    text = (tmp_path / "ticket.txt").read_text(encoding="utf-8")
+    assert text.startswith("sqlmig upgrade report\n") and f"Backup: {result.backup}" in text
+    assert "Qt " in text and "PySide6 " in text and "\nLog:\n" in text
+
+
+def test_compact_from_the_window(qtbot, window, prompts, tmp_path: Path) -> None:
+    path = tmp_path / "spacious.db"
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("CREATE TABLE kept (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE old (body TEXT)")
+        conn.executemany("INSERT INTO old VALUES (?)", [("x" * 900,)] * 2000)
+        conn.commit()
+        conn.execute("DROP TABLE old")
+        conn.commit()
+    before = path.stat().st_size
+    open_and_wait(qtbot, window, path)
+    prompts.compact = False
+    window.compact_flow.compact_action.trigger()
+    assert path.stat().st_size == before and not window.controller.is_running()
+    prompts.compact = True
+    with qtbot.waitSignal(window.controller.compactFinished, timeout=30_000) as done:
+        window.compact_flow.compact_action.trigger()
+    assert done.args[0].bytes_before == before and path.stat().st_size < before // 4
+    assert done.args[0].backup.exists() and done.args[0].backup.stat().st_size == before
+    assert "Compacted" in window.log_view.text()
+
+
+def test_a_run_that_leaves_free_pages_offers_compact(qtbot, window, tmp_path: Path) -> None:
+    path = gui_files.legacy_demo(tmp_path)
+    open_and_wait(qtbot, window, path)
+    result = _upgrade(qtbot, window)
+    panel = window.result_panel
+    assert result.space is not None and panel.space.text().startswith("File now: ")
+    assert panel.compact_button.isHidden() != engine.worth_compacting(result.space)
+
+
+def test_the_log_goes_to_a_file(qtbot, window, tmp_path: Path) -> None:
+    log_file = start_log_file(tmp_path / "logs")
+    try:
+        window.log_view.add("a line for the support ticket")
+        window.log_view.flush()
+    finally:
+        stop_log_file(log_file)
+    assert log_file == tmp_path / "logs" / "sqlmig.log"
+    assert "a line for the support ticket" in log_file.read_text(encoding="utf-8")
+
+
+def test_help_menu_about_and_log_folder(window, prompts) -> None:
+    window.findChild(QAction, "aboutAction").trigger()
+    (text,) = prompts.asked("show_about")
+    assert text == about_text()
+    for name in ("sqlmig", "Python", "SQLite", "Qt", "PySide6"):
+        assert f"\n{name} " in text
+    assert sqlite3.sqlite_version in text
+    window.findChild(QAction, "openLogFolderAction").trigger()
+    (folder,) = prompts.asked("open_folder")
+    assert folder.name.lower() in ("log", "logs", "sqlmig")
+
+
+# -- polish --------------------------------------------------------------------------------------
+
+
+def test_a_long_path_never_widens_the_window(qtbot, window, tmp_path: Path) -> None:
+    deep = tmp_path / ("a-very-long-folder-name-" * 8) / ("and-another-" * 8)
+    path = gui_files.tracked(deep)
+    long_name = path.with_name("x" * 180 + ".db")
+    path.rename(long_name)
+    window.resize(900, 650)
+    open_and_wait(qtbot, window, long_name)
+    qtbot.waitUntil(lambda: window.width() <= 900)
+    header = window.header
+    assert header.folder.text() == f"Folder: {long_name.parent}"  # whole, for tests and Copy
+    assert "…" in header.folder.shown_text() and "…" in header.name.shown_text()
+    assert header.name.toolTip() == str(long_name)
+    assert header.folder.fontMetrics().horizontalAdvance(header.folder.shown_text()) <= (
+        header.folder.width() + 2)
+
+
+def test_nothing_pending_after_an_upgrade(qtbot, window, tmp_path: Path) -> None:
+    path = gui_files.legacy_demo(tmp_path)
+    open_and_wait(qtbot, window, path)
+    assert window.pending_view.table.empty_text == ""
+    _upgrade(qtbot, window)
+    assert window.pending_view.table_model.rowCount() == 0
+    assert window.pending_view.table.empty_text == "Nothing pending"
+
+
+def test_tables_are_one_tab_stop(window) -> None:
+    for table in (window.pending_view.table, window.history_view, window.tables_view,
+                  window.backups_view.table, window.result_panel.ledger_view):
+        assert not table.tabKeyNavigation(), table.objectName()
+
+
+def test_open_recent_drops_deleted_files(qtbot, window, tmp_path: Path) -> None:
+    kept, gone = gui_files.tracked(tmp_path / "a"), gui_files.tracked(tmp_path / "b")
+    open_and_wait(qtbot, window, gone)
+    open_and_wait(qtbot, window, kept)
+    gone.unlink()
+    window.opener._refresh_recent()
+    assert window.opener.recent_files() == [str(kept)]
+    shown = [a for a in window.opener.recent_actions if a.isVisible()]
+    assert len(shown) == 1 and shown[0].toolTip() == str(kept)
+
+
+def test_the_backup_folder_dialog_starts_in_the_files_folder(qtbot, window, prompts,
+                                                             tmp_path: Path) -> None:
+    path = gui_files.tracked(tmp_path / "data")
+    open_and_wait(qtbot, window, path)
+    window.backup_folder.choose()
+    assert prompts.asked("choose_folder") == [path.parent]
+
+
+def test_window_title_names_the_file(qtbot, window, tmp_path: Path) -> None:
+    path = gui_files.tracked(tmp_path)
+    open_and_wait(qtbot, window, path)
+    assert path.name in window.windowTitle() and window.windowFilePath() == str(path)
+
+
+def test_several_dropped_files_go_to_open_many(qtbot, window, tmp_path: Path) -> None:
+    first, second = gui_files.tracked(tmp_path / "a"), gui_files.tracked(tmp_path / "b")
+    taken: list[list[Path]] = []
+    window.open_many = taken.append  # the batch view's hook
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(first)), QUrl.fromLocalFile(str(second))])
+    assert window.opener.drop(mime)
+    assert taken == [[first, second]]
