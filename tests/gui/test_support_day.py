@@ -32,9 +32,9 @@ def _upgrade(qtbot, window) -> engine.UpgradeResult:
     return done.args[0]
 
 
-def _listed(qtbot, window) -> list[engine.BackupInfo]:
-    with qtbot.waitSignal(window.backupsShown, timeout=10_000):
-        window.backups_view.refresh()
+def _listed(qtbot, window, count: int) -> list[engine.BackupInfo]:
+    """The Backups tab once it lists `count` backups (lists asked for earlier may arrive first)."""
+    qtbot.waitUntil(lambda: len(window.backups_view.model.backups) == count, timeout=10_000)
     return list(window.backups_view.model.backups)
 
 
@@ -55,7 +55,7 @@ def test_restore_from_the_backups_tab_brings_back_the_backups_content(
     open_and_wait(qtbot, window, path)
     result = _upgrade(qtbot, window)
     assert result.ok and _dump(path) != legacy_content
-    (backup,) = _listed(qtbot, window)
+    (backup,) = _listed(qtbot, window, 1)
     assert backup.path == result.backup and backup.version == 5
     assert window.backups_view.table.objectName() == "backupsTable"
     assert "1 backup(s)" in window.backups_view.summary.text()
@@ -86,18 +86,19 @@ def test_deleting_old_backups_asks_first_and_deletes_only_the_chosen(
     path = gui_files.legacy_demo(tmp_path)
     first, second = engine.backup(path), engine.backup(path)
     open_and_wait(qtbot, window, path)
-    assert len(_listed(qtbot, window)) == 2
+    assert len(_listed(qtbot, window, 2)) == 2
     row = [b.path for b in window.backups_view.model.backups].index(first.path)
     _select(window, [row])
     prompts.delete = False
     qtbot.mouseClick(window.backups_view.delete_button, Qt.MouseButton.LeftButton)
     assert first.path.exists()
     prompts.delete = True
-    with qtbot.waitSignal(window.backupsShown, timeout=10_000):
+    with qtbot.waitSignal(window.controller.backupsDeleted, timeout=10_000):
         qtbot.mouseClick(window.backups_view.delete_button, Qt.MouseButton.LeftButton)
     assert prompts.asked("confirm_delete_backups") == [[first.path], [first.path]]
     assert not first.path.exists() and second.path.exists()
-    assert [b.path for b in window.backups_view.model.backups] == [second.path]
+    qtbot.waitUntil(lambda: [b.path for b in window.backups_view.model.backups] == [second.path],
+                    timeout=10_000)
 
 
 def test_export_report_writes_json_and_text_that_read_back(
