@@ -11,9 +11,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from sqlmig_gui.controller import Controller
 from sqlmig_gui.prompts import ErrorReport, Prompts
@@ -75,9 +75,18 @@ class MainWindow(QMainWindow):
         self.log_view = LogView(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        for widget in (self.header, self.run_panel, self.result_panel):
+        for widget in (self.header, self.run_panel):
             layout.addWidget(widget)
-        layout.addWidget(self.tabs, 1)
+        # The result panel and the tabs share the height the user gives them (at 800 x 600 the
+        # panel can be dragged down to nothing, or collapsed, and the tables get the room).
+        self.splitter = QSplitter(Qt.Orientation.Vertical, central)
+        self.splitter.setObjectName("resultSplitter")
+        self.splitter.addWidget(self.result_panel)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(1, 1)
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Ready")
 
@@ -116,6 +125,12 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1000, 720)
+        # saveGeometry() keeps device pixels: a size saved at 200 % came back halved at 100 %.
+        # The size in logical pixels is kept on its own and wins (within the screen).
+        size = self.settings.value("window/size", QSize(), type=QSize)
+        if isinstance(size, QSize) and size.isValid():
+            screen = self.screen().availableGeometry().size()
+            self.resize(size.boundedTo(screen))
 
     # -- what tests, scripts and the command line drive ----------------------------------------
 
@@ -181,5 +196,6 @@ class MainWindow(QMainWindow):
             self.log_view.add("Closing: cancelling the upgrade and waiting for it to roll back…")
         self.controller.shutdown()  # cancel, quit(), wait(): never terminate()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/size", self.size())
         self.settings.sync()
         event.accept()

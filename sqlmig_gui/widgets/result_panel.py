@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -75,7 +76,22 @@ class ResultPanel(QFrame):
         self.setObjectName("resultPanel")
         self.setAccessibleName("Result of the last run")
         self.summary: RunSummary | None = None
-        self._layout = QVBoxLayout(self)
+        # The content scrolls inside the frame: in a small window (800 x 600) the panel shrinks
+        # (the splitter above the tabs) without squeezing its lines over each other.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("resultScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(self.scroll)
+        content.setObjectName("resultContent")
+        self.scroll.setWidget(content)
+        self.scroll.viewport().setAutoFillBackground(False)
+        content.setAutoFillBackground(False)
+        outer.addWidget(self.scroll)
+        self._layout = QVBoxLayout(content)
         self._build_headline()
         row = QHBoxLayout()
         self._left = QVBoxLayout()
@@ -83,7 +99,7 @@ class ResultPanel(QFrame):
         self._layout.addLayout(row)
         self._build_checks()
         self._build_ledger()
-        row.addWidget(self.ledger_view, 2)
+        row.addWidget(self.ledger_view, 2, Qt.AlignmentFlag.AlignTop)
         self._build_buttons()
         self._build_details()
         self.hide()
@@ -127,12 +143,12 @@ class ResultPanel(QFrame):
         self.ledger_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.ledger_view.horizontalHeader().setSectionResizeMode(
-            LedgerModel.COL_TABLE, QHeaderView.ResizeMode.Stretch
-        )
         self.ledger_line.setWordWrap(True)
-        rows = self.fontMetrics().height() * 9  # about eight rows; it scrolls beyond
-        self.ledger_view.setMaximumHeight(rows)
+        # Compact rows, about eight of them in sight (it scrolls beyond), whatever the DPI.
+        row_height = self.fontMetrics().height() + 8
+        self.ledger_view.verticalHeader().setDefaultSectionSize(row_height)
+        self.ledger_view.setMinimumHeight(row_height * 9)
+        self.ledger_view.setMaximumHeight(row_height * 13)
         self._left.addWidget(self.ledger_line)
         self.backup = QLabel(self)
         self.backup.setObjectName("resultBackup")
@@ -172,7 +188,7 @@ class ResultPanel(QFrame):
                   self.export_button, self.compact_button, self.details_button):
             row.addWidget(b)
         row.addStretch(1)
-        self._left.addLayout(row)
+        self._layout.addLayout(row)  # full width: the buttons never push the ledger out
 
     def _build_details(self) -> None:
         self.details = QPlainTextEdit(self)
@@ -199,6 +215,7 @@ class ResultPanel(QFrame):
                             or "No checks ran: nothing was written.")
         self.ledger_line.setText(f"Rows: {outcome.ledger_line}")
         self.ledger_model.set_ledger(result.ledger)
+        self._fit_ledger_width()
         self.ledger_view.setVisible(bool(result.ledger))
         has_backup = summary.backup is not None
         self.backup.setText(f"Backup: {summary.backup}" if has_backup else "No backup was made.")
@@ -214,6 +231,13 @@ class ResultPanel(QFrame):
         self.details_button.setChecked(False)
         self.show()
         self.summaryShown.emit()
+
+    def _fit_ledger_width(self) -> None:
+        """Wide enough for the longest table name and the numbers (never "agent_…")."""
+        view = self.ledger_view
+        view.resizeColumnsToContents()
+        width = view.horizontalHeader().length() + 2 * view.frameWidth()
+        view.setMinimumWidth(width + view.verticalScrollBar().sizeHint().width() + 2)
 
     def compact_done(self) -> None:
         """The file was compacted: its free space is no longer what this run left."""

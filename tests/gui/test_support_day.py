@@ -10,7 +10,7 @@ from pathlib import Path
 
 import gui_files
 from gui_files import open_and_wait
-from PySide6.QtCore import QItemSelectionModel, QMimeData, Qt, QUrl
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QSize, Qt, QUrl
 from PySide6.QtGui import QAction
 
 import engine
@@ -247,3 +247,56 @@ def test_several_dropped_files_go_to_open_many(qtbot, window, tmp_path: Path) ->
     mime.setUrls([QUrl.fromLocalFile(str(first)), QUrl.fromLocalFile(str(second))])
     assert window.opener.drop(mime)
     assert taken == [[first, second]]
+
+
+def test_waiting_for_another_programs_lock_says_so_and_can_be_cancelled(
+    qtbot, window, tmp_path: Path
+) -> None:
+    path = gui_files.legacy_demo(tmp_path)
+    open_and_wait(qtbot, window, path)
+    before = _dump(path)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another program is writing and keeps the lock
+    try:
+        with qtbot.waitSignal(window.controller.runStarted, timeout=10_000):
+            window.upgrade_flow.upgrade()
+        qtbot.waitUntil(lambda: "waiting for the file's write lock" in
+                        window.run_panel.step.text(), timeout=9_000)
+        assert " s. Cancel stops" in window.run_panel.step.text()
+        with qtbot.waitSignal(window.controller.runFinished, timeout=30_000) as done:
+            qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert done.args[0].error is not None and done.args[0].error.code == "cancelled"
+    assert _dump(path) == before
+
+
+def test_the_window_comes_back_at_its_logical_size(make_window, settings) -> None:
+    """A geometry saved at 200 % holds device pixels; the logical size saved beside it wins."""
+    first = make_window()
+    first.resize(700, 500)
+    first.close()
+    assert settings.value("window/size") == QSize(700, 500)
+    small = make_window()
+    small.resize(350, 250)  # what the device-pixel geometry of a 200 % session comes back as
+    settings.setValue("window/geometry", small.saveGeometry())
+    again = make_window()
+    assert again.size() == QSize(700, 500)
+
+
+def test_the_result_panel_gives_way_at_800_by_600(qtbot, window, tmp_path: Path) -> None:
+    path = gui_files.legacy_demo(tmp_path)
+    window.resize(800, 600)
+    open_and_wait(qtbot, window, path)
+    _upgrade(qtbot, window)
+    qtbot.waitUntil(lambda: window.height() <= 600 and window.width() <= 800)
+    assert window.splitter.indexOf(window.result_panel) == 0
+    assert window.splitter.isCollapsible(0)
+    window.splitter.setSizes([0, 10_000])  # collapsed by the user: the tabs get the room
+    assert window.result_panel.visibleRegion().isEmpty()
+    ledger = window.result_panel.ledger_view
+    names = [ledger.model().index(r, 0).data() for r in range(ledger.model().rowCount())]
+    widest = max(ledger.fontMetrics().horizontalAdvance(n) for n in names)
+    assert ledger.columnWidth(0) >= widest  # "archive_statistics_legacy", never "agent_…"
+    assert ledger.minimumHeight() >= ledger.verticalHeader().defaultSectionSize() * 8
