@@ -33,6 +33,8 @@ def worth_compacting(space: Space) -> bool:
 
 
 def compact_lines(done: CompactResult) -> list[str]:
+    if done.backup is None:
+        return [f"Nothing to compact: {done.path} has no free pages; nothing was changed."]
     return [
         f"Compacted {done.path}: {human_size(done.bytes_before)} → {human_size(done.bytes_after)} "
         f"({human_size(max(done.saved, 0))} given back to the disk).",
@@ -42,7 +44,8 @@ def compact_lines(done: CompactResult) -> list[str]:
 
 def compact_json(done: CompactResult, version: int | None, clock: Clock) -> dict[str, Any]:
     event = DoneEvent(clock(), ok=True, from_version=version, to_version=version,
-                      backup=str(done.backup), message=compact_lines(done)[0]).to_json()
+                      backup=None if done.backup is None else str(done.backup),
+                      message=compact_lines(done)[0]).to_json()
     event.update({
         "path": str(done.path),
         "bytes_before": done.bytes_before,

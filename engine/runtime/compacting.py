@@ -31,7 +31,7 @@ class CompactResult:
     bytes_before: int
     bytes_after: int
     free_before: int  # free pages, in bytes, before compacting
-    backup: Path  # the verified copy of the file as it was
+    backup: Path | None  # the verified copy of the file as it was (None: nothing to compact)
     seconds: float
 
     @property
@@ -43,6 +43,9 @@ def compact(db: Path, *, version: int | None, wait: float = 10.0) -> CompactResu
     started = time.monotonic()
     real = db.resolve()
     before = free_space(real)
+    if not before.free_bytes:  # nothing to give back: no copy, no backup, no write
+        return CompactResult(db, before.file_bytes, before.file_bytes, 0, None,
+                             time.monotonic() - started)
     copy = real.with_name(real.name + ".sqlmig-compact.partial")
     refuse_long_database_path(copy)
     remove_files(copy, *_sides(copy))  # a leftover of an interrupted compact is ours

@@ -126,8 +126,8 @@ def test_cli_compact_reports_bytes_before_and_after(tmp_path: Path) -> None:
     assert done["event"] == "done" and done["ok"] is True
     assert done["bytes_before"] == before and done["bytes_after"] == path.stat().st_size
     assert done["bytes_after"] < before and Path(done["backup"]).exists()
-    text = run_cli("compact", path)
-    assert text.code == 0 and "Compacted" in text.out
+    again = run_cli("compact", path)  # no free pages left: nothing is done
+    assert again.code == 0 and again.out.startswith("Nothing to compact:")
     bad = tmp_path / "notes.db"
     bad.write_text("not a database")
     refused = run_cli("compact", bad, "--json")
@@ -171,3 +171,13 @@ def test_a_batch_report_holds_every_file(tmp_path: Path) -> None:
     assert data["summary"] == "2 file(s): 1 upgraded, 1 failed"
     text = engine.batch_report([first, second])
     assert text.startswith("sqlmig batch report") and text.count("sqlmig upgrade report") == 2
+
+
+def test_compact_without_free_pages_changes_nothing(tmp_path: Path) -> None:
+    path = _with_free_pages(tmp_path)
+    engine.compact(path)  # now it has none
+    digest = _digest(path)
+    done = engine.compact(path)
+    assert done.backup is None and done.bytes_after == done.bytes_before
+    assert _digest(path) == digest and len(engine.list_backups(path)) == 1
+    assert engine.compact_lines(done)[0].startswith("Nothing to compact")
