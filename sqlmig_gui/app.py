@@ -141,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("sqlmig")
     app.setOrganizationName("sqlmig")
-    app.setApplicationDisplayName("sqlmig")
     app.setDesktopFileName("sqlmig")
     app.setWindowIcon(icon("sqlmig"))
     app.setStyleSheet(style_sheet())

@@ -12,7 +12,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QSizePolicy,
+    QSpacerItem,
+    QWidget,
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,33 @@ class ErrorReport:
     detail: str = ""
 
 
+PATH_LINE_EXTRA = 40  # characters besides a path on a line that is kept whole ("File: … (now v18)")
+
+
+def room_for_paths(box: QMessageBox, text: str) -> None:
+    """Make the box wide enough for the longest path in `text` on one line (a label wraps a
+    path after any "/", cutting a backup's name in two), within three quarters of the screen.
+    QMessageBox sizes itself and ignores its labels' minimum widths; a spacer in its grid holds."""
+    metrics = box.fontMetrics()
+    widths = []
+    for line in text.splitlines():
+        paths = [w for w in line.split() if "/" in w or "\\" in w]
+        if paths:  # "Backup: PATH" whole; in a sentence, the path alone
+            path = max(paths, key=len)
+            short = len(line) - len(path) <= PATH_LINE_EXTRA
+            widths.append(metrics.horizontalAdvance(line if short else path))
+    if not widths:
+        return
+    needed = max(widths) + metrics.height() * 10  # and the icon's column and the margins
+    screen = QGuiApplication.primaryScreen()
+    most = screen.availableGeometry().width() * 3 // 4 if screen is not None else 900
+    grid = box.layout()
+    if isinstance(grid, QGridLayout):
+        spacer = QSpacerItem(min(needed, most), 0, QSizePolicy.Policy.Minimum,
+                             QSizePolicy.Policy.Expanding)
+        grid.addItem(spacer, grid.rowCount(), 0, 1, grid.columnCount())
+
+
 class Prompts:
     """The real dialogs. Confirmations are modal (they must return an answer); errors are not."""
 
@@ -109,12 +144,7 @@ class Prompts:
         question, details = restore_question(file, backup, current)
         box.setText(question)
         box.setInformativeText(details)
-        label = box.findChild(QLabel, "qt_msgbox_informativelabel")
-        if label is not None:  # room for a backup's path on one line (it is long)
-            screen = QGuiApplication.primaryScreen()
-            most = screen.availableGeometry().width() * 3 // 4 if screen else 900
-            label.setMinimumWidth(min(label.fontMetrics().horizontalAdvance(str(backup)) + 40,
-                                      most))
+        room_for_paths(box, details)
         ok = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         ok.setObjectName("confirmButton")
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
@@ -180,6 +210,7 @@ class Prompts:
         box = QMessageBox(QMessageBox.Icon.Warning, report.title, "", parent=parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(report.message)
+        room_for_paths(box, report.message)
         if report.hint:
             box.setInformativeText(report.hint)
         if report.detail:
@@ -192,6 +223,7 @@ class Prompts:
         box = QMessageBox(QMessageBox.Icon.Information, title, "", parent=parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(message)
+        room_for_paths(box, message)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setModal(False)
         box.show()

@@ -114,7 +114,7 @@ class AfterRun(Flow):
         message = " ".join(engine.restore_lines(result))  # the engine's words, as the CLI's
         w.log_view.add(message)
         w.statusBar().showMessage(message)
-        w.prompts.show_info(w, "Backup restored", message)
+        w.prompts.show_info(w, "Backup restored", "\n".join(engine.restore_lines(result)))
         self.panel.clear()  # the last run's panel describes a file that is no longer there
         w.reload()
 

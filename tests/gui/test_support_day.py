@@ -300,3 +300,22 @@ def test_the_result_panel_gives_way_at_800_by_600(qtbot, window, tmp_path: Path)
     widest = max(ledger.fontMetrics().horizontalAdvance(n) for n in names)
     assert ledger.columnWidth(0) >= widest  # "archive_statistics_legacy", never "agent_…"
     assert ledger.minimumHeight() >= ledger.verticalHeader().defaultSectionSize() * 8
+
+
+def test_a_dialog_keeps_a_backup_path_on_one_line(qapp, tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from sqlmig_gui.prompts import restore_question, room_for_paths
+
+    backup = tmp_path / "database.20261207-063644.v5.sqlmig-backup.db"
+    question, details = restore_question(tmp_path / "database.db", backup, "v18")
+    box = QMessageBox(QMessageBox.Icon.Question, "Restore backup", question)
+    box.setInformativeText(details)
+    room_for_paths(box, details)
+    box.show()
+    try:
+        line = box.fontMetrics().horizontalAdvance(f"Backup to restore: {backup}")
+        most = box.screen().availableGeometry().width() * 3 // 4  # never wider than that
+        assert box.width() >= min(line, most)
+    finally:
+        box.close()
