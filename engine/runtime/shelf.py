@@ -48,8 +48,15 @@ def list_backups(db: Path, folder: Path | None = None) -> list[BackupInfo]:
             info = _describe(path)
             if info is not None and _belongs(info, real) and path.resolve() not in seen:
                 seen[path.resolve()] = info
-    return sorted(seen.values(), key=lambda b: (b.created_at is not None, b.created_at,
-                                                b.path.name), reverse=True)
+    return sorted(seen.values(), key=_newest_first, reverse=True)
+
+
+def _newest_first(backup: BackupInfo) -> tuple[float, int, str]:
+    """By date, then by the counter two backups made in the same second get (`-2`, `-3`)."""
+    match = BACKUP_PATTERN.match(backup.path.name)
+    counter = int(match["n"]) if match and match["n"] else 1
+    when = backup.created_at.timestamp() if backup.created_at is not None else 0.0
+    return when, counter, backup.path.name
 
 
 def total_size(backups: list[BackupInfo]) -> int:

@@ -181,3 +181,10 @@ def test_compact_without_free_pages_changes_nothing(tmp_path: Path) -> None:
     assert done.backup is None and done.bytes_after == done.bytes_before
     assert _digest(path) == digest and len(engine.list_backups(path)) == 1
     assert engine.compact_lines(done)[0].startswith("Nothing to compact")
+
+
+def test_backups_made_in_the_same_second_are_listed_newest_first(tmp_path: Path) -> None:
+    path = build_demo_database(tmp_path)
+    made = [engine.backup(path).path for _ in range(3)]
+    listed = [b.path for b in engine.list_backups(path)]
+    assert listed == made[::-1]
