@@ -295,6 +295,17 @@ def main(argv: list[str] | None = None) -> int:
                 [sys.executable, "-m", "sqlmig_gui.app", str(path), "--screenshot", str(scaled)],
                 check=True, env={**env, "XDG_CONFIG_HOME": folder},
             )
+    if not args.no_scaled and (not args.only or "result-200" in args.only):
+        # The result panel and the Backups tab at 200 %: this script again, scaled.
+        with tempfile.TemporaryDirectory(prefix="sqlmig-shots-") as folder:
+            subprocess.run(
+                [sys.executable, __file__, "--out", folder, "--only", "result", "backups",
+                 "--no-scaled"],
+                check=True, env={**os.environ, "QT_SCALE_FACTOR": "2"},
+            )
+            for name in ("result", "backups"):
+                os.replace(Path(folder) / f"{name}.png", args.out / f"{name}-200.png")
+                print(args.out / f"{name}-200.png")
     return 0
 
 
