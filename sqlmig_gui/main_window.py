@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from sqlmig_gui.controller import Controller
@@ -187,6 +187,17 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
         else:
             event.ignore()
+
+    def event(self, event: QEvent) -> bool:
+        """The desktop switched palettes (dark mode) while the window is open, maybe mid-run.
+        With the application's style sheet set, Qt no longer hands a new palette to widgets it
+        already polished (dark header text stayed on a dark background): hand it over here."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            palette = QGuiApplication.palette()
+            for widget in (self, *self.findChildren(QWidget)):
+                widget.setPalette(palette)
+        return handled
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.is_running():

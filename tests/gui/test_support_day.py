@@ -319,3 +319,26 @@ def test_a_dialog_keeps_a_backup_path_on_one_line(qapp, tmp_path: Path) -> None:
         assert box.width() >= min(line, most)
     finally:
         box.close()
+
+
+def test_switching_to_a_dark_palette_reaches_every_widget(qtbot, qapp, window,
+                                                          tmp_path: Path) -> None:
+    from PySide6.QtGui import QColor, QPalette
+    from PySide6.QtWidgets import QWidget
+
+    open_and_wait(qtbot, window, gui_files.legacy_demo(tmp_path))
+    light = qapp.palette()
+    dark = QPalette(light)
+    for role, colour in ((QPalette.ColorRole.Window, "#2b2d31"),
+                         (QPalette.ColorRole.WindowText, "#e8e8e8"),
+                         (QPalette.ColorRole.Base, "#1e1f22"), (QPalette.ColorRole.Text, "#e8e8e8")):
+        dark.setColor(role, QColor(colour))
+    try:
+        qapp.setPalette(dark)
+        qtbot.waitUntil(lambda: window.header.name.palette().color(
+            QPalette.ColorRole.WindowText).name() == "#e8e8e8", timeout=5_000)
+        stale = [w.objectName() or type(w).__name__ for w in window.findChildren(QWidget)
+                 if w.palette().color(QPalette.ColorRole.WindowText).name() != "#e8e8e8"]
+        assert not stale
+    finally:
+        qapp.setPalette(light)
