@@ -18,8 +18,7 @@ def all_versions() -> dict[str, str]:
 
 
 def about_text() -> str:
-    names = {"sqlmig": "sqlmig", "python": "Python", "sqlite": "SQLite", "Qt": "Qt",
-             "PySide6": "PySide6"}
+    names = {"python": "Python", "sqlite": "SQLite"}
     lines = [f"{names.get(k, k)} {v}" for k, v in all_versions().items()]
     return ("sqlmig: inspect and safely upgrade SQLite database files.\n\n"
             + "\n".join(lines))

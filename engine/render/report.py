@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 TITLE = "sqlmig upgrade report"
 BATCH_TITLE = "sqlmig batch report"
+TOOL_NAMES = {"python": "Python", "sqlite": "SQLite"}  # the JSON keys, as a person writes them
 
 
 def report_versions(extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -69,7 +70,7 @@ def _report_lines(result: UpgradeResult, versions: dict[str, str], log: list[str
         f"Result: {outcome.headline}",
         f"Version: {outcome.from_label} → {outcome.to_label}",
         f"Backup: {result.backup or 'none'}",
-        "Tools: " + ", ".join(f"{name} {v}" for name, v in versions.items()),
+        "Tools: " + ", ".join(f"{TOOL_NAMES.get(name, name)} {v}" for name, v in versions.items()),
         "",
         "Checks:",
         *report_check_lines(result.checks),
