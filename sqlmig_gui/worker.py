@@ -124,7 +124,8 @@ def compact_job(path: Path) -> Job:
 
 
 def list_backups_job(path: Path, folder: Path | None) -> Job:
-    """The file's backups, the total they take, and the file's free space."""
+    """The file's backups, with the file they are for (the list may arrive after another
+    file was opened)."""
 
     def job(emit: Emit) -> Any:
         return path, engine.list_backups(path, folder)

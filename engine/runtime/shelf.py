@@ -51,12 +51,13 @@ def list_backups(db: Path, folder: Path | None = None) -> list[BackupInfo]:
     return sorted(seen.values(), key=_newest_first, reverse=True)
 
 
-def _newest_first(backup: BackupInfo) -> tuple[float, int, str]:
-    """By date, then by the counter two backups made in the same second get (`-2`, `-3`)."""
+def _newest_first(backup: BackupInfo) -> tuple[str, int, str]:
+    """By the time in the name, then by the counter of backups made in the same second (`-2`,
+    `-3`): the name is stamped once, when the backup starts (the origin record a moment later)."""
     match = BACKUP_PATTERN.match(backup.path.name)
-    counter = int(match["n"]) if match and match["n"] else 1
-    when = backup.created_at.timestamp() if backup.created_at is not None else 0.0
-    return when, counter, backup.path.name
+    if match is None:
+        return "", 0, backup.path.name
+    return match["stamp"], int(match["n"] or 1), backup.path.name
 
 
 def total_size(backups: list[BackupInfo]) -> int:
