@@ -23,6 +23,11 @@ PUBLIC: dict[str, str] = {
     "bundled_migrations": "engine.api",
     "catalog_problems": "engine.api",
     "convention_of": "engine.scripts.conventions.authoring",
+    "compact": "engine.api",
+    "delete_backups": "engine.api",
+    "free_space": "engine.api",
+    "list_backups": "engine.api",
+    "versions": "engine.core.about",
     "file_version": "engine.api",
     "inspect_file": "engine.api",
     "load_catalog": "engine.api",
@@ -46,6 +51,9 @@ PUBLIC: dict[str, str] = {
     "Plan": "engine.planning.planner",
     "PlannedStep": "engine.core.events",
     "RecoverResult": "engine.runtime.recovery",
+    "BackupInfo": "engine.runtime.shelf",
+    "CompactResult": "engine.runtime.compacting",
+    "Space": "engine.state.space",
     "RunCheck": "engine.runtime.runchecks",
     "Step": "engine.planning.planner",
     "UpgradeResult": "engine.runtime.result",
@@ -96,8 +104,17 @@ PUBLIC: dict[str, str] = {
     "file_facts": "engine.render.words",
     "finding_lines": "engine.render.words",
     "run_outcome": "engine.render.run",
-    "run_report": "engine.render.run",
-    "run_report_json": "engine.render.run",
+    "run_report": "engine.render.report",
+    "run_report_json": "engine.render.report",
+    "batch_report": "engine.render.report",
+    "batch_report_json": "engine.render.report",
+    "space_line": "engine.render.upkeep",
+    "worth_compacting": "engine.render.upkeep",
+    "compact_lines": "engine.render.upkeep",
+    "compact_json": "engine.render.upkeep",
+    "backup_row": "engine.render.upkeep",
+    "backups_line": "engine.render.upkeep",
+    "deleted_line": "engine.render.upkeep",
     "state_badge": "engine.render.words",
     "plan_summary": "engine.render.words",
     "step_sql": "engine.render.words",
@@ -196,11 +213,15 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import batch_files as batch_files
     from engine.api import bundled_migrations as bundled_migrations
     from engine.api import catalog_problems as catalog_problems
+    from engine.api import compact as compact
+    from engine.api import delete_backups as delete_backups
     from engine.api import diff as diff
     from engine.api import down as down
     from engine.api import file_version as file_version
+    from engine.api import free_space as free_space
     from engine.api import history as history
     from engine.api import inspect_file as inspect_file
+    from engine.api import list_backups as list_backups
     from engine.api import load_catalog as load_catalog
     from engine.api import new_migration as new_migration
     from engine.api import plan as plan
@@ -208,6 +229,7 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.api import restore as restore
     from engine.api import upgrade as upgrade
     from engine.api import verify as verify
+    from engine.core.about import versions as versions
     from engine.core.batchevents import BatchDoneEvent as BatchDoneEvent
     from engine.core.batchevents import FileDoneEvent as FileDoneEvent
     from engine.core.batchevents import FileOutcome as FileOutcome
@@ -280,6 +302,10 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.events import describe_event as describe_event
     from engine.render.events import plan_lines as plan_lines
     from engine.render.events import preflight_line as preflight_line
+    from engine.render.report import batch_report as batch_report
+    from engine.render.report import batch_report_json as batch_report_json
+    from engine.render.report import run_report as run_report
+    from engine.render.report import run_report_json as run_report_json
     from engine.render.results import backup_json as backup_json
     from engine.render.results import backup_lines as backup_lines
     from engine.render.results import recover_json as recover_json
@@ -289,12 +315,17 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.render.run import RunOutcome as RunOutcome
     from engine.render.run import after_run_lines as after_run_lines
     from engine.render.run import run_outcome as run_outcome
-    from engine.render.run import run_report as run_report
-    from engine.render.run import run_report_json as run_report_json
     from engine.render.status import error_json as error_json
     from engine.render.status import error_lines as error_lines
     from engine.render.status import status_json as status_json
     from engine.render.status import status_lines as status_lines
+    from engine.render.upkeep import backup_row as backup_row
+    from engine.render.upkeep import backups_line as backups_line
+    from engine.render.upkeep import compact_json as compact_json
+    from engine.render.upkeep import compact_lines as compact_lines
+    from engine.render.upkeep import deleted_line as deleted_line
+    from engine.render.upkeep import space_line as space_line
+    from engine.render.upkeep import worth_compacting as worth_compacting
     from engine.render.words import Badge as Badge
     from engine.render.words import file_facts as file_facts
     from engine.render.words import finding_lines as finding_lines
@@ -306,10 +337,12 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.runtime.accepting import AcceptResult as AcceptResult
     from engine.runtime.baselining import BaselineResult as BaselineResult
     from engine.runtime.batch import BatchResult as BatchResult
+    from engine.runtime.compacting import CompactResult as CompactResult
     from engine.runtime.diffing import DiffReport as DiffReport
     from engine.runtime.recovery import RecoverResult as RecoverResult
     from engine.runtime.result import UpgradeResult as UpgradeResult
     from engine.runtime.runchecks import RunCheck as RunCheck
+    from engine.runtime.shelf import BackupInfo as BackupInfo
     from engine.runtime.verifying import VerifyReport as VerifyReport
     from engine.scripts.catalog import Catalog as Catalog
     from engine.scripts.catalog import Migration as Migration
@@ -333,4 +366,5 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.state.schema_info import count_rows as count_rows
     from engine.state.schema_info import expected_version as expected_version
     from engine.state.schema_info import inspect_schema as inspect_schema
+    from engine.state.space import Space as Space
     from engine.state.timeline import HistoryReport as HistoryReport

@@ -27,12 +27,15 @@ if TYPE_CHECKING:
     from engine.runtime.backups import BackupResult, Progress
     from engine.runtime.baselining import BaselineResult
     from engine.runtime.batch import BatchResult
+    from engine.runtime.compacting import CompactResult
     from engine.runtime.diffing import DiffReport
     from engine.runtime.recovery import RecoverResult
     from engine.runtime.restoring import RestoreResult
     from engine.runtime.result import UpgradeResult
+    from engine.runtime.shelf import BackupInfo, Deleted
     from engine.runtime.verifying import VerifyReport
     from engine.state.expectation import Expectation
+    from engine.state.space import Space
     from engine.state.timeline import HistoryReport
 
 BUNDLED_PACKAGE = "sqlmig_migrations"
@@ -336,6 +339,41 @@ def restore(
         replaced_version=_version_or_none(done.replaced_copy),
         restored_version=_version_or_none(done.real_path),
     )
+
+
+def list_backups(path: str | Path, folder: Path | None = None) -> list[BackupInfo]:
+    """Every backup of `path` next to it and in `folder` (the backup folder), newest first, with
+    its version, date, size and origin. Read-only."""
+    from engine.runtime.shelf import list_backups as _list
+
+    return _list(Path(path), folder)
+
+
+def delete_backups(
+    path: str | Path, chosen: list[Path], folder: Path | None = None
+) -> Deleted:
+    """Delete the `chosen` backups of `path` (and their origin records). Refused, with nothing
+    deleted, when one of them is not a backup of `path` as `list_backups` finds them."""
+    from engine.runtime.shelf import delete_backups as _delete
+
+    return _delete(Path(path), [Path(p) for p in chosen], folder)
+
+
+def free_space(path: str | Path) -> Space:
+    """The file's size and how much of it is free pages (a table rebuild leaves them). Read-only."""
+    from engine.state.space import free_space as _free
+
+    return _free(path)
+
+
+def compact(path: str | Path, *, wait: float = 10.0) -> CompactResult:
+    """Give the file's free pages back to the disk: `VACUUM INTO` a verified copy, written back
+    the way `restore` writes (safe with the app open), after a verified backup of the file.
+    Refused, the file untouched, when another program holds the write lock past `wait`."""
+    from engine.runtime.compacting import compact as _compact
+
+    path = Path(path)
+    return _compact(path, version=_version_or_none(path), wait=wait)
 
 
 def _version_or_none(path: Path) -> int | None:

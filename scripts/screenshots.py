@@ -25,10 +25,11 @@ sys.path.insert(0, str(REPO / "tests" / "gui"))  # gui_files: the test suite's f
 
 import gui_files  # noqa: E402
 from PySide6.QtCore import QEventLoop, QSettings, Qt, QTimer  # noqa: E402
-from PySide6.QtGui import QColor, QPalette  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
+from PySide6.QtGui import QColor, QFontDatabase, QPalette  # noqa: E402
+from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit, QWidget  # noqa: E402
 
 import engine  # noqa: E402
+from sqlmig_gui.about import about_text, face_versions  # noqa: E402
 from sqlmig_gui.main_window import MainWindow  # noqa: E402
 from sqlmig_gui.prompts import Prompts, UpgradeSummary  # noqa: E402
 from sqlmig_gui.resources import icon, style_sheet  # noqa: E402
@@ -131,6 +132,7 @@ class Shooter:
         self.running_and_cancelled()
         self.result()
         self.failed()
+        self.support_day()
         self.dark()
         self.batch()
 
@@ -199,6 +201,47 @@ class Shooter:
         wait(w.inspectionShown)
         w.result_panel.details_button.setChecked(True)
         self.save(w, "failed")
+        w.close()
+
+    def support_day(self) -> None:
+        """The Backups tab, the exported report, the About box, the window at 800 x 600."""
+        names = {"backups", "report", "about", "small-800x600"}
+        if not any(self.wanted(n) for n in names):
+            return
+        w = self.window()
+        path = gui_files.legacy_demo(self.work / "ticket-4730")
+        engine.backup(path)  # an older backup beside the one the upgrade makes
+        w.open_file(path)
+        wait(w.inspectionShown)
+        w.upgrade_flow.upgrade()
+        wait(w.runShown)
+        wait(w.backupsShown)
+        if self.wanted("backups"):
+            w.tabs.setCurrentWidget(w.backups_view)
+            w.backups_view.table.selectRow(0)
+            self.save(w, "backups")
+        if self.wanted("report"):
+            summary = w.result_panel.summary
+            text = summary.report(face_versions(), w.log_view.text().splitlines())
+            view = QPlainTextEdit()
+            view.setWindowTitle("database.sqlmig-report.txt")
+            view.setReadOnly(True)
+            view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+            view.setPlainText(text)
+            view.resize(980, 900)
+            view.show()
+            self.save(view, "report")
+            view.close()
+        if self.wanted("about"):
+            box = QMessageBox(QMessageBox.Icon.Information, "About sqlmig", about_text(), parent=w)
+            box.setIconPixmap(icon("sqlmig").pixmap(64, 64))
+            box.show()
+            self.save(box, "about")
+            box.close()
+        if self.wanted("small-800x600"):
+            w.resize(800, 600)
+            w.tabs.setCurrentIndex(0)
+            self.save(w, "small-800x600")
         w.close()
 
     def dark(self) -> None:
@@ -280,6 +323,17 @@ def main(argv: list[str] | None = None) -> int:
                 [sys.executable, "-m", "sqlmig_gui.app", str(path), "--screenshot", str(scaled)],
                 check=True, env={**env, "XDG_CONFIG_HOME": folder},
             )
+    if not args.no_scaled and (not args.only or "result-200" in args.only):
+        # The result panel and the Backups tab at 200 %: this script again, scaled.
+        with tempfile.TemporaryDirectory(prefix="sqlmig-shots-") as folder:
+            subprocess.run(
+                [sys.executable, __file__, "--out", folder, "--only", "result", "backups",
+                 "--no-scaled"],
+                check=True, env={**os.environ, "QT_SCALE_FACTOR": "2"},
+            )
+            for name in ("result", "backups"):
+                os.replace(Path(folder) / f"{name}.png", args.out / f"{name}-200.png")
+                print(args.out / f"{name}-200.png")
     return 0
 
 

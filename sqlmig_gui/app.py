@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                         "(offscreen without a display)")
     p.add_argument("--migrations", type=Path, metavar="DIR",
                    help="migrations folder to use instead of the bundled chain")
+    p.add_argument("--install-desktop", action="store_true",
+                   help="add sqlmig to the desktop's application menu (desktop entry, AppStream "
+                        "metadata and icon in $XDG_DATA_HOME, default ~/.local/share), and exit")
     return p
 
 
@@ -83,11 +86,20 @@ def install_excepthook(offscreen: bool, prompts: Any = None) -> None:
     sys.excepthook = hook
 
 
+def _start_log_file() -> None:
+    """The log file in the per-user log folder; a folder that cannot be made costs only it."""
+    from sqlmig_gui.logfile import start_log_file
+
+    try:
+        log.info("log file: %s", start_log_file())
+    except OSError as exc:
+        log.warning("no log file (%s)", exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     refused = earlyinit.check()  # before any Qt module: a known-bad binding gets one sentence
     if refused:
         return refused
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -95,6 +107,13 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("give a FILE or --demo, not both")
     except SystemExit as exc:  # --help, or a usage error (already printed)
         return exc.code if isinstance(exc.code, int) else 2
+
+    if args.install_desktop:
+        from sqlmig_gui.desktop import install_desktop
+
+        for installed in install_desktop():
+            print(installed)
+        return 0
 
     if not _has_display() and not os.environ.get("QT_QPA_PLATFORM"):
         if args.screenshot is None:
@@ -109,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         path = build_demo_database(Path(tempfile.mkdtemp(prefix="sqlmig-demo-")))
         print(f"Demo database: {path}", file=sys.stderr)
 
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    _start_log_file()
+
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -119,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("sqlmig")
     app.setOrganizationName("sqlmig")
-    app.setApplicationDisplayName("sqlmig")
     app.setDesktopFileName("sqlmig")
     app.setWindowIcon(icon("sqlmig"))
     app.setStyleSheet(style_sheet())

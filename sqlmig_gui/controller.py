@@ -20,10 +20,13 @@ from sqlmig_gui.worker import (
     Finished,
     Inspected,
     Worker,
+    compact_job,
+    delete_backups_job,
     diff_job,
     down_job,
     history_job,
     inspect_job,
+    list_backups_job,
     recover_job,
     restore_job,
     warm_up_job,
@@ -74,6 +77,11 @@ class Controller(QObject):
     batchEvent = Signal(object)  # engine batch event (file_start, file_progress, file_done, done)
     batchFinished = Signal(object)  # engine.BatchResult
     batchFailed = Signal(object)  # ErrorReport (a bug: batch() itself never raises for a file)
+    compactFinished = Signal(object)  # engine CompactResult
+    compactFailed = Signal(object)  # ErrorReport
+    backupsListed = Signal(object, object)  # Path, [engine BackupInfo]
+    backupsDeleted = Signal(object)  # engine Deleted
+    backupsFailed = Signal(object)  # ErrorReport (listing or deleting)
     # What can be done changed: a run started or ended, or `look` changed. Emitted before
     # inspecting/inspected/inspectFailed, so actions are up to date when views show the look.
     stateChanged = Signal()
@@ -142,6 +150,7 @@ class Controller(QObject):
         """Compare the file's schema with its version's (or another file's), read-only."""
         self._start(diff_job(path, self.catalog, against), self._on_diff_done,
                     self._on_diff_failed)
+
     def inspect_batch(self, paths: list[Path]) -> None:
         """Find the database files in `paths` and assess each (read-only), on a worker thread."""
         token = engine.CancelToken()
@@ -154,6 +163,18 @@ class Controller(QObject):
         cancel = engine.CancelToken()
         self._start_run(batch_job(paths, self.migrations, backup_dir, cancel), self.batchFinished,
                         self.batchFailed, "Batch failed", cancel, on_event=self._on_batch_event)
+
+    def compact(self, path: Path) -> None:
+        """Give the file's free pages back to the disk (after a verified backup)."""
+        self._start_run(compact_job(path), self.compactFinished, self.compactFailed,
+                        "Compact failed")
+
+    def list_backups(self, path: Path, folder: Path | None) -> None:
+        self._start(list_backups_job(path, folder), self._on_listed, self._on_backups_failed)
+
+    def delete_backups(self, path: Path, chosen: list[Path], folder: Path | None) -> None:
+        self._start(delete_backups_job(path, chosen, folder), self._on_deleted,
+                    self._on_backups_failed)
 
     def cancel(self) -> None:
         """Ask the running upgrade to stop: it rolls back and reports `cancelled`."""
@@ -283,6 +304,19 @@ class Controller(QObject):
     def _on_diff_failed(self, failed: Failed) -> None:
         self.diffFailed.emit(error_report("Cannot compare the schemas", failed.error,
                                           failed.traceback))
+
+    @Slot(object)
+    def _on_listed(self, done: Finished) -> None:
+        path, backups = done.value
+        self.backupsListed.emit(path, backups)
+
+    @Slot(object)
+    def _on_deleted(self, done: Finished) -> None:
+        self.backupsDeleted.emit(done.value)
+
+    @Slot(object)
+    def _on_backups_failed(self, failed: Failed) -> None:
+        self.backupsFailed.emit(error_report("Backups", failed.error, failed.traceback))
 
     @Slot(object)
     def _on_event(self, event: object) -> None:

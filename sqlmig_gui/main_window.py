@@ -11,14 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication
+from PySide6.QtWidgets import QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from sqlmig_gui.controller import Controller
 from sqlmig_gui.prompts import ErrorReport, Prompts
 from sqlmig_gui.resources import icon
 from sqlmig_gui.views import (
+    backups_view,
     batch_view,
     console_view,
     data_view,
@@ -32,7 +33,9 @@ from sqlmig_gui.views.actions import WindowActions
 from sqlmig_gui.views.after_run import AfterRun
 from sqlmig_gui.views.audit_view import HistoryTab
 from sqlmig_gui.views.backup_folder import BackupFolder
+from sqlmig_gui.views.compact_flow import CompactFlow
 from sqlmig_gui.views.down_flow import DownFlow
+from sqlmig_gui.views.help_flow import HelpFlow
 from sqlmig_gui.views.opening import FileOpener
 from sqlmig_gui.views.recover_flow import RecoverFlow
 from sqlmig_gui.views.upgrade_flow import UpgradeFlow
@@ -46,6 +49,7 @@ class MainWindow(QMainWindow):
     inspectionShown = Signal()  # the header shows a finished inspection (or why there is none)
     runShown = Signal()  # the result panel shows a finished run
     recoverShown = Signal()  # a recovery finished (or failed) and was reported
+    backupsShown = Signal()  # the Backups tab shows a fresh list of the open file's backups
 
     def __init__(
         self,
@@ -83,9 +87,18 @@ class MainWindow(QMainWindow):
         self.log_view = LogView(self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        for widget in (self.header, self.run_panel, self.result_panel):
+        for widget in (self.header, self.run_panel):
             layout.addWidget(widget)
-        layout.addWidget(self.tabs, 1)
+        # The result panel and the tabs share the height the user gives them (at 800 x 600 the
+        # panel can be dragged down to nothing, or collapsed, and the tables get the room).
+        self.splitter = QSplitter(Qt.Orientation.Vertical, central)
+        self.splitter.setObjectName("resultSplitter")
+        self.splitter.addWidget(self.result_panel)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setStretchFactor(1, 1)
+        layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
         self.statusBar().showMessage("Ready")
 
@@ -99,12 +112,14 @@ class MainWindow(QMainWindow):
         self.history_tab = HistoryTab(self.history_view, c, self)
         self.tabs.addTab(self.history_tab, history_view.TITLE)
         self.tabs.addTab(self.tables_view, tables_view.TITLE)
+        self.backups_view = backups_view.BackupsView(self)
+        self.tabs.addTab(self.backups_view, backups_view.TITLE)
         self._build_developer_views()
         self.diff_view = diff_view.DiffView(self, self)
         self.tabs.addTab(self.diff_view, diff_view.TITLE)
-        self.tabs.addTab(self.log_view, "Lo&g")
         self.batch_view = batch_view.BatchView(self)
         self.tabs.addTab(self.batch_view, batch_view.TITLE)
+        self.tabs.addTab(self.log_view, "Lo&g")
         self.opener = FileOpener(self)
         self.window_actions.separator("file")
         self.window_actions.add("&Quit", "Ctrl+Q", self.close, "quitAction", menu="file")
@@ -113,6 +128,8 @@ class MainWindow(QMainWindow):
         self.after_run = AfterRun(self)
         self.recover_flow = RecoverFlow(self)
         self.down_flow = DownFlow(self)
+        self.compact_flow = CompactFlow(self)
+        self.help_flow = HelpFlow(self)
         self.window_actions.add("Show &log", "Ctrl+L", self.show_log, "logTabAction", menu="view")
 
     def _build_developer_views(self) -> None:
@@ -145,6 +162,12 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1000, 720)
+        # saveGeometry() keeps device pixels: a size saved at 200 % came back halved at 100 %.
+        # The size in logical pixels is kept on its own and wins (within the screen).
+        size = self.settings.value("window/size", QSize(), type=QSize)
+        if isinstance(size, QSize) and size.isValid():
+            screen = self.screen().availableGeometry().size()
+            self.resize(size.boundedTo(screen))
 
     # -- what tests, scripts and the command line drive ----------------------------------------
 
@@ -155,6 +178,12 @@ class MainWindow(QMainWindow):
 
     def open_file(self, path: str | Path) -> None:
         self.opener.open_file(path)
+
+    def open_many(self, paths: list[Path]) -> None:
+        """Several files (or a folder) dropped or chosen at once: the Batch tab takes them."""
+        self.batch_view.add_paths([str(p) for p in paths])
+        self.tabs.setCurrentWidget(self.batch_view)
+        self.statusBar().showMessage(f"Added what was dropped to the batch ({len(paths)} item(s)).")
 
     def reload(self) -> None:
         self.opener.reload()
@@ -196,6 +225,17 @@ class MainWindow(QMainWindow):
         else:
             event.ignore()
 
+    def event(self, event: QEvent) -> bool:
+        """The desktop switched palettes (dark mode) while the window is open, maybe mid-run.
+        With the application's style sheet set, Qt no longer hands a new palette to widgets it
+        already polished (dark header text stayed on a dark background): hand it over here."""
+        handled = super().event(event)
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            palette = QGuiApplication.palette()
+            for widget in (self, *self.findChildren(QWidget)):
+                widget.setPalette(palette)
+        return handled
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.controller.is_running():
             if not self.prompts.confirm_close_during_run(self):
@@ -204,5 +244,6 @@ class MainWindow(QMainWindow):
             self.log_view.add("Closing: cancelling the upgrade and waiting for it to roll back…")
         self.controller.shutdown()  # cancel, quit(), wait(): never terminate()
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/size", self.size())
         self.settings.sync()
         event.accept()

@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QMessageBox,
+    QSizePolicy,
+    QSpacerItem,
+    QWidget,
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,33 @@ class ErrorReport:
     detail: str = ""
 
 
+PATH_LINE_EXTRA = 40  # characters besides a path on a line that is kept whole ("File: … (now v18)")
+
+
+def room_for_paths(box: QMessageBox, text: str) -> None:
+    """Make the box wide enough for the longest path in `text` on one line (a label wraps a
+    path after any "/", cutting a backup's name in two), within three quarters of the screen.
+    QMessageBox sizes itself and ignores its labels' minimum widths; a spacer in its grid holds."""
+    metrics = box.fontMetrics()
+    widths = []
+    for line in text.splitlines():
+        paths = [w for w in line.split() if "/" in w or "\\" in w]
+        if paths:  # "Backup: PATH" whole; in a sentence, the path alone
+            path = max(paths, key=len)
+            short = len(line) - len(path) <= PATH_LINE_EXTRA
+            widths.append(metrics.horizontalAdvance(line if short else path))
+    if not widths:
+        return
+    needed = max(widths) + metrics.height() * 10  # and the icon's column and the margins
+    screen = QGuiApplication.primaryScreen()
+    most = screen.availableGeometry().width() * 3 // 4 if screen is not None else 900
+    grid = box.layout()
+    if isinstance(grid, QGridLayout):
+        spacer = QSpacerItem(min(needed, most), 0, QSizePolicy.Policy.Minimum,
+                             QSizePolicy.Policy.Expanding)
+        grid.addItem(spacer, grid.rowCount(), 0, 1, grid.columnCount())
+
+
 class Prompts:
     """The real dialogs. Confirmations are modal (they must return an answer); errors are not."""
 
@@ -135,6 +171,7 @@ class Prompts:
         question, details = restore_question(file, backup, current)
         box.setText(question)
         box.setInformativeText(details)
+        room_for_paths(box, details)
         ok = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
         ok.setObjectName("confirmButton")
         cancel = box.addButton(QMessageBox.StandardButton.Cancel)
@@ -165,6 +202,47 @@ class Prompts:
         box.exec()
         return box.clickedButton() is ok
 
+    def confirm_delete_backups(
+        self, parent: QWidget | None, backups: list[Path], summary: str
+    ) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete backups", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Delete {len(backups)} backup(s) for good? {summary}")
+        box.setInformativeText("\n".join(p.name for p in backups[:12])
+                               + ("\n…" if len(backups) > 12 else "")
+                               + "\n\nThey cannot be restored afterwards.")
+        ok = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def confirm_compact(self, parent: QWidget | None, file: Path, space: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Question, "Compact", "", parent=parent)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setText(f"Compact {file.name}?")
+        box.setInformativeText(
+            f"{space}\n\nA verified backup of the file is kept first; the compacted copy is "
+            "checked (same rows in every table) before it is written back. A program that has "
+            "the file open sees it as an ordinary change.")
+        ok = box.addButton("Compact", QMessageBox.ButtonRole.AcceptRole)
+        ok.setObjectName("confirmButton")
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.exec()
+        return box.clickedButton() is ok
+
+    def save_report(self, parent: QWidget | None, suggested: Path) -> Path | None:
+        """Where to write the report: the chosen name; `.json` and `.txt` are written beside."""
+        name, _ = QFileDialog.getSaveFileName(
+            parent, "Export report (JSON and text)", str(suggested),
+            "Report (*.json *.txt);;All files (*)")
+        return Path(name) if name else None
+
+    def show_about(self, parent: QWidget | None, text: str) -> None:
+        QMessageBox.about(parent, "About sqlmig", text)
+
     def open_file(self, parent: QWidget | None, start: Path | None) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(
             parent,
@@ -182,6 +260,7 @@ class Prompts:
         box = QMessageBox(QMessageBox.Icon.Warning, report.title, "", parent=parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(report.message)
+        room_for_paths(box, report.message)
         if report.hint:
             box.setInformativeText(report.hint)
         if report.detail:
@@ -194,6 +273,7 @@ class Prompts:
         box = QMessageBox(QMessageBox.Icon.Information, title, "", parent=parent)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setText(message)
+        room_for_paths(box, message)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.setModal(False)
         box.show()

@@ -148,6 +148,30 @@ def restore_job(path: Path, backup: Path) -> Job:
     return job
 
 
+def compact_job(path: Path) -> Job:
+    def job(emit: Emit) -> Any:
+        return engine.compact(path)
+
+    return job
+
+
+def list_backups_job(path: Path, folder: Path | None) -> Job:
+    """The file's backups, with the file they are for (the list may arrive after another
+    file was opened)."""
+
+    def job(emit: Emit) -> Any:
+        return path, engine.list_backups(path, folder)
+
+    return job
+
+
+def delete_backups_job(path: Path, chosen: list[Path], folder: Path | None) -> Job:
+    def job(emit: Emit) -> Any:
+        return engine.delete_backups(path, chosen, folder)
+
+    return job
+
+
 def warm_up_job() -> Job:
     """Load the engine's run-time modules off the GUI thread (the engine imports them lazily;
     importing them on the GUI thread at the click of "upgrade" froze the window ~150 ms)."""

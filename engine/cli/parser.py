@@ -131,6 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_option(restore)
     restore.add_argument("--json", action="store_true", help="print JSON Lines events")
 
+    compact = command("compact", verbs.cmd_compact)
+    compact.add_argument("path", type=Path, help="the database file")
+    _wait_option(compact)
+    compact.add_argument("--json", action="store_true", help="print one JSON `done` event")
+
     recover = command("recover", verbs.cmd_recover)
     recover.add_argument("path", type=Path, help="the database file")
     _migrations_option(recover)

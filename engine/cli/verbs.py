@@ -115,6 +115,17 @@ def cmd_restore(args: argparse.Namespace, out: TextIO) -> int:
     return engine.EXIT_OK
 
 
+def cmd_compact(args: argparse.Namespace, out: TextIO) -> int:
+    """Give free pages back to the disk (VACUUM INTO a verified copy), after a backup."""
+    _wait_not_negative(args)
+    clock = engine.Clock()
+    done = engine.compact(args.path, wait=args.wait)
+    version = engine.file_version(args.path)
+    _show(args, out, lambda: [engine.compact_json(done, version, clock)],
+          lambda: engine.compact_lines(done))
+    return engine.EXIT_OK
+
+
 def cmd_recover(args: argparse.Namespace, out: TextIO) -> int:
     """Roll back an interrupted write (a hot -journal) by opening the file for writing."""
     clock = engine.Clock()

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine.core.errors import Cancelled
+from engine.core.events import DoneEvent
 from engine.core.verdicts import Method, Outcome, Phase, ProblemCode, RunKind, State
 from engine.render.checks import preflight_lines
 from engine.render.words import version_labels
@@ -129,6 +130,23 @@ def done_message(result: UpgradeResult) -> str:
     )
 
 
+def done_event(result: UpgradeResult, t: float) -> DoneEvent:
+    """The run's one `done` event (what `sqlmig upgrade --json` prints last)."""
+    problems = tuple(p.to_json() for p in result.error.problems()) if result.error else ()
+    return DoneEvent(
+        t,
+        ok=result.ok,
+        from_version=result.from_version,
+        to_version=result.to_version,
+        backup=str(result.backup) if result.backup else None,
+        ledger=result.ledger,
+        problems=problems,
+        message=done_message(result),
+        dry_run=result.dry_run,
+        applied=tuple(result.applied),
+    )
+
+
 def start_label(result: UpgradeResult) -> str | None:
     """The start as found: vN, empty, legacy user_version N."""
     inspection = result.inspection
@@ -172,17 +190,6 @@ def check_lines(checks: Sequence[RunCheck]) -> list[str]:
     return lines
 
 
-def report_check_lines(checks: Sequence[RunCheck]) -> list[str]:
-    before = [c for c in checks if c.phase == Phase.BEFORE]
-    after = [c for c in checks if c.phase != Phase.BEFORE]
-    lines = []
-    for title, group in (("Before the run:", before), ("After the migrations:", after)):
-        if group:
-            lines.append(f"  {title}")
-            lines += [f"    [{c.outcome}] {c.name}: {c.message}" for c in group]
-    return lines or ["  (none ran)"]
-
-
 def ledger_line(ledger: dict[str, list[int]], checks: Sequence[RunCheck]) -> str:
     if not ledger:
         return "No rows were counted."
@@ -197,61 +204,3 @@ def ledger_line(ledger: dict[str, list[int]], checks: Sequence[RunCheck]) -> str
     if fewer:
         return f"{line}; fewer rows in: {', '.join(fewer)} (see the table)."
     return f"{line}."
-
-
-def run_report(result: UpgradeResult) -> str:
-    """The plain-text report of one run, for a support ticket."""
-    outcome = run_outcome(result)
-    lines = [
-        "sqlmig upgrade report",
-        f"Date: {result.started_at:%Y-%m-%d %H:%M:%S %z} (took {result.duration:.1f} s)",
-        f"File: {result.path}",
-        f"Result: {outcome.headline}",
-        f"Version: {outcome.from_label} → {outcome.to_label}",
-        f"Backup: {result.backup or 'none'}",
-        "",
-        "Checks:",
-        *report_check_lines(result.checks),
-    ]
-    lines += ["", f"Rows: {outcome.ledger_line}"]
-    lines += [f"  {t}: {b} → {a}" for t, (b, a) in sorted(result.ledger.items())]
-    if result.notes:
-        lines += ["", "Notes:", *(f"  {n}" for n in result.notes)]
-    if outcome.hint:
-        lines += ["", f"What to do: {outcome.hint}"]
-    if outcome.detail:
-        lines += ["", "Details:", outcome.detail]
-    return "\n".join(lines) + "\n"
-
-
-def run_report_json(result: UpgradeResult) -> dict[str, Any]:
-    """The same report as one JSON object (the facts, and the words of `run_report`)."""
-    outcome = run_outcome(result)
-    return {
-        "report": "sqlmig upgrade report",
-        "file": str(result.path),
-        "started_at": result.started_at.isoformat(timespec="seconds"),
-        "duration": round(result.duration, 3),
-        "ok": result.ok,
-        "kind": str(outcome.kind),
-        "headline": outcome.headline,
-        "dry_run": result.dry_run,
-        "from_version": result.from_version,
-        "to_version": result.to_version,
-        "from_label": outcome.from_label,
-        "to_label": outcome.to_label,
-        "backup": None if result.backup is None else str(result.backup),
-        "applied": list(result.applied),
-        "steps": [{"step": step, "method": method} for step, method in result.steps],
-        "checks": [
-            {"name": c.name, "outcome": str(c.outcome), "message": c.message,
-             "phase": str(c.phase)}
-            for c in result.checks
-        ],
-        "ledger": {table: list(pair) for table, pair in sorted(result.ledger.items())},
-        "ledger_summary": outcome.ledger_line,
-        "notes": list(result.notes),
-        "problems": [p.to_json() for p in result.error.problems()] if result.error else [],
-        "hint": outcome.hint,
-        "detail": outcome.detail,
-    }

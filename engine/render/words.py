@@ -69,6 +69,8 @@ def state_badge(assessment: Assessment) -> Badge:
     if state == State.INTERRUPTED:
         return Badge("interrupted", "Interrupted — needs recovery")
     code = inspection.problems[0].code if inspection.problems else ""
+    if code == ProblemCode.NOT_SQLITE:  # another kind of file: nothing is broken, so not red
+        return Badge("foreign", "Not a database")
     return Badge("damaged", f"Damaged: {DAMAGE_WORDS.get(code, 'the file cannot be read')}")
 
 

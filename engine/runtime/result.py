@@ -12,6 +12,7 @@ from engine.render.run import start_label
 from engine.runtime.preflight import Preflight
 from engine.runtime.runchecks import RunCheck
 from engine.state.inspection import Inspection
+from engine.state.space import Space
 
 
 @dataclass
@@ -35,6 +36,8 @@ class UpgradeResult:
     recovered: bool = False  # a hot journal was rolled back before anything else
     replanned: bool = False  # another runner changed the file meanwhile; this run continued
     steps: list[tuple[str, str]] = field(default_factory=list)  # (step, method) of each step_end
+    timings: list[tuple[str, float]] = field(default_factory=list)  # (step, seconds) likewise
+    space: Space | None = None  # the file's size and free pages after a run that wrote to it
 
     @property
     def from_label(self) -> str | None:

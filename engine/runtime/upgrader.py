@@ -15,7 +15,6 @@ from engine.core.errors import EngineError, InternalError, RunFailed, from_sqlit
 from engine.core.events import (
     BackupEvent,
     Clock,
-    DoneEvent,
     Event,
     EventSink,
     PlanEvent,
@@ -25,7 +24,7 @@ from engine.core.events import (
 )
 from engine.planning.assess import inspect_and_foresee
 from engine.planning.planner import Plan, plan_upgrade
-from engine.render.run import RECOVERED, done_message
+from engine.render.run import RECOVERED, done_event
 from engine.runtime import preflight
 from engine.runtime.backups import create_backup
 from engine.runtime.execution import Session, execute, rehearse
@@ -36,6 +35,7 @@ from engine.runtime.runchecks import before_run
 from engine.scripts.catalog import Catalog
 from engine.state.expectation import refuse_if_changed
 from engine.state.inspection import Inspection
+from engine.state.space import Space, free_space
 
 
 def upgrade(
@@ -60,12 +60,15 @@ def upgrade(
     def sink(event: Event) -> None:
         if isinstance(event, StepEndEvent):
             result.steps.append((event.step, event.method))
+            result.timings.append((event.step, event.duration_ms / 1000))
         outer(event)
 
     session = Session(path, catalog, options, result, sink, clock, cancel or CancelToken())
     try:
         _run(session)
         result.ok = True
+        if not options.dry_run and (result.applied or result.steps):
+            result.space = _space_after(path)
     except EngineError as exc:
         result.error = exc
     except sqlite3.Error as exc:
@@ -77,22 +80,16 @@ def upgrade(
             detail=repr(exc),
         )
     result.duration = clock()
-    problems = tuple(p.to_json() for p in result.error.problems()) if result.error else ()
-    sink(
-        DoneEvent(
-            clock(),
-            ok=result.ok,
-            from_version=result.from_version,
-            to_version=result.to_version,
-            backup=str(result.backup) if result.backup else None,
-            ledger=result.ledger,
-            problems=problems,
-            message=done_message(result),
-            dry_run=options.dry_run,
-            applied=tuple(result.applied),
-        )
-    )
+    sink(done_event(result, clock()))
     return result
+
+
+def _space_after(path: Path) -> Space | None:
+    """What a rebuild left free (a report fact, never a reason to fail a finished run)."""
+    try:
+        return free_space(path)
+    except EngineError:
+        return None
 
 
 def _run(session: Session) -> None:

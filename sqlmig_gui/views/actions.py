@@ -15,7 +15,8 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu
 
 # Menu key → title, in menu-bar order.
-MENUS = {"file": "&File", "database": "&Database", "settings": "&Settings", "view": "&View"}
+MENUS = {"file": "&File", "database": "&Database", "settings": "&Settings", "view": "&View",
+         "help": "&Help"}
 
 
 class WindowActions:

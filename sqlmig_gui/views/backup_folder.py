@@ -25,8 +25,9 @@ class BackupFolder(Flow):
         return Path(str(folder)) if folder else None
 
     def choose(self) -> None:
-        folder = self.window.prompts.choose_folder(self.window, "Folder for backups",
-                                                   self.folder())
+        shown = self.window.path
+        start = self.folder() or (shown.parent if shown is not None else None)
+        folder = self.window.prompts.choose_folder(self.window, "Folder for backups", start)
         if folder is not None:
             self.window.settings.setValue(KEY, str(folder))
             self.window.statusBar().showMessage(f"Backups go to {folder}")

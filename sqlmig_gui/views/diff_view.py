@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 import engine
 
-TITLE = "Schema &diff"
+TITLE = "Sche&ma diff"
 
 
 class DiffView(QWidget):

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWidget
 from sqlmig_gui.models import HistoryModel
 from sqlmig_gui.views.table_view import InspectionTable
 
-TITLE = "&History"
+TITLE = "H&istory"
 
 
 class HistoryView(InspectionTable):

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QStyle
 
 from sqlmig_gui.views.flow import Flow
 
 MAX_RECENT = 9
+RECENT_CHARS = 60  # how wide a recent file's entry may be, in average characters
 
 
 class FileOpener(Flow):
@@ -31,6 +32,7 @@ class FileOpener(Flow):
             "&Open…", "Ctrl+O", self.open_dialog, "openAction", menu="file", toolbar=True,
             icon=style.standardIcon(QStyle.StandardPixmap.SP_DialogOpenButton))
         self.recent_menu = actions.submenu("file", "Open &recent")
+        self.recent_menu.setToolTipsVisible(True)
         self.recent_actions: list[QAction] = [
             actions.add("", f"Ctrl+{n}", self._open_recent, f"recentAction{n}",
                         menu=self.recent_menu)
@@ -51,6 +53,7 @@ class FileOpener(Flow):
             return
         self.path = Path(path).expanduser().absolute()
         self.window.setWindowTitle(f"sqlmig — {self.path.name}")
+        self.window.setWindowFilePath(str(self.path))
         self.window.controller.inspect(self.path)
 
     def open_dialog(self) -> None:
@@ -81,10 +84,7 @@ class FileOpener(Flow):
         if not files:
             return False
         if len(files) > 1 or Path(files[0]).is_dir():
-            self.window.batch_view.add_paths(list(files))
-            self.window.tabs.setCurrentWidget(self.window.batch_view)
-            self.window.statusBar().showMessage(f"Added what was dropped to the batch "
-                                                f"({len(files)} item(s)).")
+            self.window.open_many([Path(f) for f in files])
             return True
         self.open_file(files[0])
         return True
@@ -92,9 +92,10 @@ class FileOpener(Flow):
     # -- recent files ----------------------------------------------------------------------------
 
     def recent_files(self) -> list[str]:
+        """The recent files that still exist (a deleted one is dropped from the list)."""
         value = self.window.settings.value("recentFiles", [], type=list)
         items = value if isinstance(value, list) else []
-        return [str(v) for v in items if v][:MAX_RECENT]
+        return [str(v) for v in items if v and Path(str(v)).exists()][:MAX_RECENT]
 
     def _remember_inspected(self, inspected: Any) -> None:
         text = str(inspected.path)
@@ -106,10 +107,18 @@ class FileOpener(Flow):
         recent = self.recent_files()
         for n, action in enumerate(self.recent_actions):
             shown = n < len(recent)
-            action.setText(f"&{n + 1} {recent[n]}" if shown else "")
+            text = self._elided(recent[n]) if shown else ""
+            action.setText(f"&{n + 1} {text}" if shown else "")
+            action.setToolTip(recent[n] if shown else "")
             action.setData(recent[n] if shown else None)
             action.setVisible(shown)
         self.recent_menu.setEnabled(bool(recent))
+
+    def _elided(self, path: str) -> str:
+        """A long path cut in the middle (the menu stays narrow; the tooltip has it whole)."""
+        metrics = self.window.fontMetrics()
+        room = metrics.averageCharWidth() * RECENT_CHARS
+        return metrics.elidedText(path.replace("&", "&&"), Qt.TextElideMode.ElideMiddle, room)
 
     def update(self, *_args: Any) -> None:
         running = self.window.controller.is_running()

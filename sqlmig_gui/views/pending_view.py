@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSplitter, QWidget
 
 import engine
@@ -23,12 +24,27 @@ class PlanTable(InspectionTable):
                          controller, parent)
         # Room for the headers' words even when there is no step.
         self.horizontalHeader().setMinimumSectionSize(self.fontMetrics().averageCharWidth() * 12)
+        self.empty_text = ""  # said in the empty table: "Nothing pending" once a file is read
 
     def show_inspected(self, inspected: Any) -> None:
         self.table_model.set_steps(inspected.assessment.steps)
+        assessment = inspected.assessment
+        nothing = not assessment.steps and assessment.refusal is None
+        self.empty_text = "Nothing pending" if nothing else ""
+        self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """An empty plan says so in the table itself (not a blank grid)."""
+        super().paintEvent(event)
+        if self.table_model.rowCount() == 0 and self.empty_text:
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            painter.drawText(self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text)
+            painter.end()
 
     def clear(self, *_args: Any) -> None:
         self.table_model.set_steps(())
+        self.empty_text = ""
 
 
 class PendingView(QSplitter):

@@ -25,6 +25,7 @@ class InspectionTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.verticalHeader().hide()
+        self.setTabKeyNavigation(False)  # one Tab stop: Tab leaves the table, arrows move in it
         self.setAlternatingRowColors(True)
         # One line a row: a long cell (a repair's reason) is elided, whole in its tooltip.
         self.setWordWrap(False)

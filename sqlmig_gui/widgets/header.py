@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QResizeEvent
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 import engine
 from sqlmig_gui.prompts import ErrorReport
@@ -23,17 +24,62 @@ def _label(parent: QWidget, name: str, *, wrap: bool = False) -> QLabel:
     return label
 
 
+class PathLabel(QLabel):
+    """A file name or folder that never widens the window: cut in the middle to the room there
+    is, whole in its tooltip and in `text()`, and copied whole by its Copy action."""
+
+    def __init__(self, parent: QWidget, name: str) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._full = ""
+        self._prefix = ""
+        copy = QAction("&Copy path", self)
+        copy.setObjectName(f"{name}CopyAction")
+        copy.triggered.connect(self.copy)
+        self.addAction(copy)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+
+    def set_path_text(self, text: str, *, prefix: str = "", tooltip: str = "") -> None:
+        self._full, self._prefix = text, prefix
+        self.setToolTip(tooltip or text)
+        self._fit()
+
+    def text(self) -> str:  # type: ignore[override]
+        return self._prefix + self._full
+
+    def shown_text(self) -> str:
+        return super().text()
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.toolTip())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        room = max(self.width() - self.fontMetrics().horizontalAdvance(self._prefix), 40)
+        elided = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, room)
+        super().setText(self._prefix + elided)
+
+
 class FileHeader(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.name = _label(self, "fileName")
+        self.name = PathLabel(self, "fileName")
         font = self.name.font()
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.name.setFont(font)
-        self.folder = _label(self, "fileFolder")
+        self.folder = PathLabel(self, "fileFolder")
         self.facts = _label(self, "fileFacts", wrap=True)
         self.badge = StateBadge(self)
         self.versions = _label(self, "versionLabel")
@@ -59,8 +105,8 @@ class FileHeader(QWidget):
         self.clear()
 
     def clear(self) -> None:
-        self.name.setText("No file open")
-        self.folder.setText("")
+        self.name.set_path_text("No file open")
+        self.folder.set_path_text("")
         self.facts.setText("")
         self.versions.setText("")
         self.badge.set_state("none", "No file open")
@@ -71,8 +117,8 @@ class FileHeader(QWidget):
         self.problems.hide()
 
     def set_path(self, path: Path) -> None:
-        self.name.setText(path.name)
-        self.folder.setText(f"Folder: {path.parent}")
+        self.name.set_path_text(path.name, tooltip=str(path))
+        self.folder.set_path_text(str(path.parent), prefix="Folder: ")
 
     def set_inspecting(self, path: Path) -> None:
         self.set_path(path)

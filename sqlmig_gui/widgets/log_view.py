@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 
 from PySide6.QtCore import QTimer
@@ -9,6 +10,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 MAX_LINES = 5000
+log = logging.getLogger("sqlmig_gui.log")  # the log file (sqlmig_gui/logfile.py) gets each line
 
 
 class LogView(QPlainTextEdit):
@@ -27,10 +29,18 @@ class LogView(QPlainTextEdit):
         self._flusher.setSingleShot(True)
         self._flusher.setInterval(100)
         self._flusher.timeout.connect(self.flush)
+        # Follow the newest line unless the user scrolled up to read (then stay where they are).
+        self.following = True
+        self.verticalScrollBar().actionTriggered.connect(self._user_scrolled)
+
+    def _user_scrolled(self, _action: int) -> None:
+        bar = self.verticalScrollBar()
+        self.following = bar.sliderPosition() >= bar.maximum()
 
     def add(self, line: str) -> None:
         stamp = time.strftime("%H:%M:%S")
         self._pending.append(f"{stamp}  {line}")
+        log.info("%s", line)
         if not self._flusher.isActive():
             self._flusher.start()
 
@@ -38,6 +48,9 @@ class LogView(QPlainTextEdit):
         if self._pending:
             text, self._pending = "\n".join(self._pending), []
             self.appendPlainText(text)
+            if self.following:
+                bar = self.verticalScrollBar()
+                bar.setValue(bar.maximum())
 
     def text(self) -> str:
         """Everything logged so far (including lines not yet on screen)."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -47,9 +48,15 @@ class RunSummary:
     def backup(self) -> Path | None:
         return Path(self.result.backup) if self.result.backup else None
 
-    def report(self) -> str:
+    def report(self, versions: dict[str, str] | None = None, log: list[str] | None = None) -> str:
         """The plain-text report for a support ticket (`engine.run_report`)."""
-        return str(engine.run_report(self.result))
+        return str(engine.run_report(self.result, versions=versions, log=log or []))
+
+    def report_json(
+        self, versions: dict[str, str] | None = None, log: list[str] | None = None
+    ) -> dict[str, Any]:
+        """The same report as JSON (`engine.run_report_json`)."""
+        return dict(engine.run_report_json(self.result, versions=versions, log=log or []))
 
 
 def summarise(result: Any) -> RunSummary:
@@ -60,6 +67,8 @@ class ResultPanel(QFrame):
     openFolderRequested = Signal()
     restoreRequested = Signal()
     copyRequested = Signal()
+    exportRequested = Signal()
+    compactRequested = Signal()
     summaryShown = Signal()  # a new run's summary is on the panel
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -67,7 +76,22 @@ class ResultPanel(QFrame):
         self.setObjectName("resultPanel")
         self.setAccessibleName("Result of the last run")
         self.summary: RunSummary | None = None
-        self._layout = QVBoxLayout(self)
+        # The content scrolls inside the frame: in a small window (800 x 600) the panel shrinks
+        # (the splitter above the tabs) without squeezing its lines over each other.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(2, 2, 2, 2)
+        self.scroller = QScrollArea(self)
+        self.scroller.setObjectName("resultScroll")
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        content = QWidget(self.scroller)
+        content.setObjectName("resultContent")
+        self.scroller.setWidget(content)
+        self.scroller.viewport().setAutoFillBackground(False)
+        content.setAutoFillBackground(False)
+        outer.addWidget(self.scroller)
+        self._layout = QVBoxLayout(content)
         self._build_headline()
         row = QHBoxLayout()
         self._left = QVBoxLayout()
@@ -75,7 +99,7 @@ class ResultPanel(QFrame):
         self._layout.addLayout(row)
         self._build_checks()
         self._build_ledger()
-        row.addWidget(self.ledger_view, 2)
+        row.addWidget(self.ledger_view, 2, Qt.AlignmentFlag.AlignTop)
         self._build_buttons()
         self._build_details()
         self.hide()
@@ -114,16 +138,17 @@ class ResultPanel(QFrame):
         self.ledger_view.setAccessibleName("Rows per table before and after")
         self.ledger_view.setModel(self.ledger_model)
         self.ledger_view.verticalHeader().hide()
+        self.ledger_view.setTabKeyNavigation(False)
         self.ledger_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.ledger_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.ledger_view.horizontalHeader().setSectionResizeMode(
-            LedgerModel.COL_TABLE, QHeaderView.ResizeMode.Stretch
-        )
         self.ledger_line.setWordWrap(True)
-        rows = self.fontMetrics().height() * 9  # about eight rows; it scrolls beyond
-        self.ledger_view.setMaximumHeight(rows)
+        # Compact rows, about eight of them in sight (it scrolls beyond), whatever the DPI.
+        row_height = self.fontMetrics().height() + 8
+        self.ledger_view.verticalHeader().setDefaultSectionSize(row_height)
+        self.ledger_view.setMinimumHeight(row_height * 9)
+        self.ledger_view.setMaximumHeight(row_height * 13)
         self._left.addWidget(self.ledger_line)
         self.backup = QLabel(self)
         self.backup.setObjectName("resultBackup")
@@ -131,6 +156,11 @@ class ResultPanel(QFrame):
         self.backup.setTextFormat(Qt.TextFormat.PlainText)
         self.backup.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._left.addWidget(self.backup)
+        self.space = QLabel(self)
+        self.space.setObjectName("resultSpace")
+        self.space.setWordWrap(True)
+        self.space.setTextFormat(Qt.TextFormat.PlainText)
+        self._left.addWidget(self.space)
         self._left.addStretch(1)
 
     def _build_buttons(self) -> None:
@@ -141,6 +171,12 @@ class ResultPanel(QFrame):
         self.restore_button.setObjectName("restoreButton")
         self.copy_button = QPushButton("&Copy report", self)
         self.copy_button.setObjectName("copyReportButton")
+        self.export_button = QPushButton("&Export report…", self)
+        self.export_button.setObjectName("exportReportButton")
+        self.compact_button = QPushButton("Co&mpact…", self)
+        self.compact_button.setObjectName("compactButton")
+        self.export_button.clicked.connect(self.exportRequested)
+        self.compact_button.clicked.connect(self.compactRequested)
         self.details_button = QPushButton("&Details", self)
         self.details_button.setObjectName("detailsButton")
         self.details_button.setCheckable(True)
@@ -149,10 +185,10 @@ class ResultPanel(QFrame):
         self.copy_button.clicked.connect(self.copyRequested)
         self.details_button.toggled.connect(self._toggle_details)
         for b in (self.open_folder_button, self.restore_button, self.copy_button,
-                  self.details_button):
+                  self.export_button, self.compact_button, self.details_button):
             row.addWidget(b)
         row.addStretch(1)
-        self._left.addLayout(row)
+        self._layout.addLayout(row)  # full width: the buttons never push the ledger out
 
     def _build_details(self) -> None:
         self.details = QPlainTextEdit(self)
@@ -179,14 +215,38 @@ class ResultPanel(QFrame):
                             or "No checks ran: nothing was written.")
         self.ledger_line.setText(f"Rows: {outcome.ledger_line}")
         self.ledger_model.set_ledger(result.ledger)
+        self._fit_ledger_width()
         self.ledger_view.setVisible(bool(result.ledger))
         has_backup = summary.backup is not None
         self.backup.setText(f"Backup: {summary.backup}" if has_backup else "No backup was made.")
         self.open_folder_button.setEnabled(has_backup)
         self.restore_button.setEnabled(has_backup)
+        space = result.space
+        self.space.setText("" if space is None else f"File now: {engine.space_line(space)}")
+        self.space.setVisible(space is not None)
+        self.compact_button.setVisible(space is not None and engine.worth_compacting(space))
         text = "\n\n".join(x for x in (outcome.detail, "\n".join(result.notes)) if x)
         self.details.setPlainText(text)
         self.details_button.setEnabled(bool(text))
         self.details_button.setChecked(False)
         self.show()
+        self.summaryShown.emit()
+
+    def _fit_ledger_width(self) -> None:
+        """Wide enough for the longest table name and the numbers (never "agent_…")."""
+        view = self.ledger_view
+        view.resizeColumnsToContents()
+        width = view.horizontalHeader().length() + 2 * view.frameWidth()
+        view.setMinimumWidth(width + view.verticalScrollBar().sizeHint().width() + 2)
+
+    def compact_done(self) -> None:
+        """The file was compacted: its free space is no longer what this run left."""
+        self.compact_button.hide()
+        self.space.hide()
+
+    def clear(self) -> None:
+        """Forget the run shown (the file changed since: a restore, another file): hidden, and
+        Copy report has nothing stale to copy."""
+        self.summary = None
+        self.hide()
         self.summaryShown.emit()

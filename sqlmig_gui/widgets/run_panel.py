@@ -30,6 +30,9 @@ def _clock(ms: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}"
 
 
+PREPARING = "Preparing: checking the file…"
+WAIT_SHOWN_AFTER = 1.0  # seconds of silence before the panel says what it may be waiting for
+
 class RunPanel(QFrame):
     """Fed with engine events by the window; counts what it shows (the bench reads the counts)."""
 
@@ -75,8 +78,9 @@ class RunPanel(QFrame):
         self._step_text = ""
         self._statement: tuple[str, float] | None = None  # (label, monotonic start) while one runs
         self.shown_at: list[float] = []  # when the visible progress changed (the bench reads it)
-        self.text = "Preparing: checking the file…"
+        self.text = PREPARING
         self._bar = (0, 0, "Preparing…")  # (value, maximum, format); maximum 0 = busy
+        self._heard = False  # an event arrived: the engine is past its go/no-go checks
 
     def start(self) -> None:
         self._reset()
@@ -93,6 +97,13 @@ class RunPanel(QFrame):
 
     def refresh(self) -> None:
         """Show the latest state (called by the timer, and once at start)."""
+        seconds = self._clock.elapsed() / 1000 if self._clock.isValid() else 0.0
+        if not self._heard and self.cancel_button.isEnabled() and seconds >= WAIT_SHOWN_AFTER:
+            # The checks before the run send nothing until they end; the long part is waiting
+            # for another program's write lock (up to --wait), or quick_check of a big file.
+            self.text = (f"Preparing: waiting for the file's write lock (another program may be "
+                         f"writing) and checking the file — {seconds:.0f} s. Cancel stops and "
+                         "changes nothing.")
         if self._statement is not None:
             # The engine's heartbeats need SQLite's progress handler, which some long opcodes
             # (a DROP TABLE of a big table) never call: count the seconds here as well.
@@ -135,6 +146,7 @@ class RunPanel(QFrame):
         return self._offsets[max(0, min(steps, len(self._offsets) - 1))]
 
     def on_event(self, event: object) -> None:
+        self._heard = True
         if isinstance(event, engine.PlanEvent):
             # A step counts as its statements (at least 1): adopted steps run none but count.
             sizes = [max(len(s.statements), 1) for s in event.steps]

@@ -31,6 +31,9 @@ class FakePrompts:
     open_answer: Path | None = None
     down_target: int | None = None
     down_confirm: list[bool] = field(default_factory=lambda: [True, True])
+    delete: bool = True
+    compact: bool = True
+    report_answer: Path | None = None
     calls: list[tuple[str, Any]] = field(default_factory=list)
 
     def confirm_upgrade(self, parent: Any, summary: UpgradeSummary) -> bool:
@@ -57,6 +60,21 @@ class FakePrompts:
     def confirm_down(self, parent: Any, question: str, details: str) -> bool:
         self.calls.append(("confirm_down", (question, details)))
         return self.down_confirm.pop(0) if self.down_confirm else False
+
+    def confirm_delete_backups(self, parent: Any, backups: list[Path], summary: str) -> bool:
+        self.calls.append(("confirm_delete_backups", list(backups)))
+        return self.delete
+
+    def confirm_compact(self, parent: Any, file: Path, space: str) -> bool:
+        self.calls.append(("confirm_compact", space))
+        return self.compact
+
+    def save_report(self, parent: Any, suggested: Path) -> Path | None:
+        self.calls.append(("save_report", suggested))
+        return self.report_answer
+
+    def show_about(self, parent: Any, text: str) -> None:
+        self.calls.append(("show_about", text))
 
     def open_file(self, parent: Any, start: Path | None) -> Path | None:
         self.calls.append(("open_file", start))

@@ -84,7 +84,8 @@ def test_damaged_file(qtbot, window, tmp_path: Path) -> None:
     path = gui_files.damaged(tmp_path)
     before = path.read_bytes()
     open_and_wait(qtbot, window, path)
-    assert _texts(window) == ("damaged", "Damaged: not a SQLite database")
+    # Not SQLite at all (a plain text file): nothing is broken, so no red "Damaged" (issue 13).
+    assert _texts(window) == ("foreign", "Not a database")
     assert "not a SQLite database" in window.header.diagnosis.text()
     assert not window.upgrade_flow.upgrade_button.isEnabled()
     assert path.read_bytes() == before

@@ -52,3 +52,19 @@ def test_a_destroyed_view_stops_listening(qapp) -> None:
     controller.inspected.emit("late")  # e.g. a worker that finished after the view was closed
     assert heard == ["first"]
     assert len(subscriptions) == 0
+
+
+def _mnemonic(text: str) -> str | None:
+    """The letter after a single '&' (Alt+letter), or None."""
+    cleaned = text.replace("&&", "")
+    at = cleaned.find("&")
+    return cleaned[at + 1].lower() if 0 <= at < len(cleaned) - 1 else None
+
+
+def test_alt_letters_of_tabs_and_menus_are_unique(window) -> None:
+    """Alt+letter reaches exactly one tab or menu: with two, Qt only cycles between them."""
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    titles += [action.text() for action in window.menuBar().actions()]
+    letters = [m for m in map(_mnemonic, titles) if m is not None]
+    doubled = sorted({m for m in letters if letters.count(m) > 1})
+    assert not doubled, f"Alt+{doubled} is used more than once in {titles}"
