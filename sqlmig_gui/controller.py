@@ -270,6 +270,8 @@ class Controller(QObject):
         if isinstance(done, Finished) and self.look is not None and done.value.path == \
                 self.look.path:  # not a file opened before this one
             self.historyLoaded.emit(done.value)
+
+    @Slot(object)
     def _on_lookup_done(self, done: Finished | Failed) -> None:
         self._lookups.pop(done.seq, None)
         if isinstance(done, Failed):
