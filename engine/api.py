@@ -399,8 +399,9 @@ def new_migration(
     *,
     from_diff: str | Path | None = None,
     catalog: Catalog | None = None,
-) -> Path:
-    """Write the next migration of `folder` (default: ./migrations when it exists). With
+) -> tuple[Path, ...]:
+    """Write the next migration of `folder` (default: ./migrations when it exists) in the
+    folder's convention: one file, or an up/down pair (golang-migrate, sqlx, Flyway). With
     `from_diff`, its up part gives the catalog's head the changes made by hand in that file and
     its down part takes them away again. Never writes into the bundled chain."""
     from engine.scripts.authoring import write_new_migration

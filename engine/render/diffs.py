@@ -11,6 +11,7 @@ from engine.schema.compare import format_diff
 EQUAL = "The schema matches the expected schema."  # format_diff's line for "no difference"
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from engine.runtime.diffing import DiffReport
@@ -51,14 +52,18 @@ def diff_events(report: DiffReport, clock: Clock) -> list[dict[str, Any]]:
     return [done]
 
 
-def new_lines(written: Path) -> list[str]:
-    return [f"Wrote {written}", "Edit its up and down parts, then run `sqlmig upgrade` on a copy."]
+def new_lines(written: Sequence[Path]) -> list[str]:
+    return [*(f"Wrote {path}" for path in written),
+            "Edit its up and down parts, then run `sqlmig upgrade` on a copy."]
 
 
-def new_events(written: Path, clock: Clock) -> list[dict[str, Any]]:
+def new_events(written: Sequence[Path], clock: Clock) -> list[dict[str, Any]]:
+    """One `done` event: `path` is the file with the up part, `paths` every file written."""
+    names = " and ".join(path.name for path in written)
     done = DoneEvent(clock(), ok=True, from_version=None, to_version=None, backup=None,
-                     message=f"Wrote {written.name}.").to_json()
-    done["path"] = str(written)
+                     message=f"Wrote {names}.").to_json()
+    done["path"] = str(written[0])
+    done["paths"] = [str(path) for path in written]
     return [done]
 
 
