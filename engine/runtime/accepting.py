@@ -12,13 +12,12 @@ from typing import Any
 
 from engine.core.errors import Refused, UsageError
 from engine.core.identity import run_by
-from engine.core.tables import HISTORY_TABLE
 from engine.core.verdicts import HistoryStatus, ProblemCode
-from engine.runtime import recording
+from engine.runtime import dialect_history, recording
 from engine.runtime.transaction import write_transaction
 from engine.scripts.catalog import Catalog
+from engine.state import dialects
 from engine.state.classify import applied_rows
-from engine.state.history import read_history
 
 ACCEPTED = "accepted"
 
@@ -52,7 +51,7 @@ def accept(path: Path, catalog: Catalog, version: int, reason: str, *, wait: flo
     with write_transaction(path, wait=wait) as conn:
         names = {str(r[0]) for r in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        rows = [a for a in applied_rows(read_history(conn, names), catalog)
+        rows = [a for a in applied_rows(dialects.read_any(conn, names, catalog), catalog)
                 if a.version == version]
         if not rows:
             raise Refused(f"Migration {migration.filename} is not applied to this file, so "
@@ -66,12 +65,12 @@ def accept(path: Path, catalog: Catalog, version: int, reason: str, *, wait: flo
             raise Refused(f"{migration.filename} matches the checksum recorded when it was "
                           "applied: there is nothing to accept.", hint="Nothing to do.")
         recording.ensure_audit_table(conn)
-        conn.execute(f"UPDATE {HISTORY_TABLE} SET checksum = ? WHERE version = ?",
-                     (migration.checksum, version))
+        dialect_history.take_checksum(conn, catalog, migration)
         detail = json.dumps({"reason": reason, "old_checksum": row.checksum,
                              "new_checksum": migration.checksum})
         recording.audit_step(
-            conn, ACCEPTED, version=version, version_label=None, name=migration.name,
+            conn, ACCEPTED, version=version, version_label=migration.version_label,
+            name=migration.name,
             method=ACCEPTED, checksum=migration.checksum, duration_ms=0,
             statements=(s.sql for s in migration.up), detail=detail)
     return AcceptResult(path, version, migration.name, row.checksum, migration.checksum,

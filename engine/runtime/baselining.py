@@ -15,7 +15,7 @@ from typing import Any
 from engine.core.connect import open_readonly, read_facts
 from engine.core.errors import Refused, UsageError
 from engine.core.verdicts import Method, ProblemCode, State
-from engine.runtime import recording
+from engine.runtime import dialect_history, recording
 from engine.runtime.backups import create_backup
 from engine.runtime.transaction import write_transaction
 from engine.scripts.catalog import Catalog
@@ -45,7 +45,8 @@ class BaselineResult:
 def baseline(path: Path, catalog: Catalog, version: int, *, force: bool = False,
              backup: bool = True, wait: float = 10.0) -> BaselineResult:
     chain = [m for m in catalog.migrations if m.version <= version]
-    if catalog.get(version) is None:
+    target = catalog.get(version)
+    if target is None:
         raise UsageError(f"There is no migration {version} to baseline at.",
                          hint="Give the version of a migration in the folder (see `sqlmig "
                          "status`).")
@@ -74,19 +75,23 @@ def baseline(path: Path, catalog: Catalog, version: int, *, force: bool = False,
             code=ProblemCode.CHECK_FAILED)
     made = create_backup(path, version=inspection.user_version or 0).path if backup else None
     with write_transaction(path, wait=wait) as conn:
-        recording.ensure_history_table(conn)
+        dialect_history.ensure_history_table(conn, catalog)
         recording.ensure_audit_table(conn)
         for migration in chain:
-            recording.record(conn, version=migration.version, name=migration.name,
-                             checksum=migration.checksum, duration_ms=0, method=Method.ADOPTED)
+            dialect_history.record(conn, catalog, version=migration.version,
+                                   name=migration.name, checksum=migration.checksum,
+                                   duration_ms=0, method=Method.ADOPTED)
             recording.audit_step(
-                conn, Method.ADOPTED, version=migration.version, version_label=None,
+                conn, Method.ADOPTED, version=migration.version,
+                version_label=migration.version_label,
                 name=migration.name, method=Method.ADOPTED, checksum=migration.checksum,
                 duration_ms=0, statements=(s.sql for s in migration.up))
         recording.audit_step(
-            conn, BASELINED, version=version, version_label=None, name=f"baseline v{version}",
+            conn, BASELINED, version=version, version_label=target.version_label,
+            name=f"baseline v{version}",
             method=BASELINED, checksum=None, duration_ms=0, statements=(),
             detail=json.dumps({"forced": force, "differences": differences}))
-        recording.set_user_version(conn, version)
+        if catalog.user_version and version < 2**31:
+            recording.set_user_version(conn, version)
     return BaselineResult(path, version, tuple(m.version for m in chain), force,
                           tuple(differences), made)

@@ -92,6 +92,23 @@ def record(
     _WRITERS[catalog.convention](conn, migration, duration_ms)
 
 
+def take_checksum(conn: sqlite3.Connection, catalog: Catalog, migration: Migration) -> None:
+    """`sqlmig accept`: the history keeps the file's current checksum, in the column the
+    convention's tool keeps one in (sqlmig's, sqlx's SHA-384, Flyway's CRC32). dbmate,
+    golang-migrate and goose keep none: the accept's audit row carries it (SPEC §7.12)."""
+    if catalog.convention == "sqlmig":
+        conn.execute(f"UPDATE {HISTORY_TABLE} SET checksum = ? WHERE version = ?",
+                     (migration.checksum, migration.version))
+    elif catalog.convention == "sqlx":
+        digest = bytes.fromhex((migration.tool_checksum or "").partition(":")[2])
+        conn.execute(f"UPDATE {SQLX_TABLE} SET checksum = ? WHERE version = ?",
+                     (digest, migration.version))
+    elif catalog.convention == "flyway":
+        crc = int((migration.tool_checksum or "crc32:0").partition(":")[2])
+        conn.execute(f'UPDATE "{FLYWAY_TABLE}" SET "checksum" = ? WHERE "version" = ? '
+                     "AND \"type\" = 'SQL'", (crc, migration.version_label))
+
+
 def unrecord(conn: sqlite3.Connection, catalog: Catalog, version: int) -> None:
     """Take a step that was rolled back (its down part run) out of the convention's history, as
     that tool's own down command does: for `sqlmig down` (issue 11), in its transaction."""

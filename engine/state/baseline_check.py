@@ -35,6 +35,8 @@ def baseline_differences(conn: sqlite3.Connection, catalog: Catalog, version: in
                for m in chain]
     out = []
     for at, migration in enumerate(chain):
+        if not migration.up:  # a no-op (its up part only comments): nothing to look for
+            continue
         if effect_present(conn, effects, at, ask=ask, expected_at=expected_at):
             continue
         lacks = missing_effect(conn, effects, at, ask=ask, expected_at=expected_at)
