@@ -5,6 +5,8 @@ its stored key equals the key asked for, which always names the engine's build (
 so a changed engine never reads an older engine's objects. A missing, corrupt, foreign or
 unreadable entry and an unwritable folder only cost time: `load` answers None, `store` does
 nothing. The cache lives outside users' files and never holds anything read from a database.
+Unpickling resolves only the engine's own classes and plain data types, so a planted entry can
+name no other callable (it is a miss, not code run).
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from pathlib import Path
 from typing import Any
 
 _FORMAT = "sqlmig-cache-1"
+# What an entry may be made of besides the engine's own classes.
+_PLAIN = {
+    "builtins": {"tuple", "list", "dict", "set", "frozenset", "str", "bytes", "int", "float",
+                 "bool", "complex", "slice", "range", "object"},
+    "pathlib": {"Path", "PosixPath", "WindowsPath", "PurePath", "PurePosixPath",
+                "PureWindowsPath"},
+    "collections": {"OrderedDict", "defaultdict", "deque"},
+    "datetime": {"date", "datetime", "time", "timedelta", "timezone"},
+}
 _ENGINE = Path(__file__).resolve().parent.parent
 _stamp: str | None = None
 
@@ -40,13 +51,20 @@ def engine_stamp() -> str:
     return _stamp
 
 
+class _EngineUnpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "engine" or module.startswith("engine.") or name in _PLAIN.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not part of a cache entry")
+
+
 def load(cache_dir: Path | None, name: str, key: str) -> Any | None:
     """The value stored under `name` if its key is `key`; None on any miss."""
     if cache_dir is None:
         return None
     try:
         with open(cache_dir / f"{name}.pickle", "rb") as f:
-            stored = pickle.load(f)
+            stored = _EngineUnpickler(f).load()
     except FileNotFoundError:
         return None
     except Exception:  # a corrupt or foreign entry is a miss, never an error

@@ -157,3 +157,22 @@ def test_status_through_the_cache_says_the_same(
     assert plain.out == first.out == again.out
     assert _entries(tmp_path / "cache", "catalog")
     assert compiled.cache_dir_for(engine.load_catalog().checksum) == tmp_path / "cache"
+
+
+def test_a_planted_entry_naming_another_callable_is_a_miss_and_runs_nothing(tmp_path: Path) -> None:
+    import pickle
+
+    from engine.scripts import diskcache
+
+    ran = tmp_path / "ran"
+
+    class Planted:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (open, (str(ran), "w"))  # would create the file if it were called
+
+    key = "k"
+    (tmp_path / "entry.pickle").write_bytes(pickle.dumps((key, Planted())))
+    assert diskcache.load(tmp_path, "entry", key) is None
+    assert not ran.exists()
+    diskcache.store(tmp_path, "entry", key, {"kept": (1, 2)})
+    assert diskcache.load(tmp_path, "entry", key) == {"kept": (1, 2)}
