@@ -21,6 +21,7 @@ from engine.core.tables import (
     HISTORY_COLUMNS,
     HISTORY_TABLE,
 )
+from engine.scripts.sqltext import statements_text
 from engine.state.history import table_columns
 
 
@@ -120,7 +121,7 @@ def audit_step(
         f"INSERT INTO {AUDIT_TABLE} (kind, name, checksum, version, version_label, method, "
         "duration_ms, tool_version, run_by, sql, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (kind, name, checksum, str(version), version_label, method, duration_ms,
-         tool_version(), run_by(), ";\n".join(statements), detail),
+         tool_version(), run_by(), statements_text(statements), detail),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections.abc import Iterable
 from typing import NamedTuple
 
 _BOM = "\ufeff"
@@ -49,6 +50,12 @@ def checksum(text: str) -> str:
     """
     digest = hashlib.sha256(_normalize_str(text).encode("utf-8")).hexdigest()
     return f"sha256:{digest}"
+
+
+def statements_text(statements: Iterable[str]) -> str:
+    """A step's statements as one text, each ending with exactly one ';' (as the audit table
+    keeps a step and as drift compares it)."""
+    return "\n".join(s if s.rstrip().endswith(";") else s.rstrip() + ";" for s in statements)
 
 
 def _skip_space_and_comments(text: str, pos: int) -> int:

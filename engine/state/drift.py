@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.core.verdicts import HistoryStatus
 from engine.scripts.catalog import Catalog
+from engine.scripts.sqltext import statements_text
 from engine.state.auditlog import AuditEntry
 from engine.state.inspection import AppliedMigration
 
@@ -60,7 +61,7 @@ class DriftReport:
 
 def up_text(statements: tuple[str, ...] | list[str]) -> str:
     """A step's text as the audit table keeps it."""
-    return ";\n".join(statements)
+    return statements_text(statements)
 
 
 def drift_of(applied: tuple[AppliedMigration, ...], catalog: Catalog,

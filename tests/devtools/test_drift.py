@@ -73,6 +73,22 @@ def test_an_edited_file_is_reported_with_a_diff_and_exit_1(tmp_path: Path) -> No
         assert key in done
 
 
+def test_a_statement_added_to_an_applied_file_shows_each_statement_once(tmp_path: Path) -> None:
+    folder = folder_copy(tmp_path)
+    path = head_file(tmp_path, folder)
+    edited = folder / "0013_add_world_variables.sql"
+    edited.write_text(edited.read_text().replace(
+        "ADD COLUMN variables TEXT;", "ADD COLUMN variables TEXT;\nUPDATE worlds SET name = name;"))
+
+    code, out = cli("verify", str(path), "--migrations", str(folder))
+
+    assert code == 1
+    lines = [line.strip() for line in out.splitlines()]
+    assert "ALTER TABLE worlds ADD COLUMN variables TEXT;" in lines  # unchanged: context
+    assert "+UPDATE worlds SET name = name;" in lines
+    assert not [line for line in lines if line.endswith(";;")]
+
+
 def test_rows_without_a_checksum_are_unverified_and_extras_are_not_drift(tmp_path: Path) -> None:
     folder = folder_copy(tmp_path)
     path = head_file(tmp_path, folder)
