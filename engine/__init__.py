@@ -36,8 +36,8 @@ PUBLIC: dict[str, str] = {
     "restore": "engine.api",
     "upgrade": "engine.api",
     "verify": "engine.api",
-    "diff": "engine.api",
-    "new_migration": "engine.api",
+    "diff": "engine.api_developer",
+    "new_migration": "engine.api_developer",
     # what they take and return
     "Assessment": "engine.planning.assess",
     "BatchResult": "engine.runtime.batch",
@@ -159,10 +159,10 @@ PUBLIC: dict[str, str] = {
     "plan_message": "engine.render.cells",
     "scanning_note": "engine.render.cells",
     # developer tools: rollback, drift, history, accept, baseline (issue 11)
-    "down": "engine.api",
-    "history": "engine.api",
-    "accept": "engine.api",
-    "baseline": "engine.api",
+    "down": "engine.api_developer",
+    "history": "engine.api_developer",
+    "accept": "engine.api_developer",
+    "baseline": "engine.api_developer",
     "AcceptResult": "engine.runtime.accepting",
     "BaselineResult": "engine.runtime.baselining",
     "HistoryReport": "engine.state.timeline",
@@ -205,30 +205,30 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-export)
-    from engine.api import accept as accept
     from engine.api import assess as assess
     from engine.api import backup as backup
-    from engine.api import baseline as baseline
     from engine.api import batch as batch
     from engine.api import batch_files as batch_files
     from engine.api import bundled_migrations as bundled_migrations
     from engine.api import catalog_problems as catalog_problems
     from engine.api import compact as compact
     from engine.api import delete_backups as delete_backups
-    from engine.api import diff as diff
-    from engine.api import down as down
     from engine.api import file_version as file_version
     from engine.api import free_space as free_space
-    from engine.api import history as history
     from engine.api import inspect_file as inspect_file
     from engine.api import list_backups as list_backups
     from engine.api import load_catalog as load_catalog
-    from engine.api import new_migration as new_migration
     from engine.api import plan as plan
     from engine.api import recover as recover
     from engine.api import restore as restore
     from engine.api import upgrade as upgrade
     from engine.api import verify as verify
+    from engine.api_developer import accept as accept
+    from engine.api_developer import baseline as baseline
+    from engine.api_developer import diff as diff
+    from engine.api_developer import down as down
+    from engine.api_developer import history as history
+    from engine.api_developer import new_migration as new_migration
     from engine.core.about import versions as versions
     from engine.core.batchevents import BatchDoneEvent as BatchDoneEvent
     from engine.core.batchevents import FileDoneEvent as FileDoneEvent

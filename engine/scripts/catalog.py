@@ -23,6 +23,7 @@ from engine.scripts.catalog_hints import name_hint as _name_hint
 from engine.scripts.conventions.choose import choose, read_settings
 from engine.scripts.dialect_catalog import Skipped, read_folder, skipped_files
 from engine.scripts.directives import KNOWN, Directives, directive_line, read_directives
+from engine.scripts.folderfiles import peek_text, sql_files
 from engine.scripts.markers import SPLIT_NAME, find_markers, foreign_hint
 from engine.scripts.profile import PROFILE_NAME, Profile, ProfileError, load_profile
 from engine.scripts.sqltext import (
@@ -292,8 +293,8 @@ def load_catalog(folder: Path, *, from_history: str | None = None) -> Catalog:
             CatalogProblem("bad_profile", exc.message, exc.hint, PROFILE_NAME, exc.line)
         )
     settings = read_settings(folder)
-    files = _sql_files(folder)
-    choice = choose(((p.name, _peek(p)) for p in files), settings, from_history)
+    files = sql_files(folder)
+    choice = choose(((p.name, peek_text(p)) for p in files), settings, from_history)
     writes = settings.user_version
     base = Catalog(folder, (), (), (), profile, choice.convention.name,
                    user_version=choice.convention.name == "sqlmig" if writes is None else writes,
@@ -345,24 +346,6 @@ def load_catalog(folder: Path, *, from_history: str | None = None) -> Catalog:
                          skipped=unread)
 
 
-def _peek(path: Path) -> str:
-    """A file's text for deciding the convention (an unreadable file is reported later)."""
-    try:
-        return path.read_bytes().decode("utf-8", errors="replace")
-    except OSError:
-        return ""
-
-
-def _sql_files(folder: Path) -> list[Path]:
-    """``*.sql`` files directly in ``folder``, by name; hidden files and folders are skipped."""
-    with os.scandir(folder) as entries:
-        return sorted(
-            Path(e.path)
-            for e in entries
-            if not e.name.startswith(".") and e.name.lower().endswith(".sql") and e.is_file()
-        )
-
-
 def _load_repairs(
     folder: Path, profile: Profile | None, versions: set[int], problems: list[CatalogProblem]
 ) -> tuple[RepairScript, ...]:
@@ -380,7 +363,7 @@ def _load_repairs(
     except ValueError:  # outside the migrations folder: name it in full
         prefix = f"{where}{os.sep}"
     repairs = []
-    for path in _sql_files(where):
+    for path in sql_files(where):
         reader = _Reader(prefix + path.name, repair=True)
         if not _REPAIR_NAME.match(path.name):
             hint = "Use lower-case letters, digits and underscores, e.g. salvage_backup.sql."

@@ -40,6 +40,9 @@ OBJECT_ROLE = Qt.ItemDataRole.UserRole
 DIFFERS_COLOUR = "#c2410c"  # orange: readable on light and dark bases
 
 
+MIN_PANE_HEIGHT = 36  # a header and a line of each details pane
+
+
 class SchemaView(QSplitter):
     reportShown = Signal(object)  # engine.SchemaReport, when the tree shows it
     countsDone = Signal()  # every row count arrived (or counting ended)
@@ -87,6 +90,7 @@ class SchemaView(QSplitter):
                                      "Differences from the expected schema")
         for widget in (self.columns_view, self.details_view, self.create_sql_view,
                        self.diff_panel):
+            widget.setMinimumHeight(MIN_PANE_HEIGHT)  # four panes must fit an 800x600 window
             details.addWidget(widget)
         details.setSizes([260, 120, 180, 140])
         self.addWidget(self.tree)
