@@ -160,21 +160,25 @@ def dirty(table: str, convention: str) -> Problem:
 
 
 def changed_files(versions: list[int]) -> Problem:
+    one = len(versions) == 1
     return Problem(
         "changed",
-        "The file(s) of applied migration(s) "
+        ("The file of applied migration " if one else "The files of applied migrations ")
         + listing([f"v{v}" for v in versions])
-        + " changed since they were applied.",
-        "Applied migrations should never be edited; write a new migration instead.",
+        + (" changed since it was applied." if one else " changed since they were applied."),
+        "Applied migrations should not be edited: put the old text back or write a new "
+        "migration; `sqlmig verify` shows what changed, `sqlmig accept` records an intended "
+        "change.",
     )
 
 
 def missing_files(rows: list[tuple[int, str]]) -> Problem:
     return Problem(
         "missing_file",
-        "Applied migration(s) "
+        ("Applied migration " if len(rows) == 1 else "Applied migrations ")
         + listing([f"v{v} {name}" for v, name in rows])
-        + " have no file in the migrations folder.",
+        + (" has no file" if len(rows) == 1 else " have no file")
+        + " in the migrations folder.",
         "Check that you use the right migrations folder.",
     )
 

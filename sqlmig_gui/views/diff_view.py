@@ -59,6 +59,7 @@ class DiffView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.text, 1)
         self.controller.stateChanged.connect(self._update_buttons)
+        self.controller.inspected.connect(self._new_look)
         self.controller.diffFinished.connect(self._show)
         self.controller.diffFailed.connect(self._failed)
         self._update_buttons()
@@ -80,6 +81,17 @@ class DiffView(QWidget):
         if look is None:
             self.report = None
             self.text.clear()
+
+    def _new_look(self, *_args: Any) -> None:
+        """A file was opened or read again: an earlier comparison may no longer be true."""
+        look = self.controller.look
+        if look is None:
+            return
+        self.report = None
+        self.text.clear()
+        self.against_label.setText(f"Compare {look.path.name} with the expected schema of its "
+                                   "version, or with another file.")
+        self._update_buttons()
 
     # -- actions ---------------------------------------------------------------------------------
 

@@ -67,3 +67,25 @@ def test_rehearse_on_a_copy_reports_and_leaves_the_file(qtbot, window, prompts, 
     assert "schema_changes" in checks
     assert window.result_panel.isVisible()
     assert window.result_panel.headline.text().startswith("Dry run: v9 → v18 ran on a temporary copy")
+
+
+def test_opening_another_file_clears_the_comparison_and_names_the_new_file(
+    qtbot, window, tmp_path
+) -> None:
+    first = gui_files.tracked(tmp_path / "a", None)
+    with closing(sqlite3.connect(first)) as conn:
+        conn.execute("DROP INDEX idx_events_type")
+        conn.commit()
+    second = gui_files.tracked(tmp_path / "b", None)
+    view = window.diff_view
+    open_and_wait(qtbot, window, first)
+    assert first.name in view.against_label.text()  # never "Open a file" with a file open
+    with qtbot.waitSignal(view.diffShown, timeout=30_000):
+        _click(qtbot, view.compare_button)
+    assert "idx_events_type" in view.text.toPlainText()
+
+    open_and_wait(qtbot, window, second)
+
+    assert view.text.toPlainText() == "" and view.report is None
+    assert not view.copy_button.isEnabled()
+    assert view.against_label.text().startswith(f"Compare {second.name} with")
