@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +37,9 @@ class DiffView(QWidget):
         self.setObjectName("diffView")
         self.against_label = QLabel("Open a file to compare its schema.", self)
         self.against_label.setWordWrap(True)
+        # A long file name or path is cut at the tab's edge, never widening the window.
+        self.against_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                         QSizePolicy.Policy.Preferred)
         self.compare_button = self._button("Compare with its &version", "compareButton",
                                            lambda: self.compare(None))
         self.compare_file_button = self._button("Compare with a &file…", "compareFileButton",

@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 import engine
 from sqlmig_gui.resources import icon
 
+MAX_NAME = 48  # characters of a file name the badge shows while inspecting
+
 
 class StateBadge(QFrame):
     """A coloured pill; the colour comes from the style sheet's `state` property."""
@@ -45,7 +47,9 @@ class StateBadge(QFrame):
         return self._text.text()
 
     def set_inspecting(self, name: str) -> None:
-        self.set_state("busy", f"Inspecting {name}…")
+        # The header shows the whole name (cut to fit); a long one here would widen the window.
+        shown = name if len(name) <= MAX_NAME else f"{name[:MAX_NAME - 16]}…{name[-15:]}"
+        self.set_state("busy", f"Inspecting {shown}…")
 
     def set_assessment(self, assessment: Any) -> None:
         badge = engine.state_badge(assessment)  # the same words as `sqlmig status`

@@ -199,6 +199,23 @@ def test_a_long_path_never_widens_the_window(qtbot, window, tmp_path: Path) -> N
         header.folder.width() + 2)
 
 
+def test_a_long_file_name_widens_no_tab(qtbot, window, tmp_path: Path) -> None:
+    """A readable file with a 180-character name: every tab shown, a comparison made, the
+    window keeps its width (labels cut the name, they do not ask for room)."""
+    path = gui_files.tracked(tmp_path)
+    long_name = path.with_name("y" * 180 + ".db")
+    path.rename(long_name)
+    window.resize(900, 650)
+    open_and_wait(qtbot, window, long_name)
+    view = window.diff_view
+    with qtbot.waitSignal(view.diffShown, timeout=30_000):
+        view.compare(None)
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.waitUntil(lambda: window.width() <= 900)
+        assert window.minimumSizeHint().width() <= 900, window.tabs.tabText(index)
+
+
 def test_nothing_pending_after_an_upgrade(qtbot, window, tmp_path: Path) -> None:
     path = gui_files.legacy_demo(tmp_path)
     open_and_wait(qtbot, window, path)
