@@ -7,6 +7,7 @@ Strings taken from a user's file are always shown as plain text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,40 +118,47 @@ def room_for_paths(box: QMessageBox, text: str) -> None:
         grid.addItem(spacer, grid.rowCount(), 0, 1, grid.columnCount())
 
 
+def ask(parent: QWidget | None, icon: QMessageBox.Icon, title: str, question: str, details: str,
+        ok_text: str, ok_role: QMessageBox.ButtonRole = QMessageBox.ButtonRole.AcceptRole,
+        fit: Callable[[QMessageBox], None] | None = None) -> bool:
+    """One confirmation: plain text, the question and its details, `ok_text` (objectName
+    `confirmButton`) or Cancel, which is the default and Escape. `fit` adjusts the box first."""
+    box = QMessageBox(icon, title, "", parent=parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(question)
+    box.setInformativeText(details)
+    if fit is not None:
+        fit(box)
+    ok = box.addButton(ok_text, ok_role)
+    ok.setObjectName("confirmButton")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.exec()
+    return box.clickedButton() is ok
+
+
+def _wide_details(box: QMessageBox) -> None:
+    """Room for a path on one line in the details; follows the font (and the DPI)."""
+    label = box.findChild(QLabel, "qt_msgbox_informativelabel")
+    if label is not None:
+        label.setMinimumWidth(label.fontMetrics().averageCharWidth() * 72)
+
+
 class Prompts:
     """The real dialogs. Confirmations are modal (they must return an answer); errors are not."""
 
     def confirm_upgrade(self, parent: QWidget | None, summary: UpgradeSummary) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Back up and upgrade", "", parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Back up and upgrade {summary.file.name}?")
-        box.setInformativeText(summary.text())
-        label = box.findChild(QLabel, "qt_msgbox_informativelabel")
-        if label is not None:  # room for a path on one line; follows the font (and the DPI)
-            label.setMinimumWidth(label.fontMetrics().averageCharWidth() * 72)
-        ok = box.addButton("Back up and upgrade", QMessageBox.ButtonRole.AcceptRole)
-        ok.setObjectName("confirmButton")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.exec()
-        return box.clickedButton() is ok
+        return ask(parent, QMessageBox.Icon.Question, "Back up and upgrade",
+                   f"Back up and upgrade {summary.file.name}?", summary.text(),
+                   "Back up and upgrade", fit=_wide_details)
 
     def confirm_batch(
         self, parent: QWidget | None, files: int, needing: int, backup_folder: Path | None
     ) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Back up and upgrade all", "", parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
         question, details = batch_question(files, needing, backup_folder)
-        box.setText(question)
-        box.setInformativeText(details)
-        ok = box.addButton("Back up and upgrade", QMessageBox.ButtonRole.AcceptRole)
-        ok.setObjectName("confirmButton")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.exec()
-        return box.clickedButton() is ok
+        return ask(parent, QMessageBox.Icon.Question, "Back up and upgrade all", question,
+                   details, "Back up and upgrade")
 
     def confirm_close_during_run(self, parent: QWidget | None) -> bool:
         box = QMessageBox(QMessageBox.Icon.Warning, "Upgrade in progress", "", parent=parent)
@@ -166,18 +174,9 @@ class Prompts:
     def confirm_restore(
         self, parent: QWidget | None, file: Path, backup: Path, current: str = ""
     ) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore backup", "", parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
         question, details = restore_question(file, backup, current)
-        box.setText(question)
-        box.setInformativeText(details)
-        room_for_paths(box, details)
-        ok = box.addButton("Restore", QMessageBox.ButtonRole.AcceptRole)
-        ok.setObjectName("confirmButton")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is ok
+        return ask(parent, QMessageBox.Icon.Question, "Restore backup", question, details,
+                   "Restore", fit=lambda box: room_for_paths(box, details))
 
     def choose_down_target(self, parent: QWidget | None, current: int) -> int | None:
         """The version to roll back to (-1: before the first migration), or None."""
@@ -190,48 +189,23 @@ class Prompts:
 
     def confirm_down(self, parent: QWidget | None, question: str, details: str) -> bool:
         """Confirm a rollback, or (after a data-loss refusal) dropping the data it named."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Roll back", "", parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(question)
-        box.setInformativeText(details)
-        ok = box.addButton("Back up and roll back", QMessageBox.ButtonRole.AcceptRole)
-        ok.setObjectName("confirmButton")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-        box.exec()
-        return box.clickedButton() is ok
+        return ask(parent, QMessageBox.Icon.Warning, "Roll back", question, details,
+                   "Back up and roll back")
 
     def confirm_delete_backups(
         self, parent: QWidget | None, backups: list[Path], summary: str
     ) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, "Delete backups", "", parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Delete {len(backups)} backup(s) for good? {summary}")
-        box.setInformativeText("\n".join(p.name for p in backups[:12])
-                               + ("\n…" if len(backups) > 12 else "")
-                               + "\n\nThey cannot be restored afterwards.")
-        ok = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        ok.setObjectName("confirmButton")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is ok
+        names = "\n".join(p.name for p in backups[:12]) + ("\n…" if len(backups) > 12 else "")
+        return ask(parent, QMessageBox.Icon.Warning, "Delete backups",
+                   f"Delete {len(backups)} backup(s) for good? {summary}",
+                   f"{names}\n\nThey cannot be restored afterwards.", "Delete",
+                   QMessageBox.ButtonRole.DestructiveRole)
 
     def confirm_compact(self, parent: QWidget | None, file: Path, space: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Question, "Compact", "", parent=parent)
-        box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Compact {file.name}?")
-        box.setInformativeText(
-            f"{space}\n\nA verified backup of the file is kept first; the compacted copy is "
-            "checked (same rows in every table) before it is written back. A program that has "
-            "the file open sees it as an ordinary change.")
-        ok = box.addButton("Compact", QMessageBox.ButtonRole.AcceptRole)
-        ok.setObjectName("confirmButton")
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.exec()
-        return box.clickedButton() is ok
+        return ask(parent, QMessageBox.Icon.Question, "Compact", f"Compact {file.name}?",
+                   f"{space}\n\nA verified backup of the file is kept first; the compacted copy "
+                   "is checked (same rows in every table) before it is written back. A program "
+                   "that has the file open sees it as an ordinary change.", "Compact")
 
     def save_report(self, parent: QWidget | None, suggested: Path) -> Path | None:
         """Where to write the report: the chosen name; `.json` and `.txt` are written beside."""
