@@ -70,8 +70,7 @@ class DownFlow(Flow):
         w = self.window
         w.run_panel.stop()
         w.log_view.flush()
-        message = engine.down_outcome(result)
-        w.log_view.add(message)
+        message = engine.down_outcome(result)  # the Log has it already, from the done event
         w.statusBar().showMessage(message)
         error = result.error
         asked, self._asked = self._asked, None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,18 @@ def test_history_tab_marks_drift_shows_the_diff_and_the_audit_trail(
     audit = window.history_tab.audit.table_model
     assert audit.rowCount() == 19
     assert audit.index(0, audit.COL_KIND).data() == "applied"
+
+
+def test_a_run_s_last_sentence_is_logged_once(qtbot, window, prompts, tmp_path: Path) -> None:
+    """The done event's sentence reaches the Log tab once, for an upgrade and for a roll back."""
+    path = gui_files.tracked(tmp_path, version=12)
+    open_and_wait(qtbot, window, path)
+    with qtbot.waitSignal(window.runShown, timeout=60_000):
+        window.upgrade_flow.upgrade()
+    open_and_wait(qtbot, window, path)
+    prompts.down_target = 12
+    _roll_back(qtbot, window)
+    sentences = [line.split("  ", 1)[-1] for line in window.log_view.text().splitlines()]
+    repeated = [a for a, b in pairwise(sentences) if a == b]
+    assert not repeated, repeated
+    assert sum(s.startswith("Rolled back from v18 to v12") for s in sentences) == 1
