@@ -43,7 +43,7 @@ def diff_events(report: DiffReport, clock: Clock) -> list[dict[str, Any]]:
     done = DoneEvent(
         clock(),
         ok=report.ok,
-        from_version=None,
+        from_version=report.file_version,
         to_version=report.against_version,
         backup=None,
         message="The schemas are equal." if report.ok else "The schemas differ.",

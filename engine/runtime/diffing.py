@@ -24,6 +24,7 @@ class DiffReport:
     against_version: int | None  # None when against another file
     diff: SchemaDiff
     reconciliation: Reconciliation
+    file_version: int | None = None  # the file's own version, when it has one
 
     @property
     def against_file(self) -> bool:
@@ -132,7 +133,15 @@ def diff_file(path: str | Path, catalog: Catalog, against: int | Path | None = N
     path = Path(path)
     actual, expected, label, version = _schemas(path, catalog, against)
     rec = reconcile(actual, expected, drop_extras=version is None)
-    return DiffReport(path, label, version, compare(actual, expected), rec)
+    own = version if against is None else _version_if_any(path, catalog)
+    return DiffReport(path, label, version, compare(actual, expected), rec, own)
+
+
+def _version_if_any(path: Path, catalog: Catalog) -> int | None:
+    try:
+        return _own_version(path, catalog)
+    except Refused:  # fresh, foreign or damaged: compared all the same, with no version
+        return None
 
 
 def migration_from_diff(

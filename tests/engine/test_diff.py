@@ -125,6 +125,9 @@ def test_diff_json_is_one_done_event_with_the_comparison(drifted: Path) -> None:
     assert [e["event"] for e in events] == ["done"]
     done = events[0]
     assert done["ok"] is False and done["against_version"] == 18
+    assert (done["from_version"], done["to_version"]) == (18, 18)  # the file's version, then
+    head = json.loads(run_cli("diff", drifted, "--json", "--against", "5").out)
+    assert (head["from_version"], head["to_version"]) == (18, 5)
     kinds = {d["kind"] for d in done["differences"]}
     assert {"missing_column", "column_differs", "missing_index", "checks_differ"} <= kinds
     assert done["sql"].startswith("PRAGMA foreign_keys = OFF;")
