@@ -33,20 +33,23 @@ def baseline_differences(conn: sqlite3.Connection, catalog: Catalog, version: in
     chain = [m for m in catalog.migrations if m.version <= version]
     effects = [Effect(m.version, tuple(s.sql for s in m.up), m.directives.present, False)
                for m in chain]
-    out = []
+    out: list[str] = []
+    named: set[str] = set()  # objects a missing effect already names ("column worlds.variables")
     for at, migration in enumerate(chain):
         if not migration.up:  # a no-op (its up part only comments): nothing to look for
             continue
         if effect_present(conn, effects, at, ask=ask, expected_at=expected_at):
             continue
         lacks = missing_effect(conn, effects, at, ask=ask, expected_at=expected_at)
-        what = ", ".join(f"{g.kind} {g.table + '.' if g.kind == 'column' and g.table else ''}"
-                         f"{g.name}" for g in lacks)
+        objects = [f"{g.kind} {g.table + '.' if g.kind == 'column' and g.table else ''}{g.name}"
+                   for g in lacks]
+        named.update(objects)
+        what = ", ".join(objects)
         out.append(f"the effect of {migration.filename} is missing"
                    + (f" ({what})" if what else ""))
     try:
         diff = compare(snapshot(conn, ignore=is_bookkeeping), expected.at(version))
     except ReplayFailed as exc:
         return [*out, f"no expected schema: {exc}"]
-    out += [d.message for d in diff.differences]
+    out += [d.message for d in diff.differences if d.object not in named]
     return out

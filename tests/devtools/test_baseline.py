@@ -65,6 +65,7 @@ def test_baseline_refuses_a_file_missing_an_effect_unless_forced(tmp_path: Path)
         engine.baseline(path, 18, catalog=catalog)
     except engine.Refused as exc:
         assert "0013_add_world_variables.sql is missing (column worlds.variables)" in exc.message
+        assert exc.message.count("worlds.variables") == 1  # one gap, named once
     else:
         raise AssertionError("baseline did not refuse")
     assert path.read_bytes() == before
