@@ -90,24 +90,28 @@ def new_migration(
     folder: str | Path | None = None,
     *,
     from_diff: str | Path | None = None,
+    against: str | None = None,
     catalog: Catalog | None = None,
 ) -> tuple[Path, ...]:
     """Write the next migration of `folder` (default: ./migrations when it exists) in the
     folder's convention: one file, or an up/down pair (golang-migrate, sqlx, Flyway). With
     `from_diff`, its up part gives the catalog's head the changes made by hand in that file and
-    its down part takes them away again. Never writes into the bundled chain."""
+    its down part takes them away again; `against` ("head", the default, a version or another
+    file) is what those changes are measured from. Never writes into the bundled chain."""
     from engine.scripts.authoring import write_new_migration
 
     target = _authoring_folder(folder)
     up = down = ""
     directives: list[str] = []
     if from_diff is not None:
-        from engine.runtime.diffing import migration_from_diff
+        from engine.runtime.diffing import migration_from_diff, parse_against
 
-        made, undone = migration_from_diff(from_diff, catalog or load_catalog(target))
+        base = parse_against(against or "head")
+        made, undone = migration_from_diff(from_diff, catalog or load_catalog(target), base)
         if made.empty:
             raise Refused(
-                f"{Path(from_diff).name} has the schema of the catalog's head: no change to write.",
+                f"{Path(from_diff).name} has the schema it is compared with "
+                f"({against or 'head'}): no change to write.",
                 hint="Change the file's schema first, or write the migration by hand.",
                 code="no_change",
             )

@@ -179,6 +179,12 @@ def _diff_and_new_verbs(command: Callable[..., Any]) -> None:
         help="write the changes made by hand in this file (against the folder's head), "
         "with their reverse as the down part",
     )
+    new.add_argument(
+        "--against",
+        default=None,
+        metavar="head|VERSION|OTHER.db",
+        help="with --from-diff: what the changes are measured from (default: head)",
+    )
     new.add_argument("--json", action="store_true", help="print one JSON `done` event")
 def _version(text: str) -> int | str:
     """A version number (as `int` reads it), or a Flyway dotted version kept as written (the

@@ -25,7 +25,13 @@ def cmd_diff(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_new(args: argparse.Namespace, out: TextIO) -> int:
     """Write the next migration file (up and down parts) into the migrations folder."""
     clock = engine.Clock()
-    written = engine.new_migration(args.description, args.migrations, from_diff=args.from_diff)
+    if args.against is not None and args.from_diff is None:
+        raise engine.UsageError("--against goes with --from-diff: it says what the hand-made "
+                                "changes are measured from.",
+                                hint='For example: sqlmig new "add email" --from-diff dev.db '
+                                "--against 12")
+    written = engine.new_migration(args.description, args.migrations, from_diff=args.from_diff,
+                                   against=args.against)
     if args.json:
         for event in engine.new_events(written, clock):
             print_json(event, out)

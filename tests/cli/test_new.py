@@ -141,3 +141,18 @@ def test_new_json_is_one_done_event_with_the_path(folder: Path) -> None:
     (done,) = [json.loads(line) for line in run.out.splitlines()]
     assert done["event"] == "done" and done["ok"] is True
     assert done["path"] == str(folder / "0004_add_phone.sql")
+
+
+def test_from_diff_against_a_version_measures_the_changes_from_it(
+    tmp_path: Path, bundled_migrations: Path
+) -> None:
+    """A head file compared with v17: the change is 0018's column, written as a new step."""
+    chain = tmp_path / "chain"
+    shutil.copytree(bundled_migrations, chain, ignore=shutil.ignore_patterns("*.py", "__*"))
+    dev = tmp_path / "dev.db"
+    build_tracked(dev)
+    run = run_cli("new", "again", "--migrations", chain, "--from-diff", dev, "--against", "17")
+    assert run.code == 0, run.err
+    up, down = (chain / "0019_again.sql").read_text().split("-- migrate:down")
+    assert "ADD COLUMN message_metadata" in up and "message_metadata" in down
+    assert run_cli("new", "x", "--migrations", chain, "--against", "17").code == 2  # needs a file
