@@ -23,6 +23,7 @@ from engine.core.errors import Cancelled, Refused, RunFailed
 from engine.core.events import (
     Clock,
     EventSink,
+    HeartbeatEvent,
     StatementEvent,
     StepEndEvent,
     StepStartEvent,
@@ -65,6 +66,8 @@ class DownRun:
     cancel: CancelToken
     wait: float
     allow_data_loss: bool
+    # The statement running (step, its number, since when), named by heartbeats.
+    _running: tuple[DownStep, int, float] | None = field(default=None, init=False)
 
     def run(self) -> DownOutcome:
         path = self.path
@@ -76,7 +79,8 @@ class DownRun:
                 wait_for_lock(conn, "BEGIN IMMEDIATE", wait=self.wait, cancel=self.cancel,
                               state="Nothing was changed.")
                 try:
-                    with watch(conn, self.cancel, state="Rolled back; the file is unchanged."):
+                    with watch(conn, self.cancel, state="Rolled back; the file is unchanged.",
+                               beat=self._beat):
                         self._transaction(conn, outcome)
                     conn.execute("COMMIT")
                 except BaseException:
@@ -166,6 +170,7 @@ class DownRun:
             self.sink(StatementEvent(self.clock(), step.version, step.label, number,
                                      len(step.statements), statement.line,
                                      shorten(statement.sql)))
+            self._running = (step, number, time.monotonic())
             try:
                 conn.execute(statement.sql)
             except sqlite3.Error as exc:
@@ -178,6 +183,7 @@ class DownRun:
                     detail=statement.sql,
                     code=ProblemCode.MIGRATION_FAILED,
                 ) from exc
+        self._running = None
         dialect_history.unrecord(conn, self.catalog, step.version)
         duration_ms = int((time.monotonic() - started) * 1000)
         recording.audit_step(
@@ -186,6 +192,14 @@ class DownRun:
             statements=(s.sql for s in step.statements))
         self.sink(StepEndEvent(self.clock(), index, step.version, step.label, Method.REVERTED,
                                duration_ms))
+
+    def _beat(self, _seconds: float) -> None:
+        """A heartbeat while one statement runs long (a face's progress stays alive)."""
+        running = self._running
+        if running is not None:
+            step, number, started = running
+            self.sink(HeartbeatEvent(self.clock(), step.version, step.label, number,
+                                     time.monotonic() - started))
 
     def _unplaced(self, conn: sqlite3.Connection, before: set[str], outcome: DownOutcome
                   ) -> dict[str, tuple[str, ...]]:

@@ -3,6 +3,7 @@ data without the flag, and going up again gives the same schema and rows."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import random
@@ -253,3 +254,43 @@ def test_the_users_own_index_and_trigger_survive_0012s_rebuild(tmp_path: Path) -
     conn.close()
     assert {"my_memory_sender", "my_memory_touch"} <= names
     assert "idx_agent_memory_reply_to" not in names  # 0012's own index is not put back
+
+
+SLOW_DOWN = {
+    "0000_create_numbers.sql": "CREATE TABLE numbers (n INTEGER PRIMARY KEY);\n\n"
+    "-- migrate:down\nDROP TABLE numbers;\n",
+    "0001_create_extra.sql": "CREATE TABLE extra (x INTEGER);\n\n-- migrate:down\n"
+    "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 200000000)\n"
+    "SELECT count(*) FROM c;\nDROP TABLE extra;\n",
+}
+
+
+def test_heartbeats_arrive_during_a_long_down_statement_and_cancel_rolls_back(
+    tmp_path: Path,
+) -> None:
+    """A long down part keeps a face's progress alive (heartbeats name its statement), and a
+    cancel on the first one rolls the whole roll back back."""
+    folder = tmp_path / "m"
+    folder.mkdir()
+    for name, text in SLOW_DOWN.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    catalog = engine.load_catalog(folder)
+    db = tmp_path / "slow.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, backup=False).ok
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    token = engine.CancelToken()
+    beats: list[engine.HeartbeatEvent] = []
+
+    def sink(event: object) -> None:
+        if isinstance(event, engine.HeartbeatEvent):
+            beats.append(event)
+            token.cancel()
+
+    result = engine.down(db, catalog, target=0, backup=False, on_event=sink, cancel=token)
+
+    assert beats, "no heartbeat during a multi-second down statement"
+    assert (beats[0].version, beats[0].statement) == (1, 1)
+    assert result.error is not None and result.error.code == "cancelled"
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert engine.inspect_file(db, catalog).current_version == 1
