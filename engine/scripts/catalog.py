@@ -12,11 +12,11 @@ This module reads files only; it never opens a database.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import NamedTuple
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.attach import reaches_another_file
 from engine.scripts.catalog_hints import HINTS as _HINTS
 from engine.scripts.catalog_hints import name_hint as _name_hint
@@ -36,8 +36,8 @@ from engine.scripts.sqltext import (
 )
 from engine.scripts.templates import has_templates, unknown_templates
 
-_MIGRATION_NAME = re.compile(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
-_REPAIR_NAME = re.compile(r"^([a-z0-9_]+)\.sql$")
+_MIGRATION_NAME = LazyPattern(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
+_REPAIR_NAME = LazyPattern(r"^([a-z0-9_]+)\.sql$")
 _MAX_VERSION = 2**31 - 1  # user_version is a signed 32-bit integer
 
 class CatalogNotFound(ValueError):
