@@ -3,9 +3,11 @@ audit table."""
 
 from __future__ import annotations
 
+import functools
 import getpass
 
 
+@functools.cache  # the installed package's metadata, parsed once (an audit row per step)
 def tool_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -22,7 +22,7 @@ from engine.runtime.ledger import (
     value_counts,
 )
 from engine.runtime.valuewatch import ValueWatch
-from engine.schema import compare, snapshot
+from engine.schema import SnapshotMemo, compare, snapshot
 from engine.state.expected import ReplayFailed
 
 
@@ -32,6 +32,7 @@ class PreCommit:
         self._counts: dict[str, int] | None = None
         self._values: ValueCounts = {}
         self._damage: Counter[FkKey] = Counter()
+        self._schema_memo = SnapshotMemo()  # stepwise: each check reads only what changed
 
     def baseline(self) -> None:
         """Rows, values and foreign-key damage before the first change (once per run),
@@ -82,7 +83,7 @@ class PreCommit:
         except ReplayFailed as exc:
             self._verdict("schema", False, "", (f"No expected schema: {exc}",))
             return
-        diff = compare(snapshot(conn, ignore=is_bookkeeping), expected)
+        diff = compare(snapshot(conn, ignore=is_bookkeeping, memo=self._schema_memo), expected)
         kept = f" ({len(diff.extras)} extra object(s) kept)." if diff.extras else "."
         self._verdict(
             "schema",
