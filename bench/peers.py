@@ -572,9 +572,15 @@ def quick_checks_note(row: Row, before: Path, after: Path) -> str:
     return line + "."
 
 
-def bare_read(db: Path) -> list[str]:
+# The standard modules `sqlmig status` cannot do without (its argument parser, dataclasses and
+# enums, paths, the pickled catalog and its checksum, signals): the floor of any design in Python.
+STATUS_STDLIB = "argparse, dataclasses, enum, hashlib, pathlib, pickle, signal, threading, typing"
+
+
+def bare_read(db: Path, imports: str = "") -> list[str]:
     code = (
-        f"import sqlite3; c=sqlite3.connect('file:{db}?mode=ro', uri=True); "
+        f"import sqlite3{', ' + imports if imports else ''}; "
+        f"c=sqlite3.connect('file:{db}?mode=ro', uri=True); "
         "print(c.execute('pragma user_version').fetchone()[0])"
     )
     return [sys.executable, "-c", code]
@@ -669,6 +675,12 @@ def goal_lines(rows: list[Row]) -> list[str]:
             add(f"{row.title}: {peer} / sqlmig >= 2", ratio, 2.0, at_most=False)
     ours, bare = med(rows[0], "sqlmig"), med(rows[0], "bare python -c (user_version)")
     add("status: sqlmig / bare python -c <= 1.5", ours / bare if ours and bare else None, 1.5, True)
+    floor = med(rows[0], "python -c importing status's stdlib modules")
+    if floor and bare:
+        out.append(
+            f"| information: `python -c` importing the standard modules status needs "
+            f"({STATUS_STDLIB}) / bare python -c | {floor / bare:.2f} | the floor of that goal |"
+        )
     if len(rows) > 3:
         ours, dbmate = med(rows[3], "sqlmig"), med(rows[3], "dbmate")
         ratio = ours / dbmate if ours and dbmate else None
@@ -767,6 +779,10 @@ def main() -> int:
         status_tools = [t for t in active if t.name in up_to_date]
         baselines = [
             Tool("bare python -c (user_version)", status=lambda db, d: bare_read(db)),
+            Tool(
+                "python -c importing status's stdlib modules",
+                status=lambda db, d: bare_read(db, STATUS_STDLIB),
+            ),
             Tool(
                 "sqlite3 CLI (user_version)",
                 status=lambda db, d: ["sqlite3", "-readonly", str(db), "pragma user_version"],
