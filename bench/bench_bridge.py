@@ -121,6 +121,7 @@ for owner, attr, name in (
     (preflight_checks, "foreign_key_damage", "foreign_key_check"),
     (upgrader, "execute", "run"),
     (precommit, "value_counts", "row_counts"),
+    (precommit, "counts_and_fingerprints", "row_counts"),
     (precommit, "foreign_key_damage", "foreign_key_check"),
     (precommit, "orphans_under", "orphans_under"),
     (precommit, "snapshot", "schema_snapshot"),

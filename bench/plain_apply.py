@@ -69,7 +69,8 @@ def apply_all(path: str, migrations: Path) -> int:
             m = FILE_RE.match(file.name)
             assert m is not None
             version, name = int(m.group(1)), m.group(2)
-            text = file.read_text(encoding="utf-8")
+            # The up part only: the down part (after `-- migrate:down`) rolls it back.
+            text = file.read_text(encoding="utf-8").split("-- migrate:down")[0]
             fk_off = foreign_keys_off(text)
             if fk_off:
                 conn.execute("PRAGMA foreign_keys=OFF")

@@ -49,7 +49,7 @@ PUBLIC: dict[str, str] = {
     "Inspection": "engine.state.inspection",
     "Migration": "engine.scripts.catalog",
     "Plan": "engine.planning.planner",
-    "PlannedStep": "engine.core.events",
+    "PlannedStep": "engine.core.planned",
     "RecoverResult": "engine.runtime.recovery",
     "BackupInfo": "engine.runtime.shelf",
     "CompactResult": "engine.runtime.compacting",
@@ -252,12 +252,12 @@ if TYPE_CHECKING:  # the same names for type checkers (`X as X`: an explicit re-
     from engine.core.events import Event as Event
     from engine.core.events import HeartbeatEvent as HeartbeatEvent
     from engine.core.events import PlanEvent as PlanEvent
-    from engine.core.events import PlannedStep as PlannedStep
     from engine.core.events import PreflightEvent as PreflightEvent
     from engine.core.events import StatementEvent as StatementEvent
     from engine.core.events import StepEndEvent as StepEndEvent
     from engine.core.events import StepStartEvent as StepStartEvent
     from engine.core.events import VerifyEvent as VerifyEvent
+    from engine.core.planned import PlannedStep as PlannedStep
     from engine.core.verdicts import STATES as STATES
     from engine.core.verdicts import BatchKind as BatchKind
     from engine.core.verdicts import Method as Method

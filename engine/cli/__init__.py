@@ -14,7 +14,7 @@ from typing import TextIO, cast
 
 import engine
 from engine.cli.output import Output, print_json, print_lines
-from engine.cli.parser import ArgumentError, build_parser
+from engine.cli.parser import ArgumentError, build_parser, verb_of
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> int:
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
 def _main(argv: Sequence[str] | None, stdout: TextIO | None, token: engine.CancelToken) -> int:
     out = cast(TextIO, Output(stdout or sys.stdout))
     words = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(verb_of(words))
     try:
         args = parser.parse_args(words)
     except ArgumentError as exc:

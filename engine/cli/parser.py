@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import NoReturn, TextIO
 
 from engine.cli import verbs, verbs_diff
 
@@ -24,27 +24,69 @@ class _Parser(argparse.ArgumentParser):
         raise ArgumentError(self, message)
 
 
-def build_parser() -> argparse.ArgumentParser:
+Options = Callable[[argparse.ArgumentParser], None]
+Handler = Callable[[argparse.Namespace, TextIO], int]
+
+
+def build_parser(verb: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or the top level with the one `verb` a command line names:
+    argparse builds every subparser when it is added (about 10 ms for all of them), which a
+    quick `sqlmig status` need not pay. Help, usage errors and parsing are the same."""
     parser = _Parser(
         prog="sqlmig",
         description="Inspect and safely upgrade SQLite database files with plain SQL migrations.",
     )
     parser.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def command(name: str, handler: Callable[[argparse.Namespace, TextIO], int]) -> Any:
+    for name, (handler, options) in verbs_table().items():
+        if verb is not None and name != verb:
+            continue
         doc = (handler.__doc__ or "").strip().splitlines()[0]
         cmd = sub.add_parser(name, help=doc, description=doc)
         cmd.set_defaults(handler=handler)
         cmd.add_argument("--debug", action="store_true", default=False, help=argparse.SUPPRESS)
-        return cmd
+        options(cmd)
+    return parser
 
-    status = command("status", verbs.cmd_status)
+
+def verb_of(words: Sequence[str]) -> str | None:
+    """The verb a command line names, when only that verb's parser is needed (no top-level
+    help before it); else None: the whole parser, for help and for an unknown verb."""
+    for word in words:
+        if word in ("-h", "--help"):
+            return None
+        if not word.startswith("-"):
+            return word if word in verbs_table() else None
+    return None
+
+
+def verbs_table() -> dict[str, tuple[Handler, Options]]:
+    """Every verb, in the order `sqlmig --help` lists them, with the function adding its
+    options."""
+    from engine.cli.parser_dev import DEVELOPER_VERBS  # needs this module's helpers
+
+    return {
+        "status": (verbs.cmd_status, _status_options),
+        "upgrade": (verbs.cmd_upgrade, _upgrade_options),
+        "batch": (verbs.cmd_batch, _batch_options),
+        "verify": (verbs.cmd_verify, _verify_options),
+        "backup": (verbs.cmd_backup, _backup_options),
+        "restore": (verbs.cmd_restore, _restore_options),
+        "compact": (verbs.cmd_compact, _compact_options),
+        "recover": (verbs.cmd_recover, _recover_options),
+        **DEVELOPER_VERBS,
+        "diff": (verbs_diff.cmd_diff, _diff_options),
+        "new": (verbs_diff.cmd_new, _new_options),
+    }
+
+
+def _status_options(status: argparse.ArgumentParser) -> None:
     status.add_argument("path", type=Path, help="the database file")
     _migrations_option(status)
     status.add_argument("--json", action="store_true", help="print one JSON object")
 
-    up = command("upgrade", verbs.cmd_upgrade)
+
+def _upgrade_options(up: argparse.ArgumentParser) -> None:
     up.add_argument("path", type=Path, help="the database file")
     _migrations_option(up)
     up.add_argument("--to", type=_version, default=None, metavar="N",
@@ -79,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument("--json", action="store_true", help="print JSON Lines events")
 
-    many = command("batch", verbs.cmd_batch)
+
+def _batch_options(many: argparse.ArgumentParser) -> None:
     many.add_argument("paths", type=Path, nargs="+", metavar="PATH",
                       help="database files, or folders searched recursively for them")
     _migrations_option(many)
@@ -99,7 +142,8 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("--json", action="store_true",
                       help="print JSON Lines: file_start, file_done, then one done")
 
-    verify = command("verify", verbs.cmd_verify)
+
+def _verify_options(verify: argparse.ArgumentParser) -> None:
     verify.add_argument("path", type=Path, help="the database file")
     _migrations_option(verify)
     verify.add_argument(
@@ -107,12 +151,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--json", action="store_true", help="print JSON Lines events")
 
-    backup = command("backup", verbs.cmd_backup)
+
+def _backup_options(backup: argparse.ArgumentParser) -> None:
     backup.add_argument("path", type=Path, help="the database file")
     backup.add_argument("--to", type=Path, default=None, metavar="FILE", help="backup file name")
     backup.add_argument("--json", action="store_true", help="print JSON Lines events")
 
-    restore = command("restore", verbs.cmd_restore)
+
+def _restore_options(restore: argparse.ArgumentParser) -> None:
     restore.add_argument("path", type=Path, help="the database file to replace")
     restore.add_argument(
         "--from",
@@ -131,25 +177,21 @@ def build_parser() -> argparse.ArgumentParser:
     _wait_option(restore)
     restore.add_argument("--json", action="store_true", help="print JSON Lines events")
 
-    compact = command("compact", verbs.cmd_compact)
+
+def _compact_options(compact: argparse.ArgumentParser) -> None:
     compact.add_argument("path", type=Path, help="the database file")
     _wait_option(compact)
     compact.add_argument("--json", action="store_true", help="print one JSON `done` event")
 
-    recover = command("recover", verbs.cmd_recover)
+
+def _recover_options(recover: argparse.ArgumentParser) -> None:
     recover.add_argument("path", type=Path, help="the database file")
     _migrations_option(recover)
     _wait_option(recover)
     recover.add_argument("--json", action="store_true", help="print one JSON `done` event")
-    from engine.cli.parser_dev import add_developer_commands  # needs this module's helpers
-
-    add_developer_commands(command)
-    _diff_and_new_verbs(command)
-    return parser
 
 
-def _diff_and_new_verbs(command: Callable[..., Any]) -> None:
-    diff = command("diff", verbs_diff.cmd_diff)
+def _diff_options(diff: argparse.ArgumentParser) -> None:
     diff.add_argument("path", type=Path, help="the database file")
     _migrations_option(diff)
     diff.add_argument(
@@ -162,7 +204,8 @@ def _diff_and_new_verbs(command: Callable[..., Any]) -> None:
     diff.add_argument("--sql", action="store_true", help="print the SQL that reconciles it")
     diff.add_argument("--json", action="store_true", help="print one JSON `done` event")
 
-    new = command("new", verbs_diff.cmd_new)
+
+def _new_options(new: argparse.ArgumentParser) -> None:
     new.add_argument("description", help='what the migration does, e.g. "add email to users"')
     new.add_argument(
         "--migrations",
@@ -186,6 +229,8 @@ def _diff_and_new_verbs(command: Callable[..., Any]) -> None:
         help="with --from-diff: what the changes are measured from (default: head)",
     )
     new.add_argument("--json", action="store_true", help="print one JSON `done` event")
+
+
 def _version(text: str) -> int | str:
     """A version number (as `int` reads it), or a Flyway dotted version kept as written (the
     engine finds it)."""

@@ -4,18 +4,13 @@ baseline."""
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TextIO
 
 from engine.cli import verbs_dev
-from engine.cli.parser import _folder_name, _migrations_option, _wait_option
-
-Command = Callable[[str, Callable[[argparse.Namespace, TextIO], int]], Any]
+from engine.cli.parser import Handler, Options, _folder_name, _migrations_option, _wait_option
 
 
-def add_developer_commands(command: Command) -> None:
-    down = command("down", verbs_dev.cmd_down)
+def _down_options(down: argparse.ArgumentParser) -> None:
     down.add_argument("path", type=Path, help="the database file")
     _migrations_option(down)
     down.add_argument("--to", type=int, required=True, metavar="N",
@@ -32,7 +27,8 @@ def add_developer_commands(command: Command) -> None:
     _wait_option(down)
     down.add_argument("--json", action="store_true", help="print JSON Lines events")
 
-    accept = command("accept", verbs_dev.cmd_accept)
+
+def _accept_options(accept: argparse.ArgumentParser) -> None:
     accept.add_argument("path", type=Path, help="the database file")
     accept.add_argument("version", type=int, help="the applied migration whose file changed")
     _migrations_option(accept)
@@ -41,12 +37,14 @@ def add_developer_commands(command: Command) -> None:
     _wait_option(accept)
     accept.add_argument("--json", action="store_true", help="print one JSON `done` event")
 
-    history = command("history", verbs_dev.cmd_history)
+
+def _history_options(history: argparse.ArgumentParser) -> None:
     history.add_argument("path", type=Path, help="the database file")
     _migrations_option(history)
     history.add_argument("--json", action="store_true", help="print one JSON `done` event")
 
-    baseline = command("baseline", verbs_dev.cmd_baseline)
+
+def _baseline_options(baseline: argparse.ArgumentParser) -> None:
     baseline.add_argument("path", type=Path, help="the database file")
     _migrations_option(baseline)
     baseline.add_argument("--version", type=int, required=True, metavar="N",
@@ -57,3 +55,11 @@ def add_developer_commands(command: Command) -> None:
     baseline.add_argument("--no-backup", action="store_true", help="do not back up first")
     _wait_option(baseline)
     baseline.add_argument("--json", action="store_true", help="print one JSON `done` event")
+
+
+DEVELOPER_VERBS: dict[str, tuple[Handler, Options]] = {
+    "down": (verbs_dev.cmd_down, _down_options),
+    "accept": (verbs_dev.cmd_accept, _accept_options),
+    "history": (verbs_dev.cmd_history, _history_options),
+    "baseline": (verbs_dev.cmd_baseline, _baseline_options),
+}

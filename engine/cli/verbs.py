@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TextIO
 
@@ -154,10 +155,21 @@ def _catalog(args: argparse.Namespace) -> Any:
     SQLMIG_CACHE_DIR names another folder, or turns the cache off when empty."""
     folder = os.environ.get("SQLMIG_CACHE_DIR")
     if folder is None:
-        from platformdirs import user_cache_dir
-
-        folder = user_cache_dir("sqlmig", appauthor=False)
+        folder = user_cache_dir()
     return engine.load_catalog(args.migrations, cache_dir=folder or None)
+
+
+def user_cache_dir() -> str:
+    """platformdirs' per-user cache folder for sqlmig. Its Linux rule (XDG) is applied here:
+    importing platformdirs, and the tempfile module it imports, is ~5 ms of every `status`."""
+    if sys.platform.startswith("linux"):
+        base = os.environ.get("XDG_CACHE_HOME", "")
+        if not base.strip():
+            base = os.path.expanduser("~/.cache")
+        return os.path.join(base, "sqlmig")
+    from platformdirs import user_cache_dir as platform_cache_dir
+
+    return platform_cache_dir("sqlmig", appauthor=False)
 
 
 def _wait_not_negative(args: argparse.Namespace) -> None:

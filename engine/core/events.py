@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from engine.core.verdicts import Method, Outcome, StepKind
+from engine.core.planned import PlannedStep
+from engine.core.verdicts import Outcome
 
 
 @dataclass(frozen=True)
@@ -38,26 +39,6 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "__fspath__"):
         return str(value)
     return value
-
-
-@dataclass(frozen=True)
-class PlannedStep:
-    version: int | None
-    name: str
-    kind: StepKind
-    method: Method  # what the step is expected to do (a bridge decides again as it runs)
-    statements: tuple[tuple[int, str], ...]  # (line, sql)
-    transaction: bool
-    foreign_keys_off: bool
-    when: str | None
-    bridge: bool = False  # statements whose object already exists are skipped at run time
-    recorded: bool = False  # already in the file's history; only missing effects are added
-    reason: str | None = None
-
-    @property
-    def label(self) -> str:
-        """`0012_add_tool_role` for a migration, the script's name for a repair."""
-        return f"{self.version:04d}_{self.name}" if self.version is not None else self.name
 
 
 @dataclass(frozen=True)

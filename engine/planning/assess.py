@@ -12,7 +12,7 @@ from pathlib import Path
 
 from engine.core.cancel import CancelToken
 from engine.core.errors import Problem, Refused, UsageError
-from engine.core.events import PlannedStep
+from engine.core.planned import PlannedStep
 from engine.core.verdicts import Mode, State
 from engine.planning.clashes import foresee
 from engine.planning.planner import Plan, plan_upgrade

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.core.errors import Refused, UsageError
-from engine.core.events import PlannedStep
+from engine.core.planned import PlannedStep
 from engine.core.verdicts import APPLIED_STATUSES, Method, ProblemCode, State, StepKind
 from engine.scripts.catalog import Catalog, Migration
 from engine.scripts.sqltext import Statement, checksum

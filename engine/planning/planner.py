@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.core.errors import Problem, Refused, UsageError
-from engine.core.events import PlannedStep
+from engine.core.planned import PlannedStep
 from engine.core.verdicts import (
     APPLIED_STATUSES,
     UPGRADABLE_STATES,

@@ -8,13 +8,13 @@ from engine.core.events import (
     DoneEvent,
     Event,
     PlanEvent,
-    PlannedStep,
     PreflightEvent,
     StatementEvent,
     StepEndEvent,
     StepStartEvent,
     VerifyEvent,
 )
+from engine.core.planned import PlannedStep
 from engine.core.verdicts import Outcome
 
 PREFLIGHT_MARKS = {Outcome.OK: "yes", Outcome.WARNING: "warning", Outcome.FAILED: "NO"}

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.core.errors import Cancelled, EngineError, Problem
-from engine.core.events import DoneEvent
 from engine.core.verdicts import UPGRADABLE_STATES, State
 from engine.render.words import plan_summary
 from engine.state.findings import listing
@@ -105,6 +104,8 @@ def error_json(error: EngineError, *, command: str | None, path: Path | None) ->
             "pending": [],
             "problems": problems,
         }
+    from engine.core.events import DoneEvent  # only a failed command builds the events
+
     return DoneEvent(
         0.0,
         ok=False,

@@ -12,7 +12,7 @@ from engine.core.verdicts import Method, ProblemCode, State, StepKind
 from engine.state.findings import listing
 
 if TYPE_CHECKING:
-    from engine.core.events import PlannedStep
+    from engine.core.planned import PlannedStep
     from engine.planning.assess import Assessment
     from engine.state.inspection import Inspection
 

@@ -48,6 +48,8 @@ def orphans_under(conn: sqlite3.Connection, expected: Snapshot) -> Counter[FkKey
 
     A constraint the run adds over rows that already pointed nowhere must count as existing damage,
     not as damage the run did (the issue's "also when a head constraint is added over them").
+    A constraint the table already declares is left out: `foreign_key_damage` counts its rows
+    under the same key, and the caller keeps the larger count per key (one scan, not two).
     """
     present = {name: _columns(conn, name) for name in table_names(conn)}
     counts: Counter[FkKey] = Counter()
@@ -55,8 +57,11 @@ def orphans_under(conn: sqlite3.Connection, expected: Snapshot) -> Counter[FkKey
         columns = present.get(table.name)
         if columns is None:
             continue
+        declared = _declared_keys(conn, table.name)
         for fk in table.foreign_keys:
             if not set(fk.columns) <= columns:
+                continue
+            if (fk.parent, tuple(fk.columns), tuple(fk.parent_columns)) in declared:
                 continue
             not_null = " AND ".join(f"c.{quote_ident(col)} IS NOT NULL" for col in fk.columns)
             parent_columns = present.get(fk.parent)
@@ -79,6 +84,20 @@ def orphans_under(conn: sqlite3.Connection, expected: Snapshot) -> Counter[FkKey
                 key = (table.name, fk.parent)
                 counts[key] = max(counts[key], found)
     return counts
+
+
+def _declared_keys(
+    conn: sqlite3.Connection, table: str
+) -> set[tuple[str, tuple[str, ...], tuple[str | None, ...]]]:
+    """The foreign keys `table` declares now, as (parent, columns, parent columns)."""
+    groups: dict[int, list[tuple[int, int, str, str, str | None]]] = {}
+    for row in conn.execute(f"PRAGMA foreign_key_list({quote_ident(table)})"):
+        groups.setdefault(int(row[0]), []).append(tuple(row[:5]))
+    keys = set()
+    for rows in groups.values():
+        rows.sort(key=lambda r: int(r[1]))
+        keys.add((rows[0][2], tuple(r[3] for r in rows), tuple(r[4] for r in rows)))
+    return keys
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:

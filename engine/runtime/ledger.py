@@ -22,21 +22,53 @@ def value_counts(conn: sqlite3.Connection) -> tuple[dict[str, int], ValueCounts]
 
     Row counts alone miss a rebuild that copies every row but leaves a column out.
     """
+    rows, values, _ = counts_and_fingerprints(conn, {})
+    return rows, values
+
+
+def counts_and_fingerprints(
+    conn: sqlite3.Connection, wanted: Mapping[str, set[str]]
+) -> tuple[dict[str, int], ValueCounts, dict[str, Fingerprints]]:
+    """`value_counts`, and in the same scan of each table the fingerprints (`fingerprints`) of
+    the columns `wanted` names (lower-case table -> lower-case columns): a table whose values
+    are compared before COMMIT is read once, not twice. Fingerprints are keyed by lower-case
+    table name."""
     rows: dict[str, int] = {}
     values: ValueCounts = {}
-    for name in table_names(conn):
-        info = list(conn.execute(f"PRAGMA table_info({quote_ident(name)})"))
-        pks = [r for r in info if int(r[5])]
-        # A rowid alias (the only INTEGER PRIMARY KEY column) is never NULL: it counts as a row.
-        alias = str(pks[0][1]) if len(pks) == 1 and str(pks[0][2]).upper() == "INTEGER" else None
-        columns = [str(r[1]) for r in info if str(r[1]) != alias]
-        selected = ", ".join(["count(*)", *(f"count({quote_ident(c)})" for c in columns)])
-        found = conn.execute(f"SELECT {selected} FROM {quote_ident(name)}").fetchone()
-        rows[name] = int(found[0])
-        values[name] = {c: int(n) for c, n in zip(columns, found[1:], strict=True)}
-        if alias is not None:
-            values[name][alias] = rows[name]
-    return rows, values
+    prints: dict[str, Fingerprints] = {}
+    # Registered only for these queries of ours: the file's schema never sees the function.
+    conn.create_aggregate(_SUMS, -1, _ColumnSums)  # type: ignore[arg-type]
+    try:
+        for name in table_names(conn):
+            found = _scan(conn, name, wanted.get(name.lower(), set()))
+            rows[name], values[name] = found[0], found[1]
+            if found[2]:
+                prints[name.lower()] = found[2]
+    finally:
+        conn.create_aggregate(_SUMS, -1, None)  # type: ignore[arg-type]
+    return rows, values, prints
+
+
+def _scan(
+    conn: sqlite3.Connection, table: str, printed: set[str]
+) -> tuple[int, dict[str, int], Fingerprints]:
+    """One SELECT over `table`: its rows, each column's non-NULL values, and the fingerprints
+    of the `printed` columns (lower-case names; `_SUMS` must be registered)."""
+    info = list(conn.execute(f"PRAGMA table_info({quote_ident(table)})"))
+    pks = [r for r in info if int(r[5])]
+    # A rowid alias (the only INTEGER PRIMARY KEY column) is never NULL: it counts as a row.
+    alias = str(pks[0][1]) if len(pks) == 1 and str(pks[0][2]).upper() == "INTEGER" else None
+    columns = [str(r[1]) for r in info if str(r[1]) != alias]
+    summed = [str(r[1]) for r in info if str(r[1]).lower() in printed]
+    selected = ["count(*)", *(f"count({quote_ident(c)})" for c in columns)]
+    if summed:
+        selected.append(f"{_SUMS}({', '.join(f'CAST({quote_ident(c)} AS BLOB)' for c in summed)})")
+    found = conn.execute(f"SELECT {', '.join(selected)} FROM {quote_ident(table)}").fetchone()
+    rows = int(found[0])
+    values = {c: int(n) for c, n in zip(columns, found[1 : 1 + len(columns)], strict=True)}
+    if alias is not None:
+        values[alias] = rows
+    return rows, values, _sums_of(summed, found[-1]) if summed else {}
 
 
 @dataclass(frozen=True)
@@ -179,6 +211,11 @@ def fingerprints(
         found = conn.execute(f"SELECT {_SUMS}({cast}) FROM {quote_ident(table)}").fetchone()[0]
     finally:
         conn.create_aggregate(_SUMS, -1, None)  # type: ignore[arg-type]
+    return _sums_of(columns, found)
+
+
+def _sums_of(columns: list[str], found: object) -> Fingerprints:
+    """The aggregate's text (one sum per column; empty for a table without rows) as a dict."""
     sums = [int(x) for x in str(found).split(",")] if found else [0] * len(columns)
     return dict(zip(columns, sums, strict=True))
 

@@ -15,9 +15,14 @@ from engine.runtime.checks import FkKey, foreign_key_damage, new_damage, orphans
 from engine.runtime.compiles import broken_objects
 from engine.runtime.context import RunContext, RunOutcome
 from engine.runtime.failures import check_failed
-from engine.runtime.ledger import ValueCounts, compare_ledger, value_counts
+from engine.runtime.ledger import (
+    ValueCounts,
+    compare_ledger,
+    counts_and_fingerprints,
+    value_counts,
+)
 from engine.runtime.valuewatch import ValueWatch
-from engine.schema import compare, snapshot
+from engine.schema import SnapshotMemo, compare, snapshot
 from engine.state.expected import ReplayFailed
 
 
@@ -27,6 +32,7 @@ class PreCommit:
         self._counts: dict[str, int] | None = None
         self._values: ValueCounts = {}
         self._damage: Counter[FkKey] = Counter()
+        self._schema_memo = SnapshotMemo()  # stepwise: each check reads only what changed
 
     def baseline(self) -> None:
         """Rows, values and foreign-key damage before the first change (once per run),
@@ -57,12 +63,14 @@ class PreCommit:
         back). `target`: the version whose schema the file must have now (None: not checked)."""
         ctx, conn = self.ctx, self.ctx.conn
         assert self._counts is not None, "baseline() first"
-        counts_after, values_after = value_counts(conn)
+        # One scan per table: its rows, values and (where a change could hide) fingerprints.
+        due = ctx.watch.due(ctx.moves) if ctx.watch is not None else {}
+        counts_after, values_after, prints = counts_and_fingerprints(conn, due)
         ledger = compare_ledger(self._counts, counts_after, ctx.moves, (self._values, values_after))
         outcome.ledger.update(
             {t: [outcome.ledger.get(t, pair)[0], pair[1]] for t, pair in ledger.ledger.items()}
         )
-        changed = ctx.watch.changes(conn, ctx.moves) if ctx.watch is not None else []
+        changed = ctx.watch.changes(conn, ctx.moves, prints) if ctx.watch is not None else []
         losses = (*ledger.losses, *changed)
         self._verdict("ledger", not losses, "No table lost rows or changed values.", losses)
         fresh_damage = new_damage(self._damage, foreign_key_damage(conn))
@@ -75,7 +83,7 @@ class PreCommit:
         except ReplayFailed as exc:
             self._verdict("schema", False, "", (f"No expected schema: {exc}",))
             return
-        diff = compare(snapshot(conn, ignore=is_bookkeeping), expected)
+        diff = compare(snapshot(conn, ignore=is_bookkeeping, memo=self._schema_memo), expected)
         kept = f" ({len(diff.extras)} extra object(s) kept)." if diff.extras else "."
         self._verdict(
             "schema",

@@ -29,7 +29,6 @@ from engine.runtime import preflight
 from engine.runtime.backups import create_backup
 from engine.runtime.execution import Session, execute, rehearse
 from engine.runtime.options import UpgradeOptions
-from engine.runtime.rehearsal import rehearse_on_copy
 from engine.runtime.result import UpgradeResult
 from engine.runtime.runchecks import before_run
 from engine.scripts.catalog import Catalog
@@ -125,6 +124,8 @@ def _run(session: Session) -> None:
         for event in preflight.events(checks, clock):
             sink(event)
     if options.dry_run and options.execute and not plan.empty:
+        from engine.runtime.rehearsal import rehearse_on_copy  # its schema diff: this case only
+
         rehearse_on_copy(session, plan)
     elif options.dry_run and plan.bridge:
         rehearse(session, plan)

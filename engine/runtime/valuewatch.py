@@ -32,6 +32,8 @@ class ValueWatch:
         self.written: set[tuple[str, str]] = set()  # (table, column or "*"), lower-case
         self.dirty: set[str] = set()  # tables changed since the last comparison
         self._copies: dict[str, str] = {}  # verbatim copy -> its source, in the current step
+        self._due_before: dict[str, Fingerprints] = {}  # what `due` will compare, before
+        self._due: dict[str, set[str]] = {}  # and the columns of each table it asked for
 
     # -- during the run -----------------------------------------------------------------------
 
@@ -85,28 +87,43 @@ class ValueWatch:
 
     # -- before COMMIT -------------------------------------------------------------------------
 
-    def changes(self, conn: sqlite3.Connection, moves: Moves) -> list[str]:
-        """Sentences for columns whose values changed although no step writes them."""
+    def due(self, moves: Moves) -> dict[str, set[str]]:
+        """The tables (lower-case) to fingerprint before COMMIT, each with the columns to
+        compare. The caller reads them in its own scan of each table (the ledger's) and passes
+        what it found to `changes`."""
+        self._due_before, self._due = {}, {}
         if not self.dirty:
-            return []
-        lowered = {s.lower(): tuple(t.lower() for t in ts) for s, ts in moves.items()}
-        group = _linked(lowered)
-        before: dict[str, Fingerprints] = {}
+            return {}
+        group = _linked(_lowered(moves))
         for table in self.before:
             members = group.get(table, {table})
             complete = all(m in self.before for m in members if m in self.baseline)
             if complete and members & self.dirty:
-                before.update({m: self.before[m] for m in members if m in self.before})
-        after: dict[str, Fingerprints] = {}
-        for table in before:
+                self._due_before.update({m: self.before[m] for m in members if m in self.before})
+        for table in self._due_before:
             members = group.get(table, {table})
-            wanted = {c.lower() for m in members for c in before.get(m, {})}
-            wanted -= {c for t, c in self.written if t in members}
-            for member in members - set(after):
-                if _exists(conn, member):
-                    after[member] = fingerprints(conn, member, only=wanted)
+            columns = {c.lower() for m in members for c in self._due_before.get(m, {})}
+            columns -= {c for t, c in self.written if t in members}
+            for member in members:
+                self._due.setdefault(member, columns)
+        return dict(self._due)
+
+    def changes(
+        self, conn: sqlite3.Connection, moves: Moves, after: Mapping[str, Fingerprints]
+    ) -> list[str]:
+        """Sentences for columns whose values changed although no step writes them. `after`:
+        the fingerprints `due` asked for, as the caller's scan found them (a table the scan did
+        not cover is fingerprinted here)."""
+        if not self.dirty:
+            return []
+        found = dict(after)
+        for member, columns in self._due.items():
+            if member not in found and _exists(conn, member):
+                found[member] = fingerprints(conn, member, only=columns)
+        before = self._due_before
+        self._due_before, self._due = {}, {}
         self.dirty.clear()
-        return fingerprint_changes(before, after, lowered, self.written)
+        return fingerprint_changes(before, found, _lowered(moves), self.written)
 
     # -- helpers --------------------------------------------------------------------------------
 
@@ -177,6 +194,10 @@ def _verbatim(write: Write) -> bool:
     if write.selected is None:
         return True
     return write.columns is not None and write.columns == write.selected
+
+
+def _lowered(moves: Moves) -> dict[str, tuple[str, ...]]:
+    return {s.lower(): tuple(t.lower() for t in ts) for s, ts in moves.items()}
 
 
 def _linked(moves: Moves) -> dict[str, set[str]]:

@@ -18,5 +18,6 @@ from engine.schema.model import Table as Table
 from engine.schema.model import Trigger as Trigger
 from engine.schema.model import View as View
 from engine.schema.replay import replay as replay
+from engine.schema.snapshot import SnapshotMemo as SnapshotMemo
 from engine.schema.snapshot import snapshot as snapshot
 from engine.scripts.sqlnorm import normalize_sql as normalize_sql

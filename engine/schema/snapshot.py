@@ -76,42 +76,73 @@ def _read_indexes(
         yield Index(name, table, unique, origin, tuple(columns), where, sql)
 
 
+class SnapshotMemo:
+    """What `snapshot` read, by the text SQLite derives it from: a table's PRAGMA facts follow
+    from its CREATE TABLE text, its indexes from that text and its indexes' sqlite_master rows,
+    a view's or trigger's body from its own text. Stepwise mode snapshots the file after every
+    step; with one memo for the run, each snapshot reads only what the step created or changed.
+    One memo per connection (the same SQLite build), for one run."""
+
+    def __init__(self) -> None:
+        self.tables: dict[tuple[str, str], Table] = {}
+        self.indexes: dict[tuple[str, str, tuple[tuple[str, str | None], ...]], list[Index]] = {}
+        self.bodies: dict[tuple[str, str], str] = {}
+
+
 def snapshot(
     conn: sqlite3.Connection,
     *,
     schema: str = "main",
     ignore: Callable[[str], bool] | None = None,
+    memo: SnapshotMemo | None = None,
 ) -> Snapshot:
     """Read the schema of one attached database (PRAGMAs and sqlite_master only).
 
     :param schema: attached schema name, e.g. "main".
     :param ignore: called with a table or view name; True leaves it (and its indexes and
         triggers) out of the snapshot, e.g. the tool's own bookkeeping tables.
+    :param memo: what earlier snapshots of this connection read (stepwise mode's checks).
     """
     skip = ignore or (lambda _name: False)
+    memo = memo or SnapshotMemo()
     master = conn.execute(
         f"SELECT type, name, tbl_name, sql FROM {_quote(schema)}.sqlite_master"
     ).fetchall()
     index_sql: dict[str, str | None] = {}
+    index_rows: dict[str, list[tuple[str, str | None]]] = {}
     tables: dict[str, Table] = {}
     triggers: dict[str, Trigger] = {}
     views: dict[str, View] = {}
-    for kind, name, _tbl, sql in master:
+    for kind, name, tbl_name, sql in master:
         if kind == "index":
             index_sql[name] = sql
+            index_rows.setdefault(fold(str(tbl_name)), []).append((str(name), sql))
     for kind, name, tbl_name, sql in master:
         if fold(str(name)).startswith("sqlite_") or skip(tbl_name):
             continue
+        text = sql or ""
         if kind == "table":
-            tables[name] = _read_table(conn, schema, name, sql or "")
+            if (name, text) not in memo.tables:
+                memo.tables[name, text] = _read_table(conn, schema, name, text)
+            tables[name] = memo.tables[name, text]
         elif kind == "view":
-            views[name] = View(name=name, body=sqlnorm.view_body(sql or ""), sql=sql or "")
+            views[name] = View(name=name, body=_body(memo, kind, text), sql=text)
         elif kind == "trigger":
             triggers[name] = Trigger(
-                name=name, table=tbl_name, body=sqlnorm.trigger_body(sql or ""), sql=sql or ""
+                name=name, table=tbl_name, body=_body(memo, kind, text), sql=text
             )
     indexes: dict[str, Index] = {}
     for table in tables:
-        for index in _read_indexes(conn, schema, table, index_sql):
+        key = (table, tables[table].sql, tuple(sorted(index_rows.get(fold(table), []))))
+        if key not in memo.indexes:
+            memo.indexes[key] = list(_read_indexes(conn, schema, table, index_sql))
+        for index in memo.indexes[key]:
             indexes[index.name] = index
     return Snapshot(tables=tables, indexes=indexes, triggers=triggers, views=views)
+
+
+def _body(memo: SnapshotMemo, kind: str, sql: str) -> str:
+    if (kind, sql) not in memo.bodies:
+        read = sqlnorm.view_body if kind == "view" else sqlnorm.trigger_body
+        memo.bodies[kind, sql] = read(sql)
+    return memo.bodies[kind, sql]

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.sqltext import first_keywords, strip_leading_comments
 
 _NAME = r"""(?:"(?:[^"]|"")+"|\[[^\]]+\]|`(?:[^`]|``)+`|'(?:[^']|'')*'|[A-Za-z_][\w$]*)"""
-_ATTACH = re.compile(rf"^ATTACH\b[\s\S]*\bAS\s+({_NAME})\s*;?\s*$", re.IGNORECASE)
-_VACUUM_INTO = re.compile(rf"^(VACUUM(?:\s+{_NAME})?\s+INTO)\b[\s\S]*$", re.IGNORECASE)
+_ATTACH = LazyPattern(rf"^ATTACH\b[\s\S]*\bAS\s+({_NAME})\s*;?\s*$", re.IGNORECASE)
+_VACUUM_INTO = LazyPattern(rf"^(VACUUM(?:\s+{_NAME})?\s+INTO)\b[\s\S]*$", re.IGNORECASE)
 
 
 class UnreadableAttach(ValueError):

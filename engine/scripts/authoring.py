@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import NamedTuple
 
 from engine.core.errors import Refused, UsageError
+from engine.core.lazyre import LazyPattern
 from engine.scripts.conventions.authoring import convention_of
 
 _SLUG_LIMIT = 60
-_ANY_NAME = re.compile(r"^[VU]?(\d[\d._]*?)_{1,2}(.+?)(?:\.(?:up|down))?\.sql$", re.IGNORECASE)
+_ANY_NAME = LazyPattern(r"^[VU]?(\d[\d._]*?)_{1,2}(.+?)(?:\.(?:up|down))?\.sql$", re.IGNORECASE)
 
 # (up marker, down marker) of the conventions that keep both parts in one file.
 _MARKERS = {

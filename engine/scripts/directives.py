@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.sqltext import first_keywords, split_statements
 
 Moves = tuple[tuple[str, tuple[str, ...]], ...]
@@ -35,10 +36,10 @@ class Report(Protocol):
 # Where a directive may stand.
 MIGRATIONS, REPAIRS, BOTH = "migrations", "repairs", "both"
 _NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?"  # a table, or table.column for a column move
-_MOVES = re.compile(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
-_DIRECTIVE = re.compile(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
-_CONTINUATION = re.compile(r"^--[ \t]{2,}(\S.*)$")
-_NEAR_MARKER = re.compile(r"^--\s*migrate\s*:", re.IGNORECASE)
+_MOVES = LazyPattern(rf"^({_NAME})\s*->\s*({_NAME}(?:\s*,\s*{_NAME})*)$")
+_DIRECTIVE = LazyPattern(r"^--\s*([a-z][a-z0-9-]*):\s*(.*)$")
+_CONTINUATION = LazyPattern(r"^--[ \t]{2,}(\S.*)$")
+_NEAR_MARKER = LazyPattern(r"^--\s*migrate\s*:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

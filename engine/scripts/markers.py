@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import re
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.directives import Report, is_near_marker
 
-MARKER = re.compile(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
+MARKER = LazyPattern(r"^--\s*migrate:(up|down)$", re.IGNORECASE)
 _FOREIGN_MARKERS = (
-    (re.compile(r"^--\s*\+goose\b", re.IGNORECASE), "goose"),
-    (re.compile(r"^--\s*\+migrate\b", re.IGNORECASE), "sql-migrate"),
-    (re.compile(r"^--\s*!\s*(?:ups|downs)\b", re.IGNORECASE), "Play evolutions"),
-    (re.compile(r"^--\s*migrate:(?:up|down)\s+\w+:", re.IGNORECASE), "dbmate"),  # options
+    (LazyPattern(r"^--\s*\+goose\b", re.IGNORECASE), "goose"),
+    (LazyPattern(r"^--\s*\+migrate\b", re.IGNORECASE), "sql-migrate"),
+    (LazyPattern(r"^--\s*!\s*(?:ups|downs)\b", re.IGNORECASE), "Play evolutions"),
+    (LazyPattern(r"^--\s*migrate:(?:up|down)\s+\w+:", re.IGNORECASE), "dbmate"),  # options
 )
-SPLIT_NAME = re.compile(r"^\d+_\w+\.(?:up|down)\.sql$", re.IGNORECASE)  # golang-migrate
+SPLIT_NAME = LazyPattern(r"^\d+_\w+\.(?:up|down)\.sql$", re.IGNORECASE)  # golang-migrate
 
 
 def find_markers(

@@ -8,13 +8,14 @@ it into a ``bad_profile`` problem rather than a crash.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from engine.core.lazyre import LazyPattern
+
 PROFILE_NAME = "profile.toml"
 
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_TOML_LINE = LazyPattern(r"\(at line (\d+), column \d+\)")
 
 
 class ProfileError(ValueError):

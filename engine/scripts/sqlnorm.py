@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from engine.core.lazyre import LazyPattern
+
 _FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 # SQLite treats every character >= 0x80 as an identifier character.
 _WORD_CHARS = "A-Za-z0-9_$\x80-\U0010ffff"
-_WORD_CHAR = re.compile(f"[{_WORD_CHARS}]")
-_PLAIN = re.compile(f"[A-Za-z_\x80-\U0010ffff][{_WORD_CHARS}]*")
+_WORD_CHAR = LazyPattern(f"[{_WORD_CHARS}]")
+_PLAIN = LazyPattern(f"[A-Za-z_\x80-\U0010ffff][{_WORD_CHARS}]*")
 # One alternative per token kind. SQLite's whitespace set is used (str.isspace() is wider);
 # unterminated comments, strings and quoted identifiers run to the end of the text.
-_TOKEN = re.compile(
+_TOKEN = LazyPattern(
     rf"""(?P<space>[ \t\n\v\f\r]+|--[^\n]*|/\*.*?(?:\*/|\Z))
     |(?P<string>'(?:[^']|'')*'?)
     |"(?P<dq>(?:[^"]|"")*)"?
@@ -160,7 +162,7 @@ def _first_paren(tokens: list[Token], start: int = 0) -> int:
     return len(tokens)
 
 
-_TABLE_HINT = re.compile("check|autoincrement|rowid|strict", re.IGNORECASE)
+_TABLE_HINT = LazyPattern("check|autoincrement|rowid|strict", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,10 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.statements import guard_of, unquote
 
-_TOKEN = re.compile(
+_TOKEN = LazyPattern(
     r"""
     (?P<skip>\s+|--[^\n]*|/\*[\s\S]*?(?:\*/|$))
     |(?P<string>'(?:[^']|'')*'|[xX]'[0-9a-fA-F]*')

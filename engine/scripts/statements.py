@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.sqltext import quote_ident, strip_leading_comments
 
 _IDENT = r'(?:"(?:[^"]|"")+"|\[[^\]]+\]|`(?:[^`]|``)+`|[A-Za-z_][\w$]*)'
@@ -138,7 +139,7 @@ def dropped_tables(statements: Iterable[str]) -> list[str]:
 
 
 
-_REMOVES = re.compile(
+_REMOVES = LazyPattern(
     r"^(?:DROP\s|ALTER\s+TABLE\s[\s\S]*?\b(?:RENAME|DROP)\b)", re.I
 )
 

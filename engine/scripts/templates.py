@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.sqltext import quote_ident
 
-_ANY = re.compile(r"\{\{(.*?)\}\}", re.S)  # whatever is written between double braces
-_COLUMNS = re.compile(r"^\s*columns\(\s*([A-Za-z_]\w*)\s*(?:,\s*([A-Za-z_]\w*)\s*)?\)\s*$")
+_ANY = LazyPattern(r"\{\{(.*?)\}\}", re.S)  # whatever is written between double braces
+_COLUMNS = LazyPattern(r"^\s*columns\(\s*([A-Za-z_]\w*)\s*(?:,\s*([A-Za-z_]\w*)\s*)?\)\s*$")
 
 ColumnsOf = Callable[[str], list[str]]  # a table's column names, in order
 

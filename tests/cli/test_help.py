@@ -8,6 +8,7 @@ import pytest
 from helpers.badfiles import run_cli
 
 from engine.cli import build_parser
+from engine.cli.parser import verb_of
 
 # The options other tools rely on (the CLI contract), per command.
 CONTRACT: dict[str, set[str]] = {
@@ -86,3 +87,22 @@ def test_no_command_prints_help_and_exits_2() -> None:
     run = run_cli()
     assert run.code == 2
     assert "usage" in run.text.lower()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_parser_built_for_one_verb_helps_and_parses_like_the_whole_one(command: str) -> None:
+    # `sqlmig status` builds only its own subparser (speed): nothing a user sees may differ.
+    alone = build_parser(command)
+    whole = subcommands()[command]
+    (action,) = [a for a in alone._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(action.choices) == [command]
+    assert action.choices[command].format_help() == whole.format_help()
+    assert run_cli(command, "--help").out == whole.format_help()  # through main() too
+
+
+def test_only_a_known_verb_after_no_top_level_help_builds_one_subparser() -> None:
+    assert verb_of(["--debug", "status", "x.db"]) == "status"
+    assert verb_of(["upgrade", "status"]) == "upgrade"
+    assert verb_of(["-h", "status"]) is None  # the top-level help lists every verb
+    assert verb_of(["statu", "x.db"]) is None  # the refusal lists every verb
+    assert verb_of([]) is None

@@ -486,3 +486,51 @@ def test_a_tracked_file_whose_missing_objects_were_added_does_not_say_nothing_to
     done = next(e for e in events if isinstance(e, engine.DoneEvent))
     assert "Nothing to do" not in done.message
     assert "0001" in done.message and "repaired" in done.message.lower(), done.message
+
+
+def test_one_scan_per_table_counts_and_fingerprints_as_the_separate_reads_do(
+    tmp_path: Path,
+) -> None:
+    # Before COMMIT the ledger's counts and the watched tables' fingerprints share one SELECT.
+    from engine.runtime.ledger import counts_and_fingerprints, fingerprints, value_counts
+
+    conn = sqlite3.connect(tmp_path / "scan.db")
+    conn.execute("CREATE TABLE Notes (id INTEGER PRIMARY KEY, Body TEXT, n INT)")
+    conn.execute("CREATE TABLE empty_one (x TEXT)")
+    conn.execute("CREATE TABLE other (a, b)")
+    conn.executemany("INSERT INTO Notes (Body, n) VALUES (?, ?)", [("a", 1), (None, 2), ("c", 3)])
+    conn.execute("INSERT INTO other VALUES (1, x'00'), ('1', NULL)")
+    wanted = {"notes": {"body", "n"}, "empty_one": {"x"}, "gone": {"y"}}
+    rows, values, prints = counts_and_fingerprints(conn, wanted)
+    assert (rows, values) == value_counts(conn)
+    assert prints == {
+        "notes": fingerprints(conn, "Notes", only={"body", "n"}),
+        "empty_one": {"x": 0},
+    }
+    assert set(prints["notes"]) == {"Body", "n"}
+
+
+def test_the_shared_scan_still_catches_a_lost_row_and_a_changed_value(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "m")
+    db = tmp_path / "notes.db"
+    db.touch()
+    assert engine.upgrade(db, catalog, backup=False).ok
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO notes (body) VALUES ('kept as it is'), ('another')")
+        conn.execute(
+            "CREATE TRIGGER user_rewrites AFTER INSERT ON tags BEGIN "
+            "DELETE FROM notes WHERE body = 'another'; UPDATE notes SET body = 'rewritten'; END"
+        )
+    (catalog.folder / "0004_seed_tags.sql").write_text(
+        "INSERT INTO tags (note_id, tag) SELECT id, 'new' FROM notes;\n"
+    )
+    catalog = engine.load_catalog(catalog.folder)
+    before = db.read_bytes()
+    events: list[engine.Event] = []
+    result = engine.upgrade(db, catalog, backup=False, on_event=events.append)
+    assert result.error is not None and result.error.code == "check_failed"
+    (ledger,) = [e for e in events if isinstance(e, engine.VerifyEvent) and e.check == "ledger"]
+    assert not ledger.ok
+    assert any("notes had 2 rows and has 1" in d for d in ledger.details), ledger.details
+    assert any("notes.body" in d for d in ledger.details), ledger.details
+    assert db.read_bytes() == before

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import engine
+from engine.cli.verbs import user_cache_dir
 from engine.scripts import compiled, diskcache
 from engine.scripts.catalog import load_catalog as parse_folder
 from engine.state import expected
@@ -176,3 +177,16 @@ def test_a_planted_entry_naming_another_callable_is_a_miss_and_runs_nothing(tmp_
     assert not ran.exists()
     diskcache.store(tmp_path, "entry", key, {"kept": (1, 2)})
     assert diskcache.load(tmp_path, "entry", key) == {"kept": (1, 2)}
+
+
+@pytest.mark.parametrize("xdg", [None, "", "   ", "/tmp/somewhere/cache"])
+def test_the_cli_finds_the_cache_folder_platformdirs_names(
+    xdg: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CLI applies platformdirs' Linux rule itself (importing it costs every `status`).
+    platformdirs = pytest.importorskip("platformdirs")
+    if xdg is None:
+        monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    else:
+        monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+    assert user_cache_dir() == platformdirs.user_cache_dir("sqlmig", appauthor=False)

@@ -512,3 +512,48 @@ def test_a_dry_run_rehearses_with_the_users_own_options(
     engine.upgrade(path, dry_run=True, wait=0.25)
     copies = [(p, wait) for p, wait in opened if "sqlmig-dry-run-" in str(p)]
     assert copies and {wait for _p, wait in copies} == {0.25}, opened
+
+
+def test_orphans_are_counted_once_for_a_key_the_file_already_declares(tmp_path: Path) -> None:
+    # Before the steps: foreign_key_check counts the file's own constraints; the head's are
+    # counted by a query of their own only where the file does not declare them already.
+    from engine.runtime.checks import foreign_key_damage, orphans_under
+    from engine.schema import snapshot
+
+    conn = sqlite3.connect(tmp_path / "fk.db")
+    conn.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    conn.execute("CREATE TABLE other (id INTEGER PRIMARY KEY)")
+    conn.execute(
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id), "
+        "other_id INTEGER)"
+    )
+    conn.execute("INSERT INTO child VALUES (1, 42, 7), (2, 43, NULL), (3, NULL, 8)")
+    head = sqlite3.connect(":memory:")
+    head.execute("CREATE TABLE parent (id INTEGER PRIMARY KEY)")
+    head.execute("CREATE TABLE other (id INTEGER PRIMARY KEY)")
+    head.execute(
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id), "
+        "other_id INTEGER REFERENCES other(id))"
+    )
+    expected = snapshot(head)
+    assert foreign_key_damage(conn) == {("child", "parent"): 2}
+    assert orphans_under(conn, expected) == {("child", "other"): 2}  # the new constraint only
+
+
+def test_a_run_still_fails_on_an_orphan_it_adds_under_a_kept_constraint(tmp_path: Path) -> None:
+    files = {
+        "0000_create.sql": (
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY);\n"
+            "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent(id));\n"
+        ),
+        "0001_add_orphan.sql": "-- foreign-keys: off\nINSERT INTO child VALUES (2, 99);\n",
+    }
+    catalog = write_catalog(tmp_path / "m", files)
+    db = _seed(tmp_path / "app.db", catalog, 0)
+    with sqlite3.connect(db) as conn:  # one orphan already: existing damage
+        conn.execute("INSERT INTO child(id, parent_id) VALUES (1, 42)")
+    before = sha(db)
+    result = engine.upgrade(db, catalog, backup=False)
+    assert result.error is not None and result.error.code == "check_failed"
+    assert "foreign" in result.error.message.lower(), result.error.message
+    assert sha(db) == before

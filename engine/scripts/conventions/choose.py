@@ -6,7 +6,6 @@ sqlmig.toml or profile.toml, then features only one convention has. A folder of 
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -54,6 +53,8 @@ def make(name: str, settings: Settings) -> Convention:
 
 def read_settings(folder: Path) -> Settings:
     """`convention`, `user_version` and `[placeholders]` from sqlmig.toml, else profile.toml."""
+    import tomllib  # only when a folder is parsed: a cached catalog needs no TOML
+
     for file_name in (CONFIG_NAME, "profile.toml"):
         path = folder / file_name
         if not path.is_file():

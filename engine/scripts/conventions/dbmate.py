@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.conventions import BOTH, Convention, FileName, Parts
 
-_NAME = re.compile(r"^(\d+)_(.*)\.sql$")
-_MARKER = re.compile(r"^--\s*migrate:(up|down)(?:\s+(.*))?$")
-_OPTIONS_MARKER = re.compile(r"^--[ \t]*migrate:up[ \t]+\S", re.MULTILINE)
+_NAME = LazyPattern(r"^(\d+)_(.*)\.sql$")
+_MARKER = LazyPattern(r"^--\s*migrate:(up|down)(?:\s+(.*))?$")
+_OPTIONS_MARKER = LazyPattern(r"^--[ \t]*migrate:up[ \t]+\S", re.MULTILINE)
 
 
 class Dbmate(Convention):

@@ -14,10 +14,11 @@ import re
 import zlib
 from collections.abc import Mapping
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.conventions import DOWN, REPEATABLE, UP, Convention, FileName, description_of
 
-_NAME = re.compile(r"^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$")
-_PLACEHOLDER = re.compile(r"\$\{([^}]+)\}")
+_NAME = LazyPattern(r"^([VUR])(\d+(?:[._]\d+)*)?__(.+)\.sql$")
+_PLACEHOLDER = LazyPattern(r"\$\{([^}]+)\}")
 _PARTS = 4  # version parts the order key holds (1.2.3.4); each below 10^20
 _BASE = 10**20
 

@@ -6,11 +6,10 @@ source/parse.go).
 
 from __future__ import annotations
 
-import re
-
+from engine.core.lazyre import LazyPattern
 from engine.scripts.conventions import DOWN, UP, Convention, FileName
 
-NAME = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
+NAME = LazyPattern(r"^(\d+)_(.*)\.(up|down)\.sql$")
 
 
 class GolangMigrate(Convention):

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import re
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.conventions import BOTH, Convention, FileName, Parts
 
-_NAME = re.compile(r"^(\d+)_(.*)\.sql$")
-_ANNOTATION = re.compile(r"^--\s*\+goose\s+(.*?)\s*$", re.IGNORECASE)
+_NAME = LazyPattern(r"^(\d+)_(.*)\.sql$")
+_ANNOTATION = LazyPattern(r"^--\s*\+goose\s+(.*?)\s*$", re.IGNORECASE)
 _KNOWN = ("up", "down", "statementbegin", "statementend", "no transaction", "envsub on",
           "envsub off")
 

@@ -5,11 +5,10 @@ The catalog reads these files itself (engine/scripts/catalog.py): markers, direc
 
 from __future__ import annotations
 
-import re
-
+from engine.core.lazyre import LazyPattern
 from engine.scripts.conventions import BOTH, Convention, FileName
 
-NAME = re.compile(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
+NAME = LazyPattern(r"^(\d{4,})_([a-z0-9_]+)\.sql$")
 MAX_VERSION = 2**31 - 1  # sqlmig's own versions fit user_version, a signed 32-bit integer
 
 

@@ -9,11 +9,11 @@ descriptions; sideeffects.md for the table).
 from __future__ import annotations
 
 import hashlib
-import re
 
+from engine.core.lazyre import LazyPattern
 from engine.scripts.conventions import BOTH, DOWN, UP, Convention, FileName, Parts, description_of
 
-_NAME = re.compile(r"^(\d+)_(.+?)(\.up|\.down)?\.sql$")
+_NAME = LazyPattern(r"^(\d+)_(.+?)(\.up|\.down)?\.sql$")
 
 
 class Sqlx(Convention):
