@@ -5,8 +5,10 @@
 - Every connection treats the file as untrusted: `trusted_schema` off (no SQL functions from the
   schema run with side effects), no extension loading, `cell_size_check` on.
 - `isolation_level=None`: the runner issues its own `BEGIN IMMEDIATE … COMMIT`.
-- A WAL-mode file without a `-wal` beside it is opened `immutable`, so inspection creates no
-  `-wal`/`-shm` files: there is nothing in a WAL that does not exist.
+- A WAL-mode file with no frames in a `-wal` and no `-shm` beside it is opened `immutable`, so
+  inspection creates no `-wal`/`-shm` files: there is nothing in a WAL that does not exist, and
+  no connection has the file open (each keeps a `-shm`). With a `-shm` a writer may be at work
+  (an empty `-wal` after a checkpoint), so the read takes SQLite's locks.
 - Every connection of the engine is opened here, always from an absolute path made into a URI
   (`_uri`): a relative path such as `file:x.db` is a file name, never read as a URI by SQLite.
 - SQLite's unix VFS cannot open a file whose full path, plus the 8 characters of its journal's
@@ -280,8 +282,10 @@ def open_readonly(facts: FileFacts, *, locking: bool = False) -> sqlite3.Connect
     refuse_long_database_path(facts.path)
     params = {"mode": "ro"}
     private_wal_index = False
-    if facts.empty or (facts.wal_mode and not facts.wal_size and not locking):
-        # Nothing lives outside the main file, so no locking or -shm is needed to read it.
+    if facts.empty or (facts.wal_mode and not facts.wal_size and not locking
+                       and not _shm_of(facts.path).exists()):
+        # Nothing lives outside the main file and no connection has it open (each keeps a
+        # -shm), so no locking or -shm is needed to read it.
         params["immutable"] = "1"
     elif facts.wal_mode and facts.wal_size and _no_shm_possible(facts.path):
         params["vfs"] = "unix-none"  # see the module docstring
@@ -343,10 +347,13 @@ def writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
+def _shm_of(path: Path) -> Path:
+    return path.with_name(path.name + "-shm")
+
+
 def _no_shm_possible(path: Path) -> bool:
     """SQLite would need to create a `-shm` here and cannot: it is absent, the folder read-only."""
-    shm = path.with_name(path.name + "-shm")
-    return not shm.exists() and not os.access(path.resolve().parent, os.W_OK | os.X_OK)
+    return not _shm_of(path).exists() and not os.access(path.resolve().parent, os.W_OK | os.X_OK)
 
 
 def journal_live(path: Path) -> bool:
